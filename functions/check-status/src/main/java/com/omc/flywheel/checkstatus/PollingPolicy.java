@@ -1,0 +1,62 @@
+package com.omc.flywheel.checkstatus;
+
+import com.omc.flywheel.shared.Settings;
+import java.util.OptionalLong;
+
+/**
+ * How long the state machine waits before the next poll. Pure arithmetic, so it can be simulated
+ * (see bench/) over job durations from minutes to a day.
+ *
+ * <ul>
+ *   <li><b>Glue, with history</b> (the median of the job's recent successful run times is E, the run
+ *       has been going t seconds): before E, wait half the time left, so polls are rare early in a
+ *       long run and close together near its expected end; after E, wait a quarter of the overrun,
+ *       so a run that is late is still seen soon after it ends. For E = 1 h a run ending on time is
+ *       seen after 9 polls.</li>
+ *   <li><b>Glue, no history</b>: wait a tenth of the time the run has been going, so the delay in
+ *       seeing the end is at most about 10 % of the run time.</li>
+ *   <li><b>Athena</b>: a fifth of the time the oldest running query has been going.</li>
+ * </ul>
+ * Every wait is clamped to [min, max], set by the environment: {@code POLL_MIN_SECONDS} (30),
+ * {@code POLL_MAX_SECONDS} (900), {@code ATHENA_POLL_MIN_SECONDS} (2), {@code ATHENA_POLL_MAX_SECONDS} (30).
+ */
+public record PollingPolicy(int minSeconds, int maxSeconds, int athenaMinSeconds, int athenaMaxSeconds) {
+
+    public PollingPolicy {
+        if (minSeconds > maxSeconds || athenaMinSeconds > athenaMaxSeconds) {
+            throw new IllegalStateException("polling bounds are inverted: POLL_MIN_SECONDS=" + minSeconds
+                    + " > POLL_MAX_SECONDS=" + maxSeconds + " or ATHENA_POLL_MIN_SECONDS=" + athenaMinSeconds
+                    + " > ATHENA_POLL_MAX_SECONDS=" + athenaMaxSeconds);
+        }
+    }
+
+    public static PollingPolicy fromEnvironment() {
+        return new PollingPolicy(
+                Settings.intValue("POLL_MIN_SECONDS", 30),
+                Settings.intValue("POLL_MAX_SECONDS", 900),
+                Settings.intValue("ATHENA_POLL_MIN_SECONDS", 2),
+                Settings.intValue("ATHENA_POLL_MAX_SECONDS", 30));
+    }
+
+    /** The wait before the next poll of a Glue run that has been going {@code elapsedSeconds}. */
+    public int glueWait(long elapsedSeconds, OptionalLong expectedSeconds) {
+        long t = Math.max(0, elapsedSeconds);
+        long wait;
+        if (expectedSeconds.isPresent() && expectedSeconds.getAsLong() > 0) {
+            long remaining = expectedSeconds.getAsLong() - t;
+            wait = remaining > 0 ? remaining / 2 : -remaining / 4;
+        } else {
+            wait = t / 10;
+        }
+        return clamp(wait, minSeconds, maxSeconds);
+    }
+
+    /** The wait before the next poll of Athena queries, the oldest running for {@code elapsedSeconds}. */
+    public int athenaWait(long elapsedSeconds) {
+        return clamp(Math.max(0, elapsedSeconds) / 5, athenaMinSeconds, athenaMaxSeconds);
+    }
+
+    private static int clamp(long v, int min, int max) {
+        return (int) Math.max(min, Math.min(max, v));
+    }
+}

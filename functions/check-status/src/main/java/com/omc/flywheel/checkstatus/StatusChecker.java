@@ -1,0 +1,207 @@
+package com.omc.flywheel.checkstatus;
+
+import com.omc.flywheel.checkstatus.CheckStatusResult.QueryStatus;
+import com.omc.flywheel.shared.JsonLog;
+import com.omc.flywheel.shared.errors.AwsFaults;
+import com.omc.flywheel.shared.errors.ResourceNotFoundException;
+import com.omc.flywheel.shared.errors.TransientAwsException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.OptionalLong;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.BatchGetQueryExecutionResponse;
+import software.amazon.awssdk.services.athena.model.QueryExecution;
+import software.amazon.awssdk.services.athena.model.QueryExecutionStatus;
+import software.amazon.awssdk.services.athena.model.UnprocessedQueryExecutionId;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
+import software.amazon.awssdk.services.glue.model.GetJobRunsResponse;
+import software.amazon.awssdk.services.glue.model.JobRun;
+import software.amazon.awssdk.services.glue.model.JobRunState;
+
+/**
+ * One poll of a Glue job run or a set of Athena queries: the state mapped to
+ * RUNNING/SUCCEEDED/FAILED, the error when it failed, and the wait before the next poll.
+ */
+public final class StatusChecker {
+    private static final JsonLog LOG = JsonLog.forFunction("check-status");
+    private final GlueClient glue;
+    private final AthenaClient athena;
+    private final PollingPolicy policy;
+    private final int historyRuns;
+    private final Clock clock;
+
+    public StatusChecker(GlueClient glue, AthenaClient athena, PollingPolicy policy, int historyRuns, Clock clock) {
+        this.glue = glue;
+        this.athena = athena;
+        this.policy = policy;
+        this.historyRuns = historyRuns;
+        this.clock = clock;
+    }
+
+    public CheckStatusResult check(CheckStatusRequest request) {
+        int polls = (request.pollCount() == null ? 0 : request.pollCount()) + 1;
+        return request.isGlue() ? checkGlue(request.jobName(), request.jobRunId(), polls)
+                : checkAthena(request.queryExecutionIds(), polls);
+    }
+
+    /** Maps every Glue job run state; an unknown one is a failure, never a silent endless wait. */
+    static String status(JobRunState state) {
+        return switch (state) {
+            case STARTING, RUNNING, WAITING, STOPPING -> CheckStatusResult.RUNNING;
+            case SUCCEEDED -> CheckStatusResult.SUCCEEDED;
+            case FAILED, ERROR, TIMEOUT, STOPPED, EXPIRED -> CheckStatusResult.FAILED;
+            default -> CheckStatusResult.FAILED;
+        };
+    }
+
+    /** Maps every Athena query state; an unknown one is a failure. */
+    static String status(software.amazon.awssdk.services.athena.model.QueryExecutionState state) {
+        return switch (state) {
+            case QUEUED, RUNNING -> CheckStatusResult.RUNNING;
+            case SUCCEEDED -> CheckStatusResult.SUCCEEDED;
+            case FAILED, CANCELLED -> CheckStatusResult.FAILED;
+            default -> CheckStatusResult.FAILED;
+        };
+    }
+
+    private CheckStatusResult checkGlue(String jobName, String runId, int polls) {
+        JobRun run;
+        try {
+            run = glue.getJobRun(b -> b.jobName(jobName).runId(runId)).jobRun();
+        } catch (EntityNotFoundException e) {
+            throw new ResourceNotFoundException("Glue job run " + runId + " of job " + jobName + " does not exist "
+                    + "(wrong job or run id, or the run is older than Glue keeps): " + e.awsErrorDetails().errorMessage(), e);
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "Glue GetJobRun for job " + jobName + " run " + runId);
+        }
+        String status = status(run.jobRunState());
+        Instant started = run.startedOn() == null ? clock.instant() : run.startedOn();
+        long elapsed = Math.max(0, Duration.between(started, clock.instant()).toSeconds());
+        boolean terminal = !CheckStatusResult.RUNNING.equals(status);
+        OptionalLong expected = terminal ? OptionalLong.empty() : expectedSeconds(jobName, runId);
+        int wait = terminal ? 0 : policy.glueWait(elapsed, expected);
+        String error = CheckStatusResult.FAILED.equals(status) ? glueError(jobName, run) : null;
+        LOG.info("job run polled", "job", jobName, "jobRunId", runId, "state", run.jobRunStateAsString(),
+                "outcome", status, "elapsedSeconds", elapsed, "nextWaitSeconds", wait, "pollCount", polls);
+        return new CheckStatusResult(status, terminal, wait, error, jobName, runId, run.jobRunStateAsString(),
+                elapsed, expected.isPresent() ? expected.getAsLong() : null, polls, null);
+    }
+
+    private static String glueError(String jobName, JobRun run) {
+        String base = "Glue job " + jobName + " run " + run.id() + " ended " + run.jobRunStateAsString();
+        if (run.errorMessage() != null && !run.errorMessage().isBlank()) {
+            return base + ": " + run.errorMessage();
+        }
+        if (run.jobRunState() == JobRunState.TIMEOUT && run.timeout() != null) {
+            return base + " after the job's timeout of " + run.timeout() + " minutes";
+        }
+        return base + " (Glue gave no error message; see the run's logs in " + run.logGroupName() + ")";
+    }
+
+    /**
+     * The median run time of the job's most recent successful runs (at most {@code historyRuns}),
+     * or empty when it has none. Pages through GetJobRuns only until enough are found.
+     */
+    OptionalLong expectedSeconds(String jobName, String currentRunId) {
+        List<Long> durations = new ArrayList<>();
+        try {
+            Iterator<GetJobRunsResponse> pages = glue.getJobRunsPaginator(b -> b.jobName(jobName).maxResults(50))
+                    .iterator();
+            while (pages.hasNext() && durations.size() < historyRuns) {
+                for (JobRun r : pages.next().jobRuns()) {
+                    if (r.jobRunState() == JobRunState.SUCCEEDED && !r.id().equals(currentRunId)) {
+                        long seconds = runSeconds(r);
+                        if (seconds > 0) {
+                            durations.add(seconds);
+                        }
+                        if (durations.size() == historyRuns) {
+                            break;
+                        }
+                    }
+                }
+            }
+        } catch (SdkException e) {
+            // History only tunes the wait; without it the policy falls back to elapsed-time polling.
+            LOG.warn("job run history unavailable; polling without it", "job", jobName, "error", e.getMessage());
+            return OptionalLong.empty();
+        }
+        if (durations.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        durations.sort(Long::compare);
+        int n = durations.size();
+        return OptionalLong.of(n % 2 == 1 ? durations.get(n / 2) : (durations.get(n / 2 - 1) + durations.get(n / 2)) / 2);
+    }
+
+    private static long runSeconds(JobRun r) {
+        if (r.executionTime() != null && r.executionTime() > 0) {
+            return r.executionTime();
+        }
+        if (r.startedOn() != null && r.completedOn() != null) {
+            return Duration.between(r.startedOn(), r.completedOn()).toSeconds();
+        }
+        return 0;
+    }
+
+    private CheckStatusResult checkAthena(List<String> ids, int polls) {
+        BatchGetQueryExecutionResponse response;
+        try {
+            response = athena.batchGetQueryExecution(b -> b.queryExecutionIds(ids));
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "Athena BatchGetQueryExecution for " + ids.size() + " queries");
+        }
+        if (!response.unprocessedQueryExecutionIds().isEmpty()) {
+            List<String> missing = new ArrayList<>();
+            boolean throttled = false;
+            for (UnprocessedQueryExecutionId u : response.unprocessedQueryExecutionIds()) {
+                missing.add(u.queryExecutionId() + " (" + u.errorCode() + ": " + u.errorMessage() + ")");
+                throttled |= u.errorCode() != null && u.errorCode().toLowerCase().contains("throttl");
+            }
+            if (throttled) {
+                throw new TransientAwsException("Athena did not answer for queries " + missing + "; retry");
+            }
+            throw new ResourceNotFoundException("Athena has no query execution " + missing);
+        }
+        Instant now = clock.instant();
+        List<QueryStatus> detail = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        boolean allTerminal = true;
+        long oldestRunning = 0;
+        for (String id : ids) {
+            QueryExecution q = response.queryExecutions().stream().filter(x -> id.equals(x.queryExecutionId()))
+                    .findFirst().orElseThrow(() -> new ResourceNotFoundException("Athena did not return query " + id));
+            QueryExecutionStatus s = q.status();
+            String status = status(s.state());
+            String error = null;
+            if (CheckStatusResult.FAILED.equals(status)) {
+                error = s.athenaError() != null && s.athenaError().errorMessage() != null
+                        ? s.athenaError().errorMessage() : s.stateChangeReason();
+                failures.add("query " + id + " " + s.stateAsString() + (error == null ? "" : ": " + error));
+            } else if (CheckStatusResult.RUNNING.equals(status)) {
+                allTerminal = false;
+                if (s.submissionDateTime() != null) {
+                    oldestRunning = Math.max(oldestRunning, Duration.between(s.submissionDateTime(), now).toSeconds());
+                }
+            }
+            Long scanned = q.statistics() == null ? null : q.statistics().dataScannedInBytes();
+            detail.add(new QueryStatus(id, s.stateAsString(), status, error,
+                    s.submissionDateTime() == null ? null : s.submissionDateTime().toString(),
+                    s.completionDateTime() == null ? null : s.completionDateTime().toString(), scanned));
+        }
+        String status = !allTerminal ? CheckStatusResult.RUNNING
+                : failures.isEmpty() ? CheckStatusResult.SUCCEEDED : CheckStatusResult.FAILED;
+        int wait = allTerminal ? 0 : policy.athenaWait(oldestRunning);
+        String error = failures.isEmpty() || !allTerminal ? null
+                : failures.size() + " of " + ids.size() + " Athena queries failed: " + String.join("; ", failures);
+        LOG.info("queries polled", "queries", ids.size(), "outcome", status, "failed", failures.size(),
+                "nextWaitSeconds", wait, "pollCount", polls);
+        return new CheckStatusResult(status, allTerminal, wait, error, null, null, null, allTerminal ? null : oldestRunning,
+                null, polls, detail);
+    }
+}

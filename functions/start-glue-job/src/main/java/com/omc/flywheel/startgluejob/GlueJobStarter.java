@@ -1,0 +1,137 @@
+package com.omc.flywheel.startgluejob;
+
+import com.omc.flywheel.shared.JsonLog;
+import com.omc.flywheel.shared.errors.AwsFaults;
+import com.omc.flywheel.shared.errors.ResourceNotFoundException;
+import com.omc.flywheel.shared.errors.TransientAwsException;
+import com.omc.flywheel.startgluejob.StartGlueJobRequest.OnConcurrentRun;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.ConcurrentRunsExceededException;
+import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
+import software.amazon.awssdk.services.glue.model.Job;
+import software.amazon.awssdk.services.glue.model.JobRun;
+import software.amazon.awssdk.services.glue.model.JobRunState;
+
+/**
+ * Starts a Glue job run, or adopts one already going. A retried or rerun step must never start a
+ * second copy of an hour-long job: with {@code ATTACH}, a run of the same job with the same
+ * arguments in STARTING, RUNNING or WAITING is returned ({@code attached: true}) instead. Two runs of
+ * one job with different arguments (the registration job runs twice) are distinct and both start.
+ */
+public final class GlueJobStarter {
+    private static final Set<JobRunState> IN_PROGRESS = Set.of(JobRunState.STARTING, JobRunState.RUNNING,
+            JobRunState.WAITING);
+    private static final JsonLog LOG = JsonLog.forFunction("start-glue-job");
+    private final GlueClient glue;
+
+    public GlueJobStarter(GlueClient glue) {
+        this.glue = glue;
+    }
+
+    public StartGlueJobResult start(StartGlueJobRequest request) {
+        String jobName = request.jobName();
+        Job job = getJob(jobName);
+        if (request.onConcurrentRun() == OnConcurrentRun.ATTACH) {
+            Optional<JobRun> going = findRunInProgress(jobName, request.arguments());
+            if (going.isPresent()) {
+                return attached(going.get());
+            }
+        }
+        String runId;
+        try {
+            runId = glue.startJobRun(b -> b.jobName(jobName).arguments(request.arguments())).jobRunId();
+        } catch (ConcurrentRunsExceededException e) {
+            return onConcurrencyLimit(request, job, e);
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "Glue StartJobRun for job " + jobName);
+        }
+        JobRun run = getJobRun(jobName, runId);
+        LOG.info("job run started", "job", jobName, "jobRunId", runId, "arguments", request.arguments().keySet(),
+                "outcome", "STARTED");
+        return new StartGlueJobResult(jobName, runId, false, iso(run.startedOn()));
+    }
+
+    private StartGlueJobResult onConcurrencyLimit(StartGlueJobRequest request, Job job,
+                                                  ConcurrentRunsExceededException e) {
+        String jobName = request.jobName();
+        if (request.onConcurrentRun() == OnConcurrentRun.ATTACH) {
+            // A run with our arguments may have started between the look-up and the start.
+            Optional<JobRun> going = findRunInProgress(jobName, request.arguments());
+            if (going.isPresent()) {
+                return attached(going.get());
+            }
+        }
+        List<String> others = new ArrayList<>();
+        for (JobRun r : runs(jobName)) {
+            if (IN_PROGRESS.contains(r.jobRunState())) {
+                others.add(r.id());
+            }
+        }
+        int limit = job.executionProperty() == null || job.executionProperty().maxConcurrentRuns() == null
+                ? 1 : job.executionProperty().maxConcurrentRuns();
+        String why = request.onConcurrentRun() == OnConcurrentRun.ATTACH
+                ? "none of them has this step's arguments, so none was adopted"
+                : "onConcurrentRun is FAIL, so none was adopted";
+        LOG.warn("job at its concurrency limit", "job", jobName, "runningRuns", others, "outcome", "NOT_STARTED");
+        throw new TransientAwsException("Glue job " + jobName + " is at its concurrency limit (MaxConcurrentRuns="
+                + limit + ") with runs " + others + " in progress; " + why
+                + ". The state machine retries this step; to run now, stop those runs or raise the limit", e);
+    }
+
+    private StartGlueJobResult attached(JobRun run) {
+        LOG.info("adopted the run already in progress", "job", run.jobName(), "jobRunId", run.id(),
+                "state", run.jobRunStateAsString(), "outcome", "ATTACHED");
+        return new StartGlueJobResult(run.jobName(), run.id(), true, iso(run.startedOn()));
+    }
+
+    private Job getJob(String jobName) {
+        try {
+            return glue.getJob(b -> b.jobName(jobName)).job();
+        } catch (EntityNotFoundException e) {
+            throw new ResourceNotFoundException("Glue job " + jobName + " does not exist in this account and region;"
+                    + " check the job name in the state machine input (Job1Name…Job7Name) or deploy the job first", e);
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "Glue GetJob for job " + jobName);
+        }
+    }
+
+    private JobRun getJobRun(String jobName, String runId) {
+        try {
+            return glue.getJobRun(b -> b.jobName(jobName).runId(runId)).jobRun();
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "Glue GetJobRun for job " + jobName + " run " + runId);
+        }
+    }
+
+    private Optional<JobRun> findRunInProgress(String jobName, Map<String, String> arguments) {
+        for (JobRun r : runs(jobName)) {
+            if (IN_PROGRESS.contains(r.jobRunState()) && new TreeMap<>(r.arguments()).equals(arguments)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every run Glue still keeps for the job, all pages. */
+    private List<JobRun> runs(String jobName) {
+        try {
+            List<JobRun> all = new ArrayList<>();
+            glue.getJobRunsPaginator(b -> b.jobName(jobName).maxResults(200)).jobRuns().forEach(all::add);
+            return all;
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "Glue GetJobRuns for job " + jobName);
+        }
+    }
+
+    private static String iso(Instant t) {
+        return (t == null ? Instant.now() : t).toString();
+    }
+}

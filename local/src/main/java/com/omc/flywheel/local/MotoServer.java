@@ -1,0 +1,215 @@
+package com.omc.flywheel.local;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real {@code moto_server} on a free loopback port, started and stopped by this process. Tests and
+ * {@code local-run} talk to it over HTTP with the real SDK clients. A missing moto_server fails
+ * loudly with what to install; nothing skips.
+ */
+public final class MotoServer implements AutoCloseable {
+    public static final String ACCOUNT_ID = "123456789012";
+    public static final String REGION = "us-east-1";
+    private static final String INSTALL_HINT = "moto_server was not found on PATH. It ships on this project's "
+            + "machine image (pyenv); elsewhere install it with: pip install 'moto[server]==5.2.1'";
+    private static MotoServer shared;
+
+    private final Process process;
+    private final int port;
+    private final Path logFile;
+
+    private MotoServer(Process process, int port, Path logFile) {
+        this.process = process;
+        this.port = port;
+        this.logFile = logFile;
+    }
+
+    /**
+     * One moto for this JVM, started on first use and stopped at exit, with the AWS SDK's system
+     * properties (endpoint, region, dummy credentials) pointing every client at it.
+     */
+    public static synchronized MotoServer shared() {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "moto-stop"));
+            System.setProperty("aws.endpointUrl", shared.endpoint());
+            System.setProperty("aws.region", REGION);
+            System.setProperty("aws.accessKeyId", "testing");
+            System.setProperty("aws.secretAccessKey", "testing");
+        }
+        return shared;
+    }
+
+    /** Starts a new moto_server; the caller closes it. */
+    public static MotoServer start() {
+        String executable = findOnPath("moto_server");
+        IllegalStateException last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            int port = freePort();
+            Path log;
+            try {
+                log = Files.createTempFile("moto-" + port + "-", ".log");
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot create moto's log file in the temp directory", e);
+            }
+            ProcessBuilder pb = new ProcessBuilder(executable, "-H", "127.0.0.1", "-p", Integer.toString(port))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            // moto's Step Functions engine calls integrations at localhost:$MOTO_PORT.
+            pb.environment().put("MOTO_PORT", Integer.toString(port));
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                throw new IllegalStateException(INSTALL_HINT, e);
+            }
+            MotoServer server = new MotoServer(p, port, log);
+            try {
+                server.awaitReady(Duration.ofSeconds(30));
+                return server;
+            } catch (IllegalStateException e) {
+                server.close();
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** Clears every service's data (moto's {@code POST /moto-api/reset}). */
+    public void reset() {
+        post("/moto-api/reset", "");
+    }
+
+    /**
+     * Makes every Glue job run started from now on report STARTING/RUNNING for {@code polls} reads
+     * before SUCCEEDED (moto's state manager).
+     */
+    public void glueJobRunsTakePolls(int polls) {
+        post("/moto-api/state-manager/set-transition",
+                "{\"model_name\":\"glue::job_run\",\"transition\":{\"progression\":\"manual\",\"times\":" + polls + "}}");
+    }
+
+    /** Lets Glue job runs finish at once again (moto's default). */
+    public void glueJobRunsFinishImmediately() {
+        post("/moto-api/state-manager/unset-transition", "{\"model_name\":\"glue::job_run\"}");
+    }
+
+    /** POSTs a JSON body to a moto-api path and returns the answer; a non-2xx answer fails. */
+    public String post(String path, String body) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + path).toURL().openConnection();
+            c.setRequestMethod("POST");
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/json");
+            c.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+            int code = c.getResponseCode();
+            byte[] answer = (code < 400 ? c.getInputStream() : c.getErrorStream()).readAllBytes();
+            if (code >= 300) {
+                throw new IllegalStateException("moto " + path + " answered " + code + ": "
+                        + new String(answer, StandardCharsets.UTF_8));
+            }
+            return new String(answer, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("moto " + path + " failed: " + e.getMessage() + " (log: " + logFile + ")", e);
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("moto_server exited at start (code " + process.exitValue()
+                        + "); its log: " + tail());
+            }
+            try {
+                HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/moto-api/").toURL().openConnection();
+                c.setConnectTimeout(500);
+                c.setReadTimeout(2000);
+                if (c.getResponseCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("moto_server did not answer on port " + port + " within " + timeout
+                + "; its log: " + tail());
+    }
+
+    private String tail() {
+        try {
+            String s = Files.readString(logFile);
+            return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        try {
+            Files.deleteIfExists(logFile);
+        } catch (IOException ignored) {
+            // a leftover temp file is harmless
+        }
+    }
+
+    static String findOnPath(String name) {
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String dir : path.split(File.pathSeparator)) {
+                File f = new File(dir, name);
+                if (f.isFile() && f.canExecute()) {
+                    return f.getAbsolutePath();
+                }
+            }
+        }
+        throw new IllegalStateException(INSTALL_HINT);
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free loopback port", e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for moto_server", e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package com.omc.flywheel.shared;
+
+import java.time.Duration;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * The one place SDK clients are built. Every client gets:
+ * <ul>
+ *   <li>the region from {@code AWS_REGION} (or {@code -Daws.region}); no lookup chain, no IMDS;</li>
+ *   <li>the url-connection HTTP client, one instance shared by all clients (Apache and Netty are
+ *       banned from the classpath: they cost cold start and package size);</li>
+ *   <li>the standard credential chain (environment first, container credentials under SnapStart);</li>
+ *   <li>the SDK's adaptive retry strategy, which backs off and rate-limits itself under throttling,
+ *       with {@code FLYWHEEL_MAX_ATTEMPTS} attempts (default 5), and per-attempt and per-call
+ *       timeouts so no call can hang a step.</li>
+ * </ul>
+ * Endpoints are left to the SDK, which honours {@code AWS_ENDPOINT_URL} and
+ * {@code AWS_ENDPOINT_URL_<SERVICE>}, so the same jar runs against AWS or an emulator.
+ */
+public final class AwsClients {
+    private static final SdkHttpClient HTTP = UrlConnectionHttpClient.builder()
+            .connectionTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_CONNECT_TIMEOUT_SECONDS", 5)))
+            .socketTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_SOCKET_TIMEOUT_SECONDS", 30)))
+            .build();
+
+    private AwsClients() {
+    }
+
+    /** Builds a client from its builder, e.g. {@code AwsClients.build(GlueClient.builder())}. */
+    public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder) {
+        int attempts = Settings.intValue("FLYWHEEL_MAX_ATTEMPTS", 5);
+        ClientOverrideConfiguration override = ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy().toBuilder().maxAttempts(attempts).build())
+                .apiCallAttemptTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_CALL_ATTEMPT_TIMEOUT_SECONDS", 30)))
+                .apiCallTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_CALL_TIMEOUT_SECONDS", 120)))
+                .build();
+        return builder
+                .region(region())
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .httpClient(HTTP)
+                .overrideConfiguration(override)
+                .build();
+    }
+
+    /** The region of every client: {@code AWS_REGION}, which Lambda always sets. */
+    public static Region region() {
+        String name = Settings.value("AWS_REGION", System.getProperty("aws.region"));
+        if (name == null || name.isBlank()) {
+            throw new IllegalStateException("AWS_REGION is not set: set it (Lambda always does; locally export "
+                    + "AWS_REGION=us-east-1) so the clients know which region to call");
+        }
+        return Region.of(name.trim());
+    }
+}

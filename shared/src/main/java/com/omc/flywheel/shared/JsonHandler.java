@@ -1,0 +1,50 @@
+package com.omc.flywheel.shared;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.omc.flywheel.shared.errors.FlywheelException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * The shape of every handler: read the event strictly into a record (invalid input fails here,
+ * before any AWS call), hand it to the service, write the result. A subclass only says which record
+ * it reads and which service method it calls.
+ *
+ * @param <I> the event record
+ * @param <O> the result record
+ */
+public abstract class JsonHandler<I, O> implements RequestStreamHandler {
+    private final Class<I> eventType;
+    protected final JsonLog log;
+
+    protected JsonHandler(String function, Class<I> eventType) {
+        this.eventType = eventType;
+        this.log = JsonLog.forFunction(function);
+    }
+
+    /** Runs the step for a validated event. */
+    protected abstract O handle(I event, Context context);
+
+    @Override
+    public final void handleRequest(InputStream input, OutputStream output, Context context) {
+        JsonLog.beginRequest(context == null ? null : context.getAwsRequestId());
+        long start = System.nanoTime();
+        try {
+            I event = Events.read(input, eventType);
+            O result = handle(event, context);
+            Events.write(output, result);
+            log.info("request finished", "outcome", "SUCCEEDED", "durationMs", (System.nanoTime() - start) / 1_000_000);
+        } catch (FlywheelException e) {
+            log.error("request failed", "outcome", "FAILED", "errorType", e.errorType(), "errorMessage",
+                    e.getMessage(), "durationMs", (System.nanoTime() - start) / 1_000_000);
+            throw e;
+        } catch (RuntimeException e) {
+            log.error("request failed", "outcome", "FAILED", "errorType", e.getClass().getSimpleName(),
+                    "errorMessage", e.getMessage(), "durationMs", (System.nanoTime() - start) / 1_000_000);
+            throw e;
+        } finally {
+            JsonLog.clearRequest();
+        }
+    }
+}
