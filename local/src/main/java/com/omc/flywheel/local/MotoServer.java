@@ -51,7 +51,7 @@ public final class MotoServer implements AutoCloseable {
 
     /** Starts a new moto_server; the caller closes it. */
     public static MotoServer start() {
-        String executable = findOnPath("moto_server");
+        String executable = findOnPath("moto_server", INSTALL_HINT);
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
@@ -182,7 +182,8 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
-    static String findOnPath(String name) {
+    /** The absolute path of an executable on PATH, or an error saying what to install. */
+    public static String findOnPath(String name, String installHint) {
         String path = System.getenv("PATH");
         if (path != null) {
             for (String dir : path.split(File.pathSeparator)) {
@@ -192,7 +193,7 @@ public final class MotoServer implements AutoCloseable {
                 }
             }
         }
-        throw new IllegalStateException(INSTALL_HINT);
+        throw new IllegalStateException(installHint);
     }
 
     static int freePort() {

@@ -8,19 +8,24 @@ import java.util.OptionalLong;
  * (see bench/) over job durations from minutes to a day.
  *
  * <ul>
- *   <li><b>Glue, with history</b> (the median of the job's recent successful run times is E, the run
- *       has been going t seconds): before E, wait half the time left, so polls are rare early in a
- *       long run and close together near its expected end; after E, wait a quarter of the overrun,
- *       so a run that is late is still seen soon after it ends. For E = 1 h a run ending on time is
- *       seen after 9 polls.</li>
- *   <li><b>Glue, no history</b>: wait a tenth of the time the run has been going, so the delay in
- *       seeing the end is at most about 10 % of the run time.</li>
+ *   <li><b>Glue, with history</b> (E = the median of the job's recent successful run times, t = how
+ *       long this run has been going): before 0.8 E, jump straight to 0.8 E in waits of at most the
+ *       maximum, so a long run costs few polls; from 0.8 E to E, poll every {@code nearEndSeconds},
+ *       the detection delay promised around the expected end; after E, wait a quarter of the overrun
+ *       (never less than {@code nearEndSeconds}), so a late run costs few polls but is still seen
+ *       soon. For E = 1 h a run that ends on time costs 10 polls and is seen within 2 minutes.</li>
+ *   <li><b>Glue, no history</b>: wait a tenth of the time the run has been going, so the end is
+ *       seen within about 10 % of the run time.</li>
  *   <li><b>Athena</b>: a fifth of the time the oldest running query has been going.</li>
  * </ul>
  * Every wait is clamped to [min, max], set by the environment: {@code POLL_MIN_SECONDS} (30),
- * {@code POLL_MAX_SECONDS} (900), {@code ATHENA_POLL_MIN_SECONDS} (2), {@code ATHENA_POLL_MAX_SECONDS} (30).
+ * {@code POLL_MAX_SECONDS} (900), {@code POLL_NEAR_END_SECONDS} (120), {@code ATHENA_POLL_MIN_SECONDS}
+ * (2), {@code ATHENA_POLL_MAX_SECONDS} (30).
  */
-public record PollingPolicy(int minSeconds, int maxSeconds, int athenaMinSeconds, int athenaMaxSeconds) {
+public record PollingPolicy(int minSeconds, int maxSeconds, int nearEndSeconds, int athenaMinSeconds,
+                            int athenaMaxSeconds) {
+    /** The share of the expected run time after which polls come every {@code nearEndSeconds}. */
+    static final double NEAR_END = 0.8;
 
     public PollingPolicy {
         if (minSeconds > maxSeconds || athenaMinSeconds > athenaMaxSeconds) {
@@ -34,6 +39,7 @@ public record PollingPolicy(int minSeconds, int maxSeconds, int athenaMinSeconds
         return new PollingPolicy(
                 Settings.intValue("POLL_MIN_SECONDS", 30),
                 Settings.intValue("POLL_MAX_SECONDS", 900),
+                Settings.intValue("POLL_NEAR_END_SECONDS", 120),
                 Settings.intValue("ATHENA_POLL_MIN_SECONDS", 2),
                 Settings.intValue("ATHENA_POLL_MAX_SECONDS", 30));
     }
@@ -43,8 +49,15 @@ public record PollingPolicy(int minSeconds, int maxSeconds, int athenaMinSeconds
         long t = Math.max(0, elapsedSeconds);
         long wait;
         if (expectedSeconds.isPresent() && expectedSeconds.getAsLong() > 0) {
-            long remaining = expectedSeconds.getAsLong() - t;
-            wait = remaining > 0 ? remaining / 2 : -remaining / 4;
+            long expected = expectedSeconds.getAsLong();
+            long nearEnd = (long) (expected * NEAR_END);
+            if (t < nearEnd) {
+                wait = nearEnd - t;
+            } else if (t < expected) {
+                wait = nearEndSeconds;
+            } else {
+                wait = Math.max(nearEndSeconds, (t - expected) / 4);
+            }
         } else {
             wait = t / 10;
         }

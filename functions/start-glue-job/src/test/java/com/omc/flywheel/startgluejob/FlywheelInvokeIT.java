@@ -1,0 +1,112 @@
+package com.omc.flywheel.startgluejob;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.shared.Events;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/flywheel invoke} as a user runs it: a fresh JVM on the packaged zip's jars, against
+ * moto, the result or the error object on standard output and the exit code of CONTRACTS.md.
+ */
+class FlywheelInvokeIT extends GlueJobFixture {
+    record Outcome(int exitCode, JsonNode stdout, String stderr) {
+    }
+
+    static Outcome flywheel(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        Path root = SampleEvents.repoRoot();
+        String[] command = new String[args.length + 1];
+        command[0] = root.resolve("bin/flywheel").toString();
+        System.arraycopy(args, 0, command, 1, args.length);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        pb.environment().putAll(env);
+        Path err = Files.createTempFile("flywheel-err", ".txt");
+        pb.redirectError(err.toFile());
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/flywheel did not finish");
+        String stderr = Files.readString(err);
+        Files.delete(err);
+        String stdout = new String(out, StandardCharsets.UTF_8).trim();
+        JsonNode json = stdout.isEmpty() ? null : Events.mapper().readTree(stdout);
+        return new Outcome(p.exitValue(), json, stderr);
+    }
+
+    private static Map<String, String> motoEnv() {
+        return Map.of("AWS_ENDPOINT_URL", MOTO.endpoint(), "AWS_REGION", "us-east-1",
+                "AWS_ACCESS_KEY_ID", "testing", "AWS_SECRET_ACCESS_KEY", "testing");
+    }
+
+    @Test
+    void aJobThatExistsGetsARun() throws Exception {
+        createJob(SPLIT_JOB, 1);
+        Outcome o = flywheel(motoEnv(), "invoke", "start-glue-job", "events/start-glue-job.json");
+
+        assertEquals(0, o.exitCode(), o.stderr());
+        String runId = o.stdout().get("jobRunId").asText();
+        assertEquals("SUCCEEDED", GLUE.getJobRun(b -> b.jobName(SPLIT_JOB).runId(runId))
+                .jobRun().jobRunStateAsString());
+    }
+
+    @Test
+    void envVarsFileInSamFormatConfiguresTheFunction(@TempDir Path dir) throws Exception {
+        createJob(SPLIT_JOB, 1);
+        Path envVars = dir.resolve("env.json");
+        Files.writeString(envVars, "{\"Parameters\": {\"AWS_REGION\": \"us-east-1\", \"AWS_ACCESS_KEY_ID\": \"t\","
+                + " \"AWS_SECRET_ACCESS_KEY\": \"t\"}, \"StartGlueJobFunction\": {\"AWS_ENDPOINT_URL\": \""
+                + MOTO.endpoint() + "\"}}");
+        Outcome o = flywheel(Map.of(), "invoke", "start-glue-job", "events/start-glue-job.json",
+                "--env-vars", envVars.toString());
+
+        assertEquals(0, o.exitCode(), o.stderr());
+        assertTrue(o.stdout().get("jobRunId").asText().startsWith("jr_"));
+    }
+
+    @Test
+    void aMissingJobExitsOneWithResourceNotFound() throws Exception {
+        Outcome o = flywheel(motoEnv(), "invoke", "start-glue-job", "events/start-glue-job-missing-job.json");
+
+        assertEquals(1, o.exitCode());
+        assertEquals("ResourceNotFoundException", o.stdout().get("errorType").asText());
+        assertTrue(o.stdout().get("errorMessage").asText().contains("etl-omc-flywheel-dev-no-such-job"));
+    }
+
+    @Test
+    void aMalformedEventExitsOneWithInvalidInputAndStartsNothing() throws Exception {
+        createJob(REGISTER_JOB, 2);
+        Outcome o = flywheel(motoEnv(), "invoke", "start-glue-job", "events/start-glue-job-invalid-argument-key.json");
+
+        assertEquals(1, o.exitCode());
+        assertEquals("InvalidInputException", o.stdout().get("errorType").asText());
+        assertTrue(o.stdout().get("errorMessage").asText().contains("arguments.DATABASE"));
+        assertEquals(0, GLUE.getJobRuns(b -> b.jobName(REGISTER_JOB)).jobRuns().size());
+    }
+
+    @Test
+    void aNonJsonBodyIsInvalidInput(@TempDir Path dir) throws Exception {
+        Path event = Files.writeString(dir.resolve("bad.json"), "jobName=etl-x");
+        Outcome o = flywheel(motoEnv(), "invoke", "start-glue-job", event.toString());
+
+        assertEquals(1, o.exitCode());
+        assertEquals("InvalidInputException", o.stdout().get("errorType").asText());
+    }
+
+    @Test
+    void anUnknownFunctionIsAUsageError() throws Exception {
+        Outcome o = flywheel(motoEnv(), "invoke", "no-such-function", "events/start-glue-job.json");
+
+        assertEquals(2, o.exitCode());
+        assertTrue(o.stderr().contains("unknown function") && o.stderr().contains("start-glue-job"), o.stderr());
+    }
+}
