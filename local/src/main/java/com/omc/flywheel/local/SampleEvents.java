@@ -56,12 +56,12 @@ public final class SampleEvents {
         }
     }
 
-    /** Runs {@code handler} on a JSON body with a fresh context; the result JSON, or the handler's exception. */
+    /** Runs {@code handler} on a JSON body with a fresh context (15 minutes, Lambda's longest); the result JSON, or the handler's exception. */
     public static String invoke(RequestStreamHandler handler, String functionName, String body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             handler.handleRequest(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), out,
-                    new LocalContext(functionName, 60, 512));
+                    new LocalContext(functionName, 900, 512));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -38,6 +38,13 @@ public final class JsonLog {
         out = stream;
     }
 
+    /** Log levels, for a line whose level depends on its outcome. */
+    public enum Level { INFO, WARN, ERROR }
+
+    public void at(Level level, String message, Object... keyValues) {
+        emit(level.name(), message, keyValues);
+    }
+
     public void info(String message, Object... keyValues) {
         emit("INFO", message, keyValues);
     }

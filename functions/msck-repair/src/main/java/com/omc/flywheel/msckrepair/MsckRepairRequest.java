@@ -1,0 +1,64 @@
+package com.omc.flywheel.msckrepair;
+
+import com.omc.flywheel.shared.Fields;
+import com.omc.flywheel.shared.Identifiers;
+import com.omc.flywheel.shared.errors.InvalidInputException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The msck-repair event (CONTRACTS.md). Every name that reaches Glue, S3 or Athena SQL is
+ * validated here, before any AWS call.
+ *
+ * @param database          the Glue database
+ * @param tablePrefix       tables whose names start with it are discovered ({@code part_})
+ * @param tables            an explicit list, instead of discovery (a name that does not exist is a failure)
+ * @param exclude           names never touched
+ * @param mode              {@code GLUE_SYNC} (default) or {@code ATHENA_MSCK}
+ * @param partitionKey      the partition column, laid out as {@code <location>/<key>=<value>/} ({@code id_bucket})
+ * @param workgroup         Athena workgroup (ATHENA_MSCK; default from {@code ATHENA_WORKGROUP})
+ * @param outputLocation    Athena results location, {@code s3://...} (ATHENA_MSCK; default from {@code ATHENA_RESULTS})
+ * @param continuationToken from a previous {@code IN_PROGRESS} answer
+ */
+public record MsckRepairRequest(String database, String tablePrefix, List<String> tables, List<String> exclude,
+                                Mode mode, String partitionKey, String workgroup, String outputLocation,
+                                String continuationToken) {
+    /** More names than any real database holds is a mistake in the input, not a workload. */
+    static final int MAX_NAMES = 5_000;
+
+    public enum Mode { GLUE_SYNC, ATHENA_MSCK }
+
+    public MsckRepairRequest {
+        Identifiers.catalogName("database", database);
+        Identifiers.catalogName("tablePrefix", tablePrefix);
+        tables = tables == null ? null : names("tables", tables);
+        if (tables != null && tables.isEmpty()) {
+            throw new InvalidInputException("tables", "must name at least one table (leave it out to discover by prefix)");
+        }
+        exclude = exclude == null ? List.of() : names("exclude", exclude);
+        mode = mode == null ? Mode.GLUE_SYNC : mode;
+        partitionKey = partitionKey == null ? "id_bucket" : Identifiers.catalogName("partitionKey", partitionKey);
+        workgroup = workgroup == null ? null : Identifiers.workgroup("workgroup", workgroup);
+        if (outputLocation != null) {
+            Fields.required("outputLocation", outputLocation);
+            if (!outputLocation.matches("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\\s]*)?$")) {
+                throw new InvalidInputException("outputLocation", "must be an S3 URI, s3://bucket/prefix/ (got '"
+                        + outputLocation + "')");
+            }
+        }
+        continuationToken = Fields.optional("continuationToken", continuationToken);
+    }
+
+    private static List<String> names(String field, List<String> values) {
+        if (values.size() > MAX_NAMES) {
+            throw new InvalidInputException(field, "must hold at most " + MAX_NAMES + " names (got " + values.size() + ")");
+        }
+        Set<String> unique = new LinkedHashSet<>();
+        for (int i = 0; i < values.size(); i++) {
+            unique.add(Identifiers.catalogName(field + "[" + i + "]", values.get(i)));
+        }
+        return List.copyOf(new ArrayList<>(unique));
+    }
+}

@@ -1,0 +1,21 @@
+package com.omc.flywheel.msckrepair;
+
+import java.util.List;
+
+/**
+ * The msck-repair answer (CONTRACTS.md).
+ *
+ * @param status             COMPLETE, or IN_PROGRESS: call again with {@code continuationToken}
+ *                           (after polling {@code queryExecutionIds} with check-status, in ATHENA_MSCK mode)
+ * @param tables             every table handled so far, this call's and earlier calls'
+ * @param queryExecutionIds  MSCK queries still running (ATHENA_MSCK), for check-status
+ */
+public record MsckRepairResult(String status, String continuationToken, List<TableOutcome> tables,
+                               List<String> queryExecutionIds, Summary summary) {
+    public static final String COMPLETE = "COMPLETE";
+    public static final String IN_PROGRESS = "IN_PROGRESS";
+
+    /** Totals over {@code tables}; {@code remaining} counts the tables not yet handled. */
+    public record Summary(int tables, int failed, int partitionsAdded, int remaining) {
+    }
+}

@@ -1,0 +1,34 @@
+package com.omc.flywheel.msckrepair;
+
+/**
+ * What happened to one table (CONTRACTS.md {@code tables[]}).
+ *
+ * @param action             REPAIRED (Athena MSCK succeeded), SYNCED (catalog brought in line with S3),
+ *                           MIGRATED (re-partitioned by the key, then synced), UNCHANGED, SKIPPED, FAILED
+ * @param partitionsAdded    partitions created in the catalog (GLUE_SYNC)
+ * @param partitionsOrphaned catalog partitions whose folder no longer exists (reported, never deleted)
+ * @param queryExecutionId   the MSCK query (ATHENA_MSCK)
+ * @param detail             what was done or why it was skipped
+ * @param error              why it failed (FAILED only)
+ */
+public record TableOutcome(String table, String action, Integer partitionsAdded, Integer partitionsOrphaned,
+                           String queryExecutionId, String detail, String error) {
+    public static final String REPAIRED = "REPAIRED";
+    public static final String SYNCED = "SYNCED";
+    public static final String MIGRATED = "MIGRATED";
+    public static final String UNCHANGED = "UNCHANGED";
+    public static final String SKIPPED = "SKIPPED";
+    public static final String FAILED = "FAILED";
+
+    static TableOutcome skipped(String table, String why) {
+        return new TableOutcome(table, SKIPPED, 0, null, null, why, null);
+    }
+
+    static TableOutcome failed(String table, String error) {
+        return new TableOutcome(table, FAILED, 0, null, null, null, error);
+    }
+
+    boolean isFailed() {
+        return FAILED.equals(action);
+    }
+}

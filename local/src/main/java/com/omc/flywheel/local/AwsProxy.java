@@ -1,0 +1,269 @@
+package com.omc.flywheel.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An HTTP proxy on a free loopback port between the SDK clients and an emulator: it counts every
+ * AWS call by service and operation, and answers chosen calls itself through {@link Rule}s, to
+ * enforce limits the emulator does not (BatchCreatePartition's 100 partitions) or to inject faults.
+ * Point a client at {@link #endpoint()} with {@code endpointOverride}.
+ */
+public final class AwsProxy implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/[0-9]+/[^/]+/([^/]+)/aws4_request");
+    private static final Map<String, String> TARGET_SERVICES = Map.of("AWSGlue", "glue", "AmazonAthena", "athena",
+            "DynamoDB_20120810", "dynamodb", "AWSStepFunctions", "states", "AmazonSNS", "sns");
+
+    /** One request as the proxy saw it; {@code operation} is the API's name where it can tell. */
+    public record Call(String service, String operation, String method, String path, String query, byte[] body) {
+        public String key() {
+            return service + ":" + operation;
+        }
+
+        public JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                return JSON.nullNode();
+            }
+        }
+    }
+
+    /** An answer the proxy gives instead of forwarding. */
+    public record Reply(int status, Map<String, String> headers, byte[] body) {
+        /** An AWS JSON-protocol error, read by the SDK from {@code __type} and {@code x-amzn-ErrorType}. */
+        public static Reply awsError(int status, String type, String message) {
+            String body = "{\"__type\":\"" + type + "\",\"message\":" + quote(message) + ",\"Message\":" + quote(message) + "}";
+            return new Reply(status, Map.of("Content-Type", "application/x-amz-json-1.1", "x-amzn-ErrorType", type),
+                    body.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Decides, per call, whether the proxy answers it itself. */
+    @FunctionalInterface
+    public interface Rule {
+        Optional<Reply> apply(Call call);
+    }
+
+    private final HttpServer server;
+    private final ExecutorService threads;
+    private final String target;
+    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private final List<Rule> rules = new CopyOnWriteArrayList<>();
+
+    private AwsProxy(HttpServer server, ExecutorService threads, String target) {
+        this.server = server;
+        this.threads = threads;
+        this.target = target;
+    }
+
+    /** Starts a proxy in front of {@code target} (e.g. moto's endpoint). */
+    public static AwsProxy start(String target) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 64);
+            ExecutorService threads = Executors.newFixedThreadPool(16, r -> {
+                Thread t = new Thread(r, "aws-proxy");
+                t.setDaemon(true);
+                return t;
+            });
+            AwsProxy proxy = new AwsProxy(server, threads, target);
+            server.createContext("/", proxy::handle);
+            server.setExecutor(threads);
+            server.start();
+            return proxy;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the AWS proxy on a loopback port", e);
+        }
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public URI endpointUri() {
+        return URI.create(endpoint());
+    }
+
+    public void addRule(Rule rule) {
+        rules.add(rule);
+    }
+
+    public void clearRules() {
+        rules.clear();
+    }
+
+    /** Calls seen so far by {@code service:Operation}, sorted. */
+    public Map<String, Integer> counts() {
+        Map<String, Integer> copy = new TreeMap<>();
+        counts.forEach((k, v) -> copy.put(k, v.get()));
+        return copy;
+    }
+
+    public int count(String key) {
+        AtomicInteger c = counts.get(key);
+        return c == null ? 0 : c.get();
+    }
+
+    public int total() {
+        return counts.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
+    public void resetCounts() {
+        counts.clear();
+    }
+
+    /**
+     * A rule that rejects a call of {@code key} (e.g. {@code glue:BatchCreatePartition}) whose body
+     * breaks a limit of the real API, with the ValidationException AWS gives.
+     */
+    public static Rule enforce(String key, Predicate<Call> breaksLimit, String message) {
+        return call -> call.key().equals(key) && breaksLimit.test(call)
+                ? Optional.of(Reply.awsError(400, "ValidationException", message)) : Optional.empty();
+    }
+
+    /** Glue's BatchCreatePartition takes at most 100 partitions a call; moto takes any number. */
+    public static Rule glueBatchCreatePartitionLimit() {
+        return enforce("glue:BatchCreatePartition", c -> c.json().path("PartitionInputList").size() > 100,
+                "1 validation error detected: Value at 'partitionInputList' failed to satisfy constraint: "
+                        + "Member must have length less than or equal to 100");
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            Call call = describe(exchange, body);
+            counts.computeIfAbsent(call.key(), k -> new AtomicInteger()).incrementAndGet();
+            for (Rule rule : rules) {
+                Optional<Reply> reply = rule.apply(call);
+                if (reply.isPresent()) {
+                    send(exchange, reply.get());
+                    return;
+                }
+            }
+            forward(exchange, call);
+        }
+    }
+
+    private void forward(HttpExchange exchange, Call call) throws IOException {
+        String uri = target + call.path() + (call.query() == null ? "" : "?" + call.query());
+        HttpURLConnection c = (HttpURLConnection) URI.create(uri).toURL().openConnection();
+        c.setRequestMethod(call.method());
+        c.setInstanceFollowRedirects(false);
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            String n = name.toLowerCase();
+            if (!n.equals("host") && !n.equals("content-length") && !n.equals("connection")
+                    && !n.equals("transfer-encoding") && !n.equals("expect")) {
+                values.forEach(v -> c.addRequestProperty(name, v));
+            }
+        });
+        if (call.body().length > 0 || call.method().equals("POST") || call.method().equals("PUT")) {
+            c.setDoOutput(true);
+            c.setFixedLengthStreamingMode(call.body().length);
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(call.body());
+            }
+        }
+        int status = c.getResponseCode();
+        InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+        byte[] answer = in == null ? new byte[0] : in.readAllBytes();
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        c.getHeaderFields().forEach((name, values) -> {
+            if (name != null && !values.isEmpty() && !name.equalsIgnoreCase("transfer-encoding")
+                    && !name.equalsIgnoreCase("content-length") && !name.equalsIgnoreCase("connection")) {
+                headers.put(name, values.get(0));
+            }
+        });
+        send(exchange, new Reply(status, headers, answer), call.method().equals("HEAD"));
+    }
+
+    private static void send(HttpExchange exchange, Reply reply) throws IOException {
+        send(exchange, reply, false);
+    }
+
+    private static void send(HttpExchange exchange, Reply reply, boolean head) throws IOException {
+        reply.headers().forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
+        if (head || reply.status() == 204 || reply.status() == 304) {
+            exchange.sendResponseHeaders(reply.status(), -1);
+            return;
+        }
+        exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
+        if (reply.body().length > 0) {
+            exchange.getResponseBody().write(reply.body());
+        }
+    }
+
+    static Call describe(HttpExchange exchange, byte[] body) {
+        String method = exchange.getRequestMethod();
+        String path = exchange.getRequestURI().getRawPath();
+        String query = exchange.getRequestURI().getRawQuery();
+        String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+        if (target != null && target.contains(".")) {
+            String prefix = target.substring(0, target.indexOf('.'));
+            return new Call(TARGET_SERVICES.getOrDefault(prefix, prefix), target.substring(target.indexOf('.') + 1),
+                    method, path, query, body);
+        }
+        String service = "unknown";
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth != null) {
+            Matcher m = SCOPE.matcher(auth);
+            if (m.find()) {
+                service = m.group(1);
+            }
+        }
+        if (path.startsWith("/moto-api")) {
+            service = "moto-api";
+        }
+        String operation = service.equals("s3") ? s3Operation(method, path, query)
+                : method + " " + path.replaceAll("/[0-9a-f]{8}-[0-9a-f-]{27,}", "/{id}");
+        return new Call(service, operation, method, path, query, body);
+    }
+
+    private static String s3Operation(String method, String path, String query) {
+        String q = query == null ? "" : query;
+        boolean bucketOnly = path.chars().filter(ch -> ch == '/').count() <= 1 || path.endsWith("/") && path.indexOf('/', 1) == path.length() - 1;
+        return switch (method) {
+            case "GET" -> q.contains("list-type=2") ? "ListObjectsV2" : bucketOnly ? "ListObjects" : "GetObject";
+            case "PUT" -> bucketOnly ? "CreateBucket" : "PutObject";
+            case "HEAD" -> bucketOnly ? "HeadBucket" : "HeadObject";
+            case "DELETE" -> bucketOnly ? "DeleteBucket" : "DeleteObject";
+            case "POST" -> q.contains("delete") ? "DeleteObjects" : "PostObject";
+            default -> method;
+        };
+    }
+
+    private static String quote(String s) {
+        try {
+            return JSON.writeValueAsString(s);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+    }
+}

@@ -1,0 +1,137 @@
+package com.omc.flywheel.local;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
+import software.amazon.awssdk.services.glue.model.Column;
+import software.amazon.awssdk.services.glue.model.PartitionInput;
+import software.amazon.awssdk.services.glue.model.StorageDescriptor;
+import software.amazon.awssdk.services.glue.model.TableInput;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+
+/**
+ * Builds a data lake in the emulators the way production looks (SPEC.md §11): {@code part_*}
+ * tables whose data sits in {@code <location>/id_bucket=N/} folders, registered in the Glue
+ * catalog with some partitions missing, or registered the way today's register job leaves them
+ * (unpartitioned, {@code id_bucket} a data column), or with projection parameters.
+ */
+public final class LakeBuilder {
+    public static final String PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat";
+    public static final String PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat";
+    public static final String PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe";
+    private final GlueClient glue;
+    private final S3Client s3;
+
+    public LakeBuilder(GlueClient glue, S3Client s3) {
+        this.glue = glue;
+        this.s3 = s3;
+    }
+
+    public LakeBuilder database(String name) {
+        try {
+            glue.createDatabase(b -> b.databaseInput(d -> d.name(name)));
+        } catch (AlreadyExistsException exists) {
+            // already there: fine
+        }
+        return this;
+    }
+
+    public LakeBuilder bucket(String name) {
+        try {
+            s3.createBucket(b -> b.bucket(name));
+        } catch (BucketAlreadyOwnedByYouException exists) {
+            // already there: fine
+        }
+        return this;
+    }
+
+    /** How a table is registered in the catalog. */
+    public enum Registration {
+        /** Partitioned by {@code id_bucket int}. */
+        PARTITIONED,
+        /** Today's register job: unpartitioned, {@code id_bucket} the last data column. */
+        KEY_AS_COLUMN,
+        /** Unpartitioned, no key at all (the Entity Resolution table). */
+        UNPARTITIONED
+    }
+
+    /** A table to create: its data columns (customer_user_id first), folders, registration and partitions. */
+    public record Table(String database, String name, String location, int dataColumns, Registration registration,
+                        List<Integer> folders, Collection<Integer> registered, Map<String, String> extraParameters) {
+        public Table {
+            extraParameters = extraParameters == null ? Map.of() : extraParameters;
+        }
+    }
+
+    /** Buckets {@code 0..n-1}. */
+    public static List<Integer> buckets(int n) {
+        List<Integer> all = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            all.add(i);
+        }
+        return all;
+    }
+
+    public static List<Column> columns(String table, int dataColumns) {
+        List<Column> cols = new ArrayList<>();
+        cols.add(Column.builder().name("customer_user_id").type("string").build());
+        for (int i = 1; i < dataColumns; i++) {
+            cols.add(Column.builder().name(table.replace("part_", "") + "_c" + String.format("%03d", i)).type("string").build());
+        }
+        return cols;
+    }
+
+    /** Writes the folders' objects and registers the table (and its registered partitions). */
+    public LakeBuilder table(Table t) {
+        String location = t.location().endsWith("/") ? t.location() : t.location() + "/";
+        String bucket = location.substring("s3://".length(), location.indexOf('/', "s3://".length()));
+        String prefix = location.substring(("s3://" + bucket + "/").length());
+        if (t.registration() == Registration.UNPARTITIONED) {
+            s3.putObject(b -> b.bucket(bucket).key(prefix + "part-00000.snappy.parquet"), RequestBody.fromBytes(PLACEHOLDER));
+        }
+        for (int n : t.folders()) {
+            s3.putObject(b -> b.bucket(bucket).key(prefix + "id_bucket=" + n + "/part-00000.snappy.parquet"),
+                    RequestBody.fromBytes(PLACEHOLDER));
+        }
+        List<Column> cols = new ArrayList<>(columns(t.name(), t.dataColumns()));
+        List<Column> keys = t.registration() == Registration.PARTITIONED
+                ? List.of(Column.builder().name("id_bucket").type("int").build()) : List.of();
+        if (t.registration() == Registration.KEY_AS_COLUMN) {
+            cols.add(Column.builder().name("id_bucket").type("int").build());
+        }
+        StorageDescriptor sd = StorageDescriptor.builder().columns(cols).location(location)
+                .inputFormat(PARQUET_INPUT).outputFormat(PARQUET_OUTPUT).compressed(true)
+                .serdeInfo(s -> s.serializationLibrary(PARQUET_SERDE).parameters(Map.of("serialization.format", "1")))
+                .build();
+        Map<String, String> params = new HashMap<>(Map.of("classification", "parquet", "EXTERNAL", "TRUE"));
+        params.putAll(t.extraParameters());
+        glue.createTable(b -> b.databaseName(t.database()).tableInput(TableInput.builder().name(t.name())
+                .tableType("EXTERNAL_TABLE").storageDescriptor(sd).partitionKeys(keys).parameters(params).build()));
+        List<PartitionInput> parts = new ArrayList<>();
+        for (int n : t.registered()) {
+            parts.add(PartitionInput.builder().values(Integer.toString(n))
+                    .storageDescriptor(sd.toBuilder().location(location + "id_bucket=" + n + "/").build()).build());
+            if (parts.size() == 100) {
+                flush(t, parts);
+            }
+        }
+        flush(t, parts);
+        return this;
+    }
+
+    private void flush(Table t, List<PartitionInput> parts) {
+        if (!parts.isEmpty()) {
+            glue.batchCreatePartition(b -> b.databaseName(t.database()).tableName(t.name()).partitionInputList(parts));
+            parts.clear();
+        }
+    }
+
+    /** Stand-in bytes for a data file: partition repair reads folder names, never file contents. */
+    private static final byte[] PLACEHOLDER = "PAR1-placeholder".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+}
