@@ -1,0 +1,174 @@
+package com.omc.flywheel.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
+import software.amazon.awssdk.services.cleanrooms.model.AccessDeniedException;
+import software.amazon.awssdk.services.cleanrooms.model.AnalysisMethod;
+import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTable;
+import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAnalysisRuleType;
+import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAssociationAnalysisRuleType;
+import software.amazon.awssdk.services.cleanrooms.model.ConflictException;
+import software.amazon.awssdk.services.cleanrooms.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.cleanrooms.model.ServiceQuotaExceededException;
+import software.amazon.awssdk.services.cleanrooms.model.ValidationException;
+import software.amazon.awssdk.services.entityresolution.EntityResolutionClient;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The stand-in through the real SDK clients: routing, validation, state, errors, paging, faults. */
+class CleanRoomsStandInTest {
+    static final String SERVICE = "111111111111";
+    static final String RESULTS = "222222222222";
+    static MotoServer moto;
+    static CleanRoomsStandIn standIn;
+    static CleanRoomsClient cr;
+    static GlueClient glue;
+    String membership;
+
+    @BeforeAll
+    static void start() {
+        moto = MotoServer.shared();
+        glue = GlueClient.builder().region(Region.US_EAST_1).build();
+        standIn = CleanRoomsStandIn.start(glue);
+        cr = CleanRoomsClient.builder().region(Region.US_EAST_1).endpointOverride(standIn.endpointUri()).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        standIn.close();
+    }
+
+    @BeforeEach
+    void seed() {
+        moto.reset();
+        standIn.reset();
+        standIn.pageSize(2);
+        LakeBuilder lake = new LakeBuilder(glue, S3Client.builder().region(Region.US_EAST_1).forcePathStyle(true).build())
+                .database("db").bucket("data");
+        for (String t : List.of("part_a", "part_b", "part_c", "part_d", "part_e")) {
+            lake.table(new LakeBuilder.Table("db", t, "s3://data/" + t + "/", 4, LakeBuilder.Registration.PARTITIONED,
+                    List.of(0), List.of(), Map.of()));
+        }
+        membership = standIn.collaboration("AMC collaboration", List.of(
+                new CleanRoomsStandIn.Member(SERVICE, "AMC Service", List.of("CAN_QUERY")),
+                new CleanRoomsStandIn.Member(RESULTS, "AMC Results", List.of("CAN_RECEIVE_RESULTS"))), "results-bucket");
+    }
+
+    private String table(String name) {
+        return cr.createConfiguredTable(b -> b.name(name).analysisMethod(AnalysisMethod.DIRECT_QUERY)
+                .allowedColumns(LakeBuilder.columns(name, 4).stream().map(c -> c.name()).toList())
+                .tableReference(r -> r.glue(g -> g.databaseName("db").tableName(name)))).configuredTable().id();
+    }
+
+    @Test
+    void aTableBecomesReadyWithBothRulesAndListsPageThroughEverything() {
+        for (String t : List.of("part_a", "part_b", "part_c", "part_d", "part_e")) {
+            table(t);
+        }
+        List<String> names = new ArrayList<>();
+        cr.listConfiguredTablesPaginator(b -> b.maxResults(100)).configuredTableSummaries().forEach(s -> names.add(s.name()));
+        assertEquals(List.of("part_a", "part_b", "part_c", "part_d", "part_e"), names, "three pages of two");
+
+        String ctId = cr.listConfiguredTables(b -> b.maxResults(1)).configuredTableSummaries().get(0).id();
+        cr.createConfiguredTableAnalysisRule(b -> b.configuredTableIdentifier(ctId)
+                .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                .analysisRulePolicy(p -> p.v1(v -> v.custom(c -> c.allowedAnalyses("ANY_QUERY").allowedAnalysisProviders(SERVICE)))));
+        String assoc = cr.createConfiguredTableAssociation(b -> b.membershipIdentifier(membership).name("acx_part_a")
+                .configuredTableIdentifier(ctId).roleArn("arn:aws:iam::123456789012:role/cleanrooms-glue-s3-access"))
+                .configuredTableAssociation().id();
+        String collab = cr.getMembership(b -> b.membershipIdentifier(membership)).membership().collaborationId();
+        assertEquals("NOT_READY", cr.getSchema(b -> b.collaborationIdentifier(collab).name("acx_part_a")).schema()
+                .schemaStatusDetails().get(0).statusAsString());
+
+        cr.createConfiguredTableAssociationAnalysisRule(b -> b.membershipIdentifier(membership)
+                .configuredTableAssociationIdentifier(assoc).analysisRuleType(ConfiguredTableAssociationAnalysisRuleType.CUSTOM)
+                .analysisRulePolicy(p -> p.v1(v -> v.custom(c -> c.allowedResultReceivers(RESULTS)))));
+
+        assertEquals("READY", cr.getSchema(b -> b.collaborationIdentifier(collab).name("acx_part_a")).schema()
+                .schemaStatusDetails().get(0).statusAsString());
+        var rule = cr.getSchemaAnalysisRule(b -> b.collaborationIdentifier(collab).name("acx_part_a").type("CUSTOM")).analysisRule();
+        assertEquals(List.of(RESULTS), rule.consolidatedPolicy().v1().custom().allowedResultReceivers());
+        assertEquals(List.of(SERVICE), rule.consolidatedPolicy().v1().custom().allowedAnalysisProviders());
+    }
+
+    @Test
+    void theRealServicesErrorsComeBackTyped() {
+        String ctId = table("part_a");
+        assertThrows(ConflictException.class, () -> table("part_a"));
+        assertThrows(ResourceNotFoundException.class, () -> cr.getConfiguredTable(b -> b.configuredTableIdentifier(
+                "00000000-0000-0000-0000-000000000000")));
+        ValidationException v = assertThrows(ValidationException.class, () -> cr.getMembership(b -> b.membershipIdentifier("not-a-uuid")));
+        assertTrue(v.getMessage().contains("membershipIdentifier"), v.getMessage());
+        assertThrows(ValidationException.class, () -> cr.createConfiguredTable(b -> b.name("bad").analysisMethod(AnalysisMethod.DIRECT_QUERY)
+                .allowedColumns("no_such_column").tableReference(r -> r.glue(g -> g.databaseName("db").tableName("part_b")))),
+                "columns are checked against the Glue table");
+        assertThrows(ValidationException.class, () -> cr.createConfiguredTableAssociation(b -> b.membershipIdentifier(membership)
+                .name("acx_part_a").configuredTableIdentifier(ctId).roleArn("not-an-arn")), "roleArn pattern from the model");
+        String assoc = cr.createConfiguredTableAssociation(b -> b.membershipIdentifier(membership).name("acx_part_a")
+                .configuredTableIdentifier(ctId).roleArn("arn:aws:iam::123456789012:role/r")).configuredTableAssociation().id();
+        assertThrows(ConflictException.class, () -> cr.deleteConfiguredTable(b -> b.configuredTableIdentifier(ctId)),
+                "a table still associated cannot be deleted");
+        assertThrows(ValidationException.class, () -> cr.createConfiguredTableAssociationAnalysisRule(b -> b
+                .membershipIdentifier(membership).configuredTableAssociationIdentifier(assoc)
+                .analysisRuleType(ConfiguredTableAssociationAnalysisRuleType.CUSTOM)
+                .analysisRulePolicy(p -> p.v1(x -> x.custom(c -> c.allowedResultReceivers(SERVICE))))),
+                "a member that cannot receive results is not a result receiver");
+    }
+
+    @Test
+    void theAssociationQuotaIsEnforced() {
+        standIn.associationQuota(2);
+        for (String t : List.of("part_a", "part_b")) {
+            String id = table(t);
+            cr.createConfiguredTableAssociation(b -> b.membershipIdentifier(membership).name("acx_" + t)
+                    .configuredTableIdentifier(id).roleArn("arn:aws:iam::123456789012:role/r"));
+        }
+        String third = table("part_c");
+        ServiceQuotaExceededException e = assertThrows(ServiceQuotaExceededException.class,
+                () -> cr.createConfiguredTableAssociation(b -> b.membershipIdentifier(membership).name("acx_part_c")
+                        .configuredTableIdentifier(third).roleArn("arn:aws:iam::123456789012:role/r")));
+        assertEquals(2.0, e.quotaValue());
+    }
+
+    @Test
+    void aChosenCallFails() {
+        standIn.failCall("CreateConfiguredTable", 2, 403, "AccessDeniedException");
+        table("part_a");
+        assertThrows(AccessDeniedException.class, () -> table("part_b"));
+        table("part_c");
+        assertEquals(List.of("CreateConfiguredTable part_a", "CreateConfiguredTable part_c"), standIn.mutations());
+    }
+
+    @Test
+    void entityResolutionNamespacesAndSchemaMappings() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        standIn.idNamespace("ACXIdNamespace", (ObjectNode) json.readTree("{\"type\":\"SOURCE\",\"description\":\"ACX ids\","
+                + "\"inputSourceConfig\":[{\"inputSourceARN\":\"arn:aws:glue:us-east-1:123456789012:table/db/part_addressable_ids_er\","
+                + "\"schemaName\":\"ACX_SCHEMA\"}],\"idMappingWorkflowProperties\":[{\"idMappingType\":\"RULE_BASED\"}]}"));
+        standIn.schemaMapping("ACX_SCHEMA", (ArrayNode) json.readTree("[{\"fieldName\":\"row_id\",\"type\":\"UNIQUE_ID\"},"
+                + "{\"fieldName\":\"customer_user_id\",\"type\":\"STRING\",\"matchKey\":\"AXM\",\"hashed\":false}]"));
+        EntityResolutionClient er = EntityResolutionClient.builder().region(Region.US_EAST_1)
+                .endpointOverride(standIn.endpointUri()).build();
+
+        assertEquals("SOURCE", er.getIdNamespace(b -> b.idNamespaceName("ACXIdNamespace")).typeAsString());
+        assertEquals("AXM", er.getSchemaMapping(b -> b.schemaName("ACX_SCHEMA")).mappedInputFields().get(1).matchKey());
+        assertEquals(1, er.listIdNamespacesPaginator(b -> b.maxResults(25)).idNamespaceSummaries().stream().count());
+        assertThrows(software.amazon.awssdk.services.entityresolution.model.ResourceNotFoundException.class,
+                () -> er.getSchemaMapping(b -> b.schemaName("NOPE")));
+    }
+}
