@@ -28,6 +28,27 @@ public final class LakeBuilder {
     private final GlueClient glue;
     private final S3Client s3;
 
+    /**
+     * The part tables of SPEC.md §11 with their data columns (customer_user_id included; the
+     * id_bucket partition key comes on top).
+     */
+    public static final Map<String, Integer> PRODUCTION_TABLES = productionTables();
+
+    private static Map<String, Integer> productionTables() {
+        Map<String, Integer> t = new java.util.TreeMap<>();
+        Object[][] rows = {{"part_ibe_01", 97}, {"part_ibe_01_a", 65}, {"part_ibe_02", 93}, {"part_ibe_02_a", 85},
+            {"part_ibe_03", 96}, {"part_ibe_03_a", 76}, {"part_ibe_04", 87}, {"part_ibe_04_a", 86}, {"part_ibe_04_b", 16},
+            {"part_ibe_05", 95}, {"part_ibe_05_a", 81}, {"part_ibe_06", 62}, {"part_ibe_06_a", 51}, {"part_ibe_08", 3},
+            {"part_ibe_09", 87}, {"part_miacs_01", 93}, {"part_miacs_01_a", 12}, {"part_miacs_02", 98},
+            {"part_miacs_02_a", 100}, {"part_miacs_02_b", 4}, {"part_miacs_03", 79}, {"part_miacs_03_a", 95},
+            {"part_miacs_03_b", 29}, {"part_miacs_04", 23}, {"part_n_a", 88}, {"part_n_a_a", 50},
+            {"part_new_borrowers", 18}, {"part_addressable_ids", 2}};
+        for (Object[] r : rows) {
+            t.put((String) r[0], (Integer) r[1]);
+        }
+        return java.util.Collections.unmodifiableMap(t);
+    }
+
     public LakeBuilder(GlueClient glue, S3Client s3) {
         this.glue = glue;
         this.s3 = s3;

@@ -30,11 +30,33 @@ public final class AwsClients {
             .socketTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_SOCKET_TIMEOUT_SECONDS", 30)))
             .build();
 
+    private static volatile SdkHttpClient jdkHttp;
+
     private AwsClients() {
     }
 
     /** Builds a client from its builder, e.g. {@code AwsClients.build(GlueClient.builder())}. */
     public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder) {
+        return build(builder, HTTP);
+    }
+
+    /**
+     * Builds a client for a service whose API uses HTTP PATCH (Clean Rooms), which the url-connection
+     * client cannot send: the same configuration on the JDK's HTTP client ({@link JdkHttpClient}).
+     */
+    public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C buildWithPatch(B builder) {
+        if (jdkHttp == null) {
+            synchronized (AwsClients.class) {
+                if (jdkHttp == null) {
+                    jdkHttp = new JdkHttpClient(Duration.ofSeconds(Settings.intValue("FLYWHEEL_CONNECT_TIMEOUT_SECONDS", 5)),
+                            Duration.ofSeconds(Settings.intValue("FLYWHEEL_SOCKET_TIMEOUT_SECONDS", 30)));
+                }
+            }
+        }
+        return build(builder, jdkHttp);
+    }
+
+    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, SdkHttpClient http) {
         int attempts = Settings.intValue("FLYWHEEL_MAX_ATTEMPTS", 5);
         ClientOverrideConfiguration override = ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy().toBuilder().maxAttempts(attempts).build())
@@ -44,7 +66,7 @@ public final class AwsClients {
         return builder
                 .region(region())
                 .credentialsProvider(DefaultCredentialsProvider.builder().build())
-                .httpClient(HTTP)
+                .httpClient(http)
                 .overrideConfiguration(override)
                 .build();
     }
