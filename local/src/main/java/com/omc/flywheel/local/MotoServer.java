@@ -131,6 +131,62 @@ public final class MotoServer implements AutoCloseable {
         }
     }
 
+    /** GETs a moto-api path (e.g. {@code /moto-api/data.json}) and returns the answer. */
+    public String get(String path) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + path).toURL().openConnection();
+            return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("moto " + path + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A message published to an SNS topic, as moto recorded it. */
+    public record SnsMessage(String topicArn, String subject, String message) {
+    }
+
+    /** Every message published so far, topic by topic, in order. */
+    public java.util.List<SnsMessage> snsMessages() {
+        try {
+            com.fasterxml.jackson.databind.JsonNode topics = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(get("/moto-api/data.json")).path("sns").path("Topic");
+            java.util.List<SnsMessage> out = new java.util.ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode t : topics) {
+                for (com.fasterxml.jackson.databind.JsonNode n : t.path("sent_notifications")) {
+                    // [message id, message, subject, attributes, group id]
+                    out.add(new SnsMessage(t.path("arn").asText(), n.get(2).isNull() ? null : n.get(2).asText(),
+                            n.get(1).asText()));
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read moto's SNS state", e);
+        }
+    }
+
+    /**
+     * Queues Athena query results, handed out first-in first-out to the next GetQueryResults calls
+     * (moto's queries succeed at once and return nothing otherwise). Each result is one header row
+     * then one row of values.
+     */
+    public void athenaResults(java.util.List<java.util.List<String>> valueRows) {
+        StringBuilder sb = new StringBuilder("{\"account_id\":\"" + ACCOUNT_ID + "\",\"region\":\"" + REGION
+                + "\",\"results\":[");
+        for (int i = 0; i < valueRows.size(); i++) {
+            java.util.List<String> values = valueRows.get(i);
+            StringBuilder header = new StringBuilder();
+            StringBuilder data = new StringBuilder();
+            for (int j = 0; j < values.size(); j++) {
+                header.append(j == 0 ? "" : ",").append("{\"VarCharValue\":\"_col").append(j).append("\"}");
+                data.append(j == 0 ? "" : ",").append(values.get(j) == null ? "{}"
+                        : "{\"VarCharValue\":\"" + values.get(j).replace("\"", "\\\"") + "\"}");
+            }
+            sb.append(i == 0 ? "" : ",").append("{\"rows\":[{\"Data\":[").append(header).append("]},{\"Data\":[")
+                    .append(data).append("]}],\"column_info\":[]}");
+        }
+        post("/moto-api/static/athena/query-results", sb.append("]}").toString());
+    }
+
     private void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

@@ -1,0 +1,117 @@
+package com.omc.flywheel.buildreport;
+
+import com.omc.flywheel.buildreport.BuildReportRequest.Report;
+import com.omc.flywheel.shared.JsonLog;
+import com.omc.flywheel.shared.ReportFiles;
+import com.omc.flywheel.shared.errors.AwsFaults;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
+import software.amazon.awssdk.services.entityresolution.EntityResolutionClient;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+/**
+ * Builds one report (CONTRACTS.md build-report), writes its files to S3 (encrypted; a same-day
+ * rerun overwrites the same keys) and, for the data monitor, publishes the alerts to SNS.
+ */
+public final class BuildReportService {
+    /** SNS's limit on a message, in bytes. */
+    static final int SNS_MAX_BYTES = 262_144;
+    static final int SNS_MAX_ALERTS = 50;
+    private static final JsonLog LOG = JsonLog.forFunction("build-report");
+    private final S3Client s3;
+    private final SnsClient sns;
+    private final DataMonitorReport monitor;
+    private final CleanRoomsReport cleanRooms;
+    private final ReportSettings settings;
+    private final Clock clock;
+
+    public BuildReportService(GlueClient glue, S3Client s3, AthenaClient athena, SnsClient sns, CleanRoomsClient cr,
+                       EntityResolutionClient er, ExecutorService pool, ReportSettings settings, Clock clock) {
+        this.s3 = s3;
+        this.sns = sns;
+        this.settings = settings;
+        this.clock = clock;
+        this.monitor = new DataMonitorReport(glue, s3, athena, pool, settings, clock);
+        this.cleanRooms = new CleanRoomsReport(glue, cr, er, pool, settings.accountDescriptions());
+    }
+
+    public BuildReportResult build(BuildReportRequest r) {
+        return r.report() == Report.DATA_MONITOR ? dataMonitor(r) : cleanRooms(r);
+    }
+
+    private BuildReportResult dataMonitor(BuildReportRequest r) {
+        DataMonitorReport.Content c = monitor.build(r);
+        List<String> keys = new ArrayList<>();
+        keys.add(ReportFiles.put(s3, r.reportBucket(), DataMonitorReport.fileName(r, c.generatedAt(), "json"),
+                ReportFiles.json(c.json()), "application/json"));
+        keys.add(ReportFiles.put(s3, r.reportBucket(), DataMonitorReport.fileName(r, c.generatedAt(), "csv"),
+                monitor.csv(c), "text/csv"));
+        String topic = r.snsTopicArn() != null ? r.snsTopicArn() : settings.snsTopicArn();
+        boolean published = false;
+        if (!c.alerts().isEmpty() && topic != null) {
+            String subject = "[DATA MONITOR] " + r.database() + " " + r.tablePrefix() + "* — " + c.alerts().size() + " issue(s)";
+            String message = alertMessage(r, c.alerts());
+            try {
+                sns.publish(b -> b.topicArn(topic).subject(subject.length() > 99 ? subject.substring(0, 99) : subject)
+                        .message(message));
+            } catch (SdkException e) {
+                throw AwsFaults.translate(e, "SNS Publish to " + topic + " (the report files are written: " + keys + ")");
+            }
+            published = true;
+        }
+        LOG.info("data monitor report written", "database", r.database(), "bucket", r.reportBucket(), "keys", keys,
+                "issues", c.alerts().size(), "alertPublished", published, "outcome", "WRITTEN");
+        return new BuildReportResult(r.report().name(), r.reportBucket(), keys, c.alerts().size(), published,
+                c.csvRows().size());
+    }
+
+    /**
+     * Today's body ({@code [DATA MONITOR] N issue(s) in db (prefix*)}, a blank line, the first 50
+     * alerts), cut to SNS's size limit with a count of what was left out, never dropped.
+     */
+    static String alertMessage(BuildReportRequest r, List<String> alerts) {
+        StringBuilder body = new StringBuilder("[DATA MONITOR] " + alerts.size() + " issue(s) in " + r.database() + " ("
+                + r.tablePrefix() + "*)\n\n");
+        int shown = 0;
+        for (String a : alerts) {
+            String line = a + "\n";
+            if (shown == SNS_MAX_ALERTS || (body + line).getBytes(StandardCharsets.UTF_8).length > SNS_MAX_BYTES - 200) {
+                break;
+            }
+            body.append(line);
+            shown++;
+        }
+        if (shown < alerts.size()) {
+            body.append("... and ").append(alerts.size() - shown).append(" more (see the report in s3://")
+                    .append(r.reportBucket()).append("/").append(r.reportPrefix()).append(")\n");
+        }
+        return body.toString();
+    }
+
+    private BuildReportResult cleanRooms(BuildReportRequest r) {
+        Instant now = clock.instant();
+        List<String> keys = new ArrayList<>();
+        int tables = 0;
+        for (String membership : r.membershipIds()) {
+            CleanRoomsReport.Content c = cleanRooms.build(r, membership, now);
+            keys.add(ReportFiles.put(s3, r.reportBucket(), CleanRoomsReport.fileName(r, c.safeName(), now, ".json"),
+                    ReportFiles.json(c.json()), "application/json"));
+            keys.add(ReportFiles.put(s3, r.reportBucket(), CleanRoomsReport.fileName(r, c.safeName(), now, "_Tables.csv"),
+                    ReportFiles.csv(CleanRoomsReport.TABLES_CSV, c.tables()), "text/csv"));
+            keys.add(ReportFiles.put(s3, r.reportBucket(), CleanRoomsReport.fileName(r, c.safeName(), now,
+                    "_IdentityResolution.csv"), ReportFiles.csv(CleanRoomsReport.IDENTITY_CSV, c.identity()), "text/csv"));
+            tables += c.tables().size();
+        }
+        LOG.info("Clean Rooms report written", "memberships", r.membershipIds(), "keys", keys, "outcome", "WRITTEN");
+        return new BuildReportResult(r.report().name(), r.reportBucket(), keys, 0, false, tables);
+    }
+}

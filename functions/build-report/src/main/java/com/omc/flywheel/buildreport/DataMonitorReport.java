@@ -1,0 +1,444 @@
+package com.omc.flywheel.buildreport;
+
+import com.omc.flywheel.shared.Identifiers;
+import com.omc.flywheel.shared.JsonLog;
+import com.omc.flywheel.shared.ReportFiles;
+import com.omc.flywheel.shared.errors.AwsFaults;
+import com.omc.flywheel.shared.errors.InvalidInputException;
+import com.omc.flywheel.shared.errors.ResourceNotFoundException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.Column;
+import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
+import software.amazon.awssdk.services.glue.model.GetPartitionsResponse;
+import software.amazon.awssdk.services.glue.model.GetTablesResponse;
+import software.amazon.awssdk.services.glue.model.Table;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The data-monitor report (SPEC.md §8): every check of today's monitor for every {@code part_*}
+ * table but {@code *_er}, the same file names, JSON fields, CSV columns and alert templates, with
+ * today's bugs fixed (SPEC.md §10.7): counts compare with the real source, {@code
+ * raw_input_snapshot_dt} holds the raw input's newest snapshot and the new last column
+ * {@code processed_snapshot_dt} the processed one, and nothing is repaired here.
+ */
+final class DataMonitorReport {
+    /** The CSV columns, in the order downstream consumers read them (SPEC.md §8), then the new one. */
+    static final List<String> CSV_COLUMNS = List.of("input_source", "raw_input_snapshot_dt", "table", "location",
+            "s3_partitions", "glue_partitions", "missing_glue_count", "table_type_ok", "contract_ok", "count_src",
+            "count_part", "count_diff_pct", "pk_nulls", "pk_dupes", "file_issues_sample", "checked_at",
+            "processed_snapshot_dt");
+    private static final JsonLog LOG = JsonLog.forFunction("build-report");
+    private static final Pattern DATE = Pattern.compile("([0-9]{4}-[0-9]{2}-[0-9]{2})");
+    private final GlueClient glue;
+    private final S3Client s3;
+    private final AthenaClient athena;
+    private final ExecutorService pool;
+    private final ReportSettings settings;
+    private final Clock clock;
+
+    DataMonitorReport(GlueClient glue, S3Client s3, AthenaClient athena, ExecutorService pool, ReportSettings settings,
+                      Clock clock) {
+        this.glue = glue;
+        this.s3 = s3;
+        this.athena = athena;
+        this.pool = pool;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** The report's content: the JSON document, its CSV rows, the alerts. */
+    record Content(Map<String, Object> json, List<List<String>> csvRows, List<String> alerts, Instant generatedAt) {
+    }
+
+    /** One table's row (CSV column to typed value) and its alerts. */
+    private record TableResult(String table, Map<String, Object> row, List<String> alerts) {
+    }
+
+    Content build(BuildReportRequest r) {
+        String results = r.athenaResults() != null ? r.athenaResults() : settings.athenaResults();
+        if (r.countCheckEnabled() && results == null) {
+            throw new InvalidInputException("athenaResults", "is required when countCheckEnabled is true (an s3:// "
+                    + "location for Athena's results), or set ATHENA_RESULTS");
+        }
+        Instant now = clock.instant();
+        AthenaQueries queries = new AthenaQueries(athena, r.athenaWorkgroup() != null ? r.athenaWorkgroup()
+                : settings.athenaWorkgroup(), results, settings.athenaConcurrency(), settings.athenaPollMillis(),
+                settings.athenaTimeoutSeconds() * 1000L);
+        List<Table> tables = tables(r);
+        Map<String, String> rawSnapshots = new LinkedHashMap<>();
+        for (String source : List.of("addressable_ids", "infobase_attributes")) {
+            rawSnapshots.put(source, newestRawSnapshot(r.dataBucket(), source));
+        }
+        List<Future<TableResult>> futures = new ArrayList<>();
+        for (Table t : tables) {
+            futures.add(pool.submit(() -> check(r, t, queries, rawSnapshots, now)));
+        }
+        List<TableResult> checked = new ArrayList<>();
+        for (Future<TableResult> f : futures) {
+            try {
+                checked.add(f.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while checking tables", e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            }
+        }
+        List<String> alerts = checked.stream().flatMap(c -> c.alerts().stream()).toList();
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("database", r.database());
+        json.put("prefix", r.tablePrefix());
+        json.put("bucket_count", r.bucketCount());
+        json.put("generated_at", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        json.put("freshness_window_days", r.freshnessWindowDays());
+        Map<String, Object> compare = new LinkedHashMap<>();
+        compare.put("enabled", r.countCheckEnabled());
+        compare.put("type", r.compareSourceType());
+        compare.put("db", r.compareDatabase());
+        compare.put("tolerance_pct", r.countTolerancePct());
+        json.put("compare", compare);
+        json.put("pk_column", r.pkColumn());
+        json.put("file_size_check", r.fileSizeCheck());
+        json.put("alerts", alerts);
+        json.put("tables", checked.stream().map(TableResult::row).toList());
+        List<List<String>> rows = checked.stream().map(c -> CSV_COLUMNS.stream().map(col -> csvValue(c.row().get(col)))
+                .toList()).toList();
+        return new Content(json, rows, alerts, now);
+    }
+
+    /** Prefixed tables but {@code *_er}, sorted; the first {@code maxTables} when it is set. */
+    private List<Table> tables(BuildReportRequest r) {
+        List<Table> out = new ArrayList<>();
+        try {
+            for (GetTablesResponse page : glue.getTablesPaginator(b -> b.databaseName(r.database()))) {
+                for (Table t : page.tableList()) {
+                    if (t.name().startsWith(r.tablePrefix()) && !t.name().endsWith("_er")) {
+                        out.add(t);
+                    }
+                }
+            }
+        } catch (EntityNotFoundException e) {
+            throw new ResourceNotFoundException("Glue database " + r.database() + " does not exist", e);
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "Glue GetTables for database " + r.database());
+        }
+        out.sort(java.util.Comparator.comparing(Table::name));
+        return r.maxTables() > 0 && out.size() > r.maxTables() ? out.subList(0, r.maxTables()) : out;
+    }
+
+    private TableResult check(BuildReportRequest r, Table t, AthenaQueries queries, Map<String, String> raw, Instant now) {
+        String name = t.name();
+        List<String> alerts = new ArrayList<>();
+        Map<String, Object> row = new LinkedHashMap<>();
+        String source = name.contains("addressable_ids") ? "addressable_ids" : "infobase_attributes";
+        String rawSnap = raw.get(source);
+        row.put("input_source", r.dataBucket() == null || r.dataBucket().isEmpty() || rawSnap == null ? null
+                : "s3://" + r.dataBucket() + "/opus/" + source + "/raw_input/snapshot_dt=" + rawSnap + "/");
+        row.put("raw_input_snapshot_dt", rawSnap);
+        row.put("table", name);
+        String location = t.storageDescriptor() == null ? null : t.storageDescriptor().location();
+        row.put("location", location);
+        int nb = r.bucketCount();
+        // 1. S3 folders
+        Set<Integer> folders = new TreeSet<>();
+        if (location != null && location.startsWith("s3://")) {
+            try {
+                folders = partitionFolders(location);
+            } catch (SdkException e) {
+                alerts.add(name + ": S3 listing failed (" + e.getMessage() + ")");
+            }
+        }
+        row.put("s3_partitions", folders.size());
+        if (folders.size() != nb) {
+            alerts.add(name + ": S3 has " + folders.size() + "/" + nb + " id_bucket partitions");
+        }
+        // 2. Catalog partitions
+        boolean projection = "true".equalsIgnoreCase(t.parameters().get("projection.enabled"));
+        Set<Integer> catalog = projection ? range(nb) : catalogPartitions(r.database(), name);
+        row.put("glue_partitions", catalog.size());
+        TreeSet<Integer> missing = new TreeSet<>(range(nb));
+        missing.removeAll(catalog);
+        row.put("missing_glue_count", missing.size());
+        if (!missing.isEmpty()) {
+            alerts.add(name + ": Glue missing " + missing.size() + " partitions (e.g., "
+                    + missing.stream().limit(5).map(String::valueOf).collect(Collectors.joining(", ", "[", "]")) + ")");
+        }
+        // 3. Catalog definition
+        var sd = t.storageDescriptor();
+        String serde = sd == null || sd.serdeInfo() == null ? "" : String.valueOf(sd.serdeInfo().serializationLibrary());
+        boolean typeOk = "EXTERNAL_TABLE".equals(t.tableType()) && serde.contains("ParquetHiveSerDe") && sd != null
+                && String.valueOf(sd.inputFormat()).contains("Parquet") && String.valueOf(sd.outputFormat()).contains("Parquet");
+        row.put("table_type_ok", typeOk);
+        if (!typeOk) {
+            alerts.add(name + ": schema mismatch (EXTERNAL/Parquet/Serde)");
+        }
+        // 4. Contract
+        List<String> keys = t.partitionKeys().stream().map(Column::name).toList();
+        boolean pkIsColumn = sd != null && sd.columns().stream().anyMatch(c -> c.name().equals(r.pkColumn()));
+        boolean contractOk = pkIsColumn && keys.equals(List.of("id_bucket"));
+        row.put("contract_ok", contractOk);
+        if (!contractOk) {
+            alerts.add(name + ": contract mismatch (" + r.pkColumn() + (pkIsColumn ? "" : " is not a data column")
+                    + (keys.equals(List.of("id_bucket")) ? "" : ", partition keys " + keys + " not [id_bucket]") + ")");
+        }
+        // 5. Freshness of the processed snapshot
+        String processed = location == null ? null : processedSnapshot(location);
+        row.put("processed_snapshot_dt", processed);
+        if (r.strictSnapshot()) {
+            LocalDate snap = processed == null ? null : LocalDate.parse(processed);
+            LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
+            if (snap == null || ChronoUnit.DAYS.between(snap, today) > r.freshnessWindowDays()) {
+                alerts.add(name + ": processed snapshot too old/missing (snap=" + (processed == null ? "None" : processed) + ")");
+            }
+        }
+        // 7-8. Counts and keys
+        row.put("count_src", null);
+        row.put("count_part", null);
+        row.put("count_diff_pct", null);
+        row.put("pk_nulls", null);
+        row.put("pk_dupes", null);
+        if (r.countCheckEnabled()) {
+            counts(r, name, queries, row, alerts);
+        }
+        // 9. File sizes
+        row.put("file_issues_sample", null);
+        if (r.fileSizeCheck() && location != null && location.startsWith("s3://")) {
+            fileSizes(r, name, location, row, alerts);
+        }
+        row.put("checked_at", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+        Map<String, Object> ordered = new LinkedHashMap<>();
+        CSV_COLUMNS.forEach(c -> ordered.put(c, row.get(c)));
+        LOG.info("table checked", "database", r.database(), "table", name, "alerts", alerts.size(),
+                "outcome", alerts.isEmpty() ? "OK" : "ALERTS");
+        return new TableResult(name, ordered, alerts);
+    }
+
+    private void counts(BuildReportRequest r, String name, AthenaQueries queries, Map<String, Object> row,
+                        List<String> alerts) {
+        String base = name.substring(r.tablePrefix().length());
+        String src = r.compareSourceType() + "_" + base;
+        String db = r.database();
+        String sdb = r.compareDatabase();
+        String pk = Identifiers.catalogName("pkColumn", r.pkColumn());
+        try {
+            boolean sourceExists = true;
+            try {
+                glue.getTable(b -> b.databaseName(sdb).name(src));
+            } catch (EntityNotFoundException e) {
+                sourceExists = false;
+                alerts.add(name + ": source table not found " + sdb + "." + src + "; count match skipped");
+            }
+            List<String> part = queries.firstRow("SELECT COALESCE(SUM(c), 0), "
+                    + "COALESCE(SUM(CASE WHEN k IS NULL THEN c ELSE 0 END), 0), "
+                    + "COALESCE(SUM(CASE WHEN k IS NOT NULL AND c > 1 THEN c ELSE 0 END), 0) "
+                    + "FROM (SELECT " + quote(pk) + " AS k, COUNT(*) AS c FROM " + quote(db) + "." + quote(name)
+                    + " GROUP BY " + quote(pk) + ")");
+            long countPart = Long.parseLong(part.get(0));
+            long nulls = Long.parseLong(part.get(1));
+            long dupes = Long.parseLong(part.get(2));
+            row.put("count_part", countPart);
+            row.put("pk_nulls", nulls);
+            row.put("pk_dupes", dupes);
+            if (sourceExists) {
+                long countSrc = Long.parseLong(queries.firstRow("SELECT COUNT(*) FROM " + quote(sdb) + "." + quote(src)).get(0));
+                double diff = countPart == 0 && countSrc == 0 ? 0.0 : countPart == 0 || countSrc == 0 ? 100.0
+                        : Math.abs(countPart - countSrc) * 100.0 / countSrc;
+                row.put("count_src", countSrc);
+                row.put("count_diff_pct", diff);
+                if (diff > r.countTolerancePct()) {
+                    alerts.add(String.format(java.util.Locale.ROOT, "[COUNT_MISMATCH] %s: %s.%s=%d vs %s.%s=%d (Δ=%.3f%%)",
+                            name, db, name, countPart, sdb, src, countSrc, diff));
+                }
+            }
+            if (nulls > 0) {
+                alerts.add("[PK_NULL] " + name + ": " + pk + " NULL rows=" + nulls);
+            }
+            if (dupes > 0) {
+                alerts.add("[PK_DUPES] " + name + ": " + pk + " duplicate rows=" + dupes);
+            }
+        } catch (AthenaQueries.QueryFailed | SdkException | NumberFormatException | IndexOutOfBoundsException e) {
+            alerts.add(name + ": error during counts/key checks: " + e.getMessage());
+        }
+    }
+
+    private void fileSizes(BuildReportRequest r, String name, String location, Map<String, Object> row, List<String> alerts) {
+        String bucket = bucketOf(location);
+        String prefix = prefixOf(location);
+        List<String> issues = new ArrayList<>();
+        long min = r.fileSizeMinMb() * 1024L * 1024L;
+        long max = r.fileSizeMaxMb() * 1024L * 1024L;
+        int outside = 0;
+        for (int i = 0; i < 5; i++) {
+            String p = prefix + "id_bucket=" + i + "/";
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(p)).contents()) {
+                if (o.size() < min || o.size() > max) {
+                    outside++;
+                    if (issues.size() < 20) {
+                        issues.add(o.key().substring(prefix.length()) + " (" + String.format(java.util.Locale.ROOT, "%.1f",
+                                o.size() / 1048576.0) + " MB)");
+                    }
+                }
+            }
+        }
+        row.put("file_issues_sample", issues.isEmpty() ? null : String.join("; ", issues));
+        if (outside > 0) {
+            alerts.add(name + ": " + outside + " files outside " + r.fileSizeMinMb() + "-" + r.fileSizeMaxMb()
+                    + " MB in the first 5 buckets (e.g., " + issues.get(0) + ")");
+        }
+    }
+
+    private Set<Integer> partitionFolders(String location) {
+        String bucket = bucketOf(location);
+        String prefix = prefixOf(location);
+        Set<Integer> values = new TreeSet<>();
+        for (CommonPrefix p : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter("/")).commonPrefixes()) {
+            String folder = p.prefix().substring(prefix.length());
+            if (folder.startsWith("id_bucket=") && folder.endsWith("/")) {
+                try {
+                    values.add(Integer.parseInt(folder.substring("id_bucket=".length(), folder.length() - 1)));
+                } catch (NumberFormatException ignored) {
+                    // not an id_bucket partition folder
+                }
+            }
+        }
+        return values;
+    }
+
+    /** The catalog's int partition values, every page; read again (up to 3 times, backing off) while empty. */
+    private Set<Integer> catalogPartitions(String database, String table) {
+        for (int attempt = 0; ; attempt++) {
+            Set<Integer> values = new TreeSet<>();
+            for (GetPartitionsResponse page : glue.getPartitionsPaginator(b -> b.databaseName(database).tableName(table)
+                    .excludeColumnSchema(true))) {
+                page.partitions().forEach(p -> {
+                    try {
+                        values.add(Integer.parseInt(p.values().get(0)));
+                    } catch (RuntimeException ignored) {
+                        // a partition that is not an id_bucket int is not counted
+                    }
+                });
+            }
+            if (!values.isEmpty() || attempt >= 3 || settings.glueEmptyRetryMillis() <= 0) {
+                return values;
+            }
+            try {
+                Thread.sleep((long) (settings.glueEmptyRetryMillis() * Math.pow(1.7, attempt)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return values;
+            }
+        }
+    }
+
+    /** {@code <parent of location>/metadata/snapshot_dt.txt}, or null when missing or unparsable. */
+    private String processedSnapshot(String location) {
+        String prefix = prefixOf(location);
+        String trimmed = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        String parent = trimmed.contains("/") ? trimmed.substring(0, trimmed.lastIndexOf('/') + 1) : "";
+        try {
+            String text = s3.getObjectAsBytes(b -> b.bucket(bucketOf(location)).key(parent + "metadata/snapshot_dt.txt"))
+                    .asString(StandardCharsets.UTF_8);
+            Matcher m = DATE.matcher(text);
+            if (m.find()) {
+                LocalDate.parse(m.group(1));
+                return m.group(1);
+            }
+            return null;
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The newest {@code snapshot_dt=} folder under {@code s3://<dataBucket>/opus/<source>/raw_input/}. */
+    private String newestRawSnapshot(String dataBucket, String source) {
+        if (dataBucket == null || dataBucket.isEmpty()) {
+            return null;
+        }
+        String prefix = "opus/" + source + "/raw_input/";
+        String newest = null;
+        try {
+            for (CommonPrefix p : s3.listObjectsV2Paginator(b -> b.bucket(dataBucket).prefix(prefix).delimiter("/"))
+                    .commonPrefixes()) {
+                Matcher m = Pattern.compile("snapshot_dt=([0-9]{4}-[0-9]{2}-[0-9]{2})/$").matcher(p.prefix());
+                if (m.find() && (newest == null || m.group(1).compareTo(newest) > 0)) {
+                    newest = m.group(1);
+                }
+            }
+        } catch (SdkException e) {
+            LOG.warn("raw input snapshots unreadable", "bucket", dataBucket, "source", source, "error", e.getMessage());
+        }
+        return newest;
+    }
+
+    static String fileName(BuildReportRequest r, Instant at, String extension) {
+        return r.reportPrefix() + "ACX_Data_Monitor_Report_" + DateTimeFormatter.ofPattern(r.dateFormat())
+                .format(at.atZone(ZoneOffset.UTC)) + "." + extension;
+    }
+
+    byte[] csv(Content c) {
+        return ReportFiles.csv(CSV_COLUMNS, c.csvRows());
+    }
+
+    /** Today's value formats: True/False, empty for missing, six decimals for the difference. */
+    static String csvValue(Object v) {
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof Boolean b) {
+            return b ? "True" : "False";
+        }
+        if (v instanceof Double d) {
+            return String.format(java.util.Locale.ROOT, "%.6f", d);
+        }
+        return String.valueOf(v);
+    }
+
+    private static Set<Integer> range(int n) {
+        Set<Integer> all = new TreeSet<>();
+        for (int i = 0; i < n; i++) {
+            all.add(i);
+        }
+        return all;
+    }
+
+    private static String quote(String identifier) {
+        return "\"" + Identifiers.catalogName("identifier", identifier) + "\"";
+    }
+
+    static String bucketOf(String location) {
+        String rest = location.substring("s3://".length());
+        return rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+    }
+
+    static String prefixOf(String location) {
+        String rest = location.substring("s3://".length());
+        String p = rest.contains("/") ? rest.substring(rest.indexOf('/') + 1) : "";
+        return p.isEmpty() || p.endsWith("/") ? p : p + "/";
+    }
+}
