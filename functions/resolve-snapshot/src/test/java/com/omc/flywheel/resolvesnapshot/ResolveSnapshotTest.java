@@ -1,0 +1,65 @@
+package com.omc.flywheel.resolvesnapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.omc.flywheel.local.MotoServer;
+import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.shared.AwsClients;
+import com.omc.flywheel.shared.errors.InvalidInputException;
+import com.omc.flywheel.shared.errors.ResourceNotFoundException;
+import java.net.URI;
+import java.util.List;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** resolve-snapshot against moto, through every sample event. */
+class ResolveSnapshotTest {
+    static final MotoServer MOTO = MotoServer.shared();
+    static final S3Client S3 = AwsClients.build(S3Client.builder());
+    static final String DATA = "omc-flywheel-data-us-east-1-dev";
+
+    @TestFactory
+    List<DynamicTest> everySampleEvent() {
+        List<String> files = SampleEvents.forFunction("resolve-snapshot");
+        assertTrue(files.size() >= 3, files.toString());
+        return files.stream().map(f -> DynamicTest.dynamicTest(f, () -> run(f))).toList();
+    }
+
+    private void run(String file) {
+        MOTO.reset();
+        S3.createBucket(b -> b.bucket(DATA));
+        // addressable_ids has the newest snapshot 2025-11-22 that infobase lacks: the run takes 2025-10-22.
+        for (String key : List.of("opus/addressable_ids/raw_input/snapshot_dt=2025-09-22/a.parquet",
+                "opus/addressable_ids/raw_input/snapshot_dt=2025-10-22/a.parquet",
+                "opus/addressable_ids/raw_input/snapshot_dt=2025-11-22/a.parquet",
+                "opus/infobase_attributes/raw_input/snapshot_dt=2025-09-22/a.parquet",
+                "opus/infobase_attributes/raw_input/snapshot_dt=2025-10-22/a.parquet")) {
+            S3.putObject(b -> b.bucket(DATA).key(key), RequestBody.fromString("x"));
+        }
+        String body = SampleEvents.read(file);
+        switch (file) {
+            case "resolve-snapshot.json" -> {
+                String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", body);
+                assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\"") && out.contains("\"resolved\":true"), out);
+            }
+            case "resolve-snapshot-given.json" -> {
+                String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", body);
+                assertTrue(out.contains("\"snapshotDt\":\"2025-09-22\"") && out.contains("\"resolved\":false"), out);
+                assertThrows(ResourceNotFoundException.class, () -> SampleEvents.invoke(new ResolveSnapshotHandler(),
+                        "resolve-snapshot", body.replace("2025-09-22", "2025-11-22")), "not under infobase");
+            }
+            case "resolve-snapshot-invalid-prefix.json" -> {
+                S3Client nowhere = AwsClients.build(S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
+                InvalidInputException e = assertThrows(InvalidInputException.class,
+                        () -> SampleEvents.invoke(new ResolveSnapshotHandler(nowhere), "resolve-snapshot", body));
+                assertEquals("rawInputPrefixes[0]", e.field());
+            }
+            default -> fail("events/" + file + " has no expected outcome in this test: add one");
+        }
+    }
+}
