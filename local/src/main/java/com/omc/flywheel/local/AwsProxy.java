@@ -72,9 +72,18 @@ public final class AwsProxy implements AutoCloseable {
         Optional<Reply> apply(Call call);
     }
 
+    /** Rewrites the emulator's answer to a call (e.g. to make a Glue job run FAILED, which moto cannot). */
+    @FunctionalInterface
+    public interface Rewrite {
+        /** The answer to send instead, or empty to send the emulator's. */
+        Optional<Reply> apply(Call call, Reply answer);
+    }
+
     private final HttpServer server;
     private final ExecutorService threads;
-    private final String target;
+    private volatile String target;
+    private final Map<String, String> serviceTargets = new ConcurrentHashMap<>();
+    private final List<Rewrite> rewrites = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
 
@@ -118,8 +127,23 @@ public final class AwsProxy implements AutoCloseable {
         rules.add(rule);
     }
 
+    public void addRewrite(Rewrite rewrite) {
+        rewrites.add(rewrite);
+    }
+
     public void clearRules() {
         rules.clear();
+        rewrites.clear();
+    }
+
+    /** Where calls go that no rule answers (set once the emulator behind is up). */
+    public void target(String endpoint) {
+        this.target = endpoint;
+    }
+
+    /** Calls signed for {@code service} (e.g. cleanrooms) go to {@code endpoint} instead of the main target. */
+    public void route(String service, String endpoint) {
+        serviceTargets.put(service, endpoint);
     }
 
     /** Calls seen so far by {@code service:Operation}, sorted. */
@@ -142,20 +166,44 @@ public final class AwsProxy implements AutoCloseable {
         counts.clear();
     }
 
-    /**
-     * A rule that rejects a call of {@code key} (e.g. {@code glue:BatchCreatePartition}) whose body
-     * breaks a limit of the real API, with the ValidationException AWS gives.
-     */
-    public static Rule enforce(String key, Predicate<Call> breaksLimit, String message) {
-        return call -> call.key().equals(key) && breaksLimit.test(call)
-                ? Optional.of(Reply.awsError(400, "ValidationException", message)) : Optional.empty();
+    /** A rewrite that makes every GetJobRun of {@code jobName} answer FAILED with {@code message}. */
+    public static Rewrite failGlueJob(String jobName, String message) {
+        return failGlueJobRuns(run -> jobName.equals(run.path("JobName").asText()), message);
     }
 
-    /** Glue's BatchCreatePartition takes at most 100 partitions a call; moto takes any number. */
-    public static Rule glueBatchCreatePartitionLimit() {
-        return enforce("glue:BatchCreatePartition", c -> c.json().path("PartitionInputList").size() > 100,
-                "1 validation error detected: Value at 'partitionInputList' failed to satisfy constraint: "
-                        + "Member must have length less than or equal to 100");
+    /**
+     * A rewrite that makes GetJobRun answer FAILED with {@code message} for the runs {@code which}
+     * picks (it sees the run as Glue describes it: JobName, Arguments, ...). moto cannot fail a run.
+     */
+    public static Rewrite failGlueJobRuns(Predicate<JsonNode> which, String message) {
+        return (call, answer) -> {
+            boolean one = call.key().equals("glue:GetJobRun");
+            if (!(one || call.key().equals("glue:GetJobRuns")) || answer.status() != 200) {
+                return Optional.empty();
+            }
+            try {
+                com.fasterxml.jackson.databind.node.ObjectNode body =
+                        (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(answer.body());
+                List<JsonNode> runs = new java.util.ArrayList<>();
+                if (one && body.has("JobRun")) {
+                    runs.add(body.get("JobRun"));
+                } else {
+                    body.path("JobRuns").forEach(runs::add);
+                }
+                boolean changed = false;
+                for (JsonNode run : runs) {
+                    if (which.test(run)) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) run).put("JobRunState", "FAILED")
+                                .put("ErrorMessage", message);
+                        changed = true;
+                    }
+                }
+                return changed ? Optional.of(new Reply(200, answer.headers(), JSON.writeValueAsBytes(body)))
+                        : Optional.empty();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        };
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -170,12 +218,22 @@ public final class AwsProxy implements AutoCloseable {
                     return;
                 }
             }
-            forward(exchange, call);
+            Reply answer = forward(call, exchange);
+            for (Rewrite rewrite : rewrites) {
+                Optional<Reply> changed = rewrite.apply(call, answer);
+                if (changed.isPresent()) {
+                    answer = changed.get();
+                }
+            }
+            send(exchange, answer, call.method().equals("HEAD"));
+        } catch (RuntimeException e) {
+            e.printStackTrace();
+            throw e;
         }
     }
 
-    private void forward(HttpExchange exchange, Call call) throws IOException {
-        String uri = target + call.path() + (call.query() == null ? "" : "?" + call.query());
+    private Reply forward(Call call, HttpExchange exchange) throws IOException {
+        String uri = serviceTargets.getOrDefault(call.service(), target) + call.path() + (call.query() == null ? "" : "?" + call.query());
         java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(URI.create(uri))
                 .method(call.method(), call.body().length == 0 ? java.net.http.HttpRequest.BodyPublishers.noBody()
                         : java.net.http.HttpRequest.BodyPublishers.ofByteArray(call.body()));
@@ -198,7 +256,7 @@ public final class AwsProxy implements AutoCloseable {
                 headers.put(name, values.get(0));
             }
         });
-        send(exchange, new Reply(r.statusCode(), headers, r.body()), call.method().equals("HEAD"));
+        return new Reply(r.statusCode(), headers, r.body());
     }
 
     private static void send(HttpExchange exchange, Reply reply) throws IOException {

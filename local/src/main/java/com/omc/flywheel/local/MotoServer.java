@@ -51,6 +51,14 @@ public final class MotoServer implements AutoCloseable {
 
     /** Starts a new moto_server; the caller closes it. */
     public static MotoServer start() {
+        return start(null);
+    }
+
+    /**
+     * Starts a new moto_server whose Step Functions engine calls its integrations (Lambda included)
+     * at {@code localhost:<frontPort>}, the port of a {@link LocalCloud} in front of it; null for its own.
+     */
+    public static MotoServer start(Integer frontPort) {
         String executable = findOnPath("moto_server", INSTALL_HINT);
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
@@ -65,7 +73,7 @@ public final class MotoServer implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             // moto's Step Functions engine calls integrations at localhost:$MOTO_PORT.
-            pb.environment().put("MOTO_PORT", Integer.toString(port));
+            pb.environment().put("MOTO_PORT", Integer.toString(frontPort != null ? frontPort : port));
             Process p;
             try {
                 p = pb.start();

@@ -1,0 +1,107 @@
+package com.omc.flywheel.local;
+
+import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.glue.GlueClient;
+
+/**
+ * Everything AWS this suite needs, on this machine: one endpoint (an {@link AwsProxy} on a free
+ * loopback port) in front of moto_server (which executes state machines and calls their
+ * integrations back through that endpoint), the Clean Rooms / Entity Resolution stand-in (calls
+ * signed for those services are routed to it), and the real handlers answering Lambda Invoke
+ * ({@link LocalLambdas}). Every call is counted by the proxy. Used by the state machine tests and
+ * by {@code bin/flywheel local-run}.
+ */
+public final class LocalCloud implements AutoCloseable {
+    private final AwsProxy front;
+    private final MotoServer moto;
+    private final CleanRoomsStandIn standIn;
+    private final LocalLambdas lambdas = new LocalLambdas();
+
+    private LocalCloud(AwsProxy front, MotoServer moto, CleanRoomsStandIn standIn) {
+        this.front = front;
+        this.moto = moto;
+        this.standIn = standIn;
+    }
+
+    public static LocalCloud start() {
+        AwsProxy front = AwsProxy.start(null);
+        MotoServer moto = null;
+        try {
+            moto = MotoServer.start(front.endpointUri().getPort());
+            front.target(moto.endpoint());
+            GlueClient glue = GlueClient.builder().region(Region.of(MotoServer.REGION))
+                    .endpointOverride(java.net.URI.create(moto.endpoint()))
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                    .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                    .build();
+            CleanRoomsStandIn standIn = CleanRoomsStandIn.start(glue);
+            front.route("cleanrooms", standIn.endpoint());
+            front.route("entityresolution", standIn.endpoint());
+            LocalCloud cloud = new LocalCloud(front, moto, standIn);
+            front.addRule(cloud.lambdas);
+            cloud.enableStepFunctions();
+            return cloud;
+        } catch (RuntimeException e) {
+            if (moto != null) {
+                moto.close();
+            }
+            front.close();
+            throw e;
+        }
+    }
+
+    /** Points every SDK client built after this (through the SDK's system properties) at this cloud. */
+    public LocalCloud asDefaultEndpoint() {
+        System.setProperty("aws.endpointUrl", endpoint());
+        System.setProperty("aws.region", MotoServer.REGION);
+        System.setProperty("aws.accessKeyId", "local");
+        System.setProperty("aws.secretAccessKey", "local");
+        return this;
+    }
+
+    public String endpoint() {
+        return front.endpoint();
+    }
+
+    public AwsProxy proxy() {
+        return front;
+    }
+
+    public MotoServer moto() {
+        return moto;
+    }
+
+    public CleanRoomsStandIn cleanRooms() {
+        return standIn;
+    }
+
+    public LocalLambdas lambdas() {
+        return lambdas;
+    }
+
+    /**
+     * Clears moto and the stand-in (moto 5.2.1 can run only one execution between resets) and the
+     * call counts; the registered functions stay.
+     */
+    public void reset() {
+        moto.reset();
+        standIn.reset();
+        enableStepFunctions();
+        front.resetCounts();
+        lambdas.resetCounts();
+    }
+
+    private void enableStepFunctions() {
+        moto.post("/moto-api/config", "{\"stepfunctions\":{\"execute_state_machine\":true}}");
+    }
+
+    @Override
+    public void close() {
+        standIn.close();
+        moto.close();
+        front.close();
+    }
+}

@@ -1,0 +1,168 @@
+package com.omc.flywheel.statemachine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.omc.flywheel.local.AwsProxy;
+import com.omc.flywheel.local.LakeBuilder;
+import com.omc.flywheel.local.LocalCloud;
+import com.omc.flywheel.local.MotoServer.SnsMessage;
+import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import com.omc.flywheel.shared.AwsClients;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.JobRun;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+/** statemachine/db-refresh.asl.json executed in moto with the real handlers, driven by events/db-refresh.json. */
+class DbRefreshStateMachineTest {
+    static final String DB = "omc_flywheel_dev";
+    static final String DATA = "omc-flywheel-data-us-east-1-dev";
+    static final String ROOT = "s3://" + DATA + "/omc_cleanroom_data/split_part/infobase_attributes/";
+    static final String NOTIFICATIONS = "arn:aws:sns:us-east-1:123456789012:omc-flywheel-dev-db-refresh-notifications";
+    static final List<String> JOBS = List.of("etl-omc-flywheel-dev-addressable-split-and-part",
+            "etl-omc-flywheel-dev-infobase-split-and-part", "etl-omc-flywheel-dev-register-part-tables",
+            "etl-omc-flywheel-dev-create-part-addressable-ids-er-table");
+    LocalCloud cloud;
+    GlueClient glue;
+
+    @BeforeEach
+    void world() {
+        cloud = StateMachineHarness.cloud();
+        cloud.reset();
+        cloud.proxy().clearRules();
+        cloud.proxy().addRule(cloud.lambdas());
+        glue = AwsClients.build(GlueClient.builder());
+        S3Client s3 = AwsClients.build(S3Client.builder());
+        for (String job : JOBS) {
+            glue.createJob(b -> b.name(job).role("arn:aws:iam::123456789012:role/glue")
+                    .command(c -> c.name("glueetl").scriptLocation("s3://scripts/" + job + ".py"))
+                    .executionProperty(e -> e.maxConcurrentRuns(2)));
+        }
+        cloud.moto().glueJobRunsTakePolls(2);
+        LakeBuilder lake = new LakeBuilder(glue, s3).database(DB).bucket(DATA).bucket("omc-flywheel-dev-analysis-data");
+        for (String source : List.of("addressable_ids", "infobase_attributes")) {
+            for (String day : List.of("2025-09-22", "2025-10-22")) {
+                s3.putObject(b -> b.bucket(DATA).key("opus/" + source + "/raw_input/snapshot_dt=" + day + "/part-0.parquet"),
+                        RequestBody.fromString("x"));
+            }
+        }
+        s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/split_part/infobase_attributes/metadata/snapshot_dt.txt"),
+                RequestBody.fromString("2025-10-22"));
+        lake.table(new LakeBuilder.Table(DB, "part_ibe_01", ROOT + "IBE_01/", 6, LakeBuilder.Registration.PARTITIONED,
+                LakeBuilder.buckets(8), List.of(0, 1, 2, 3), Map.of()));
+        lake.table(new LakeBuilder.Table(DB, "part_ibe_02", ROOT + "IBE_02/", 4, LakeBuilder.Registration.KEY_AS_COLUMN,
+                LakeBuilder.buckets(8), List.of(), Map.of()));
+        lake.table(new LakeBuilder.Table(DB, "part_addressable_ids_er", "s3://" + DATA + "/identity/", 2,
+                LakeBuilder.Registration.UNPARTITIONED, List.of(), List.of(), Map.of()));
+        SnsClient sns = AwsClients.build(SnsClient.builder());
+        sns.createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications"));
+        sns.createTopic(b -> b.name("omc-flywheel-dev-data-monitor-alerts"));
+        cloud.cleanRooms().collaboration("AMC", List.of(
+                new CleanRoomsStandIn.Member("111111111111", "AMC Service", List.of("CAN_QUERY")),
+                new CleanRoomsStandIn.Member("222222222222", "AMC Results", List.of("CAN_RECEIVE_RESULTS"))),
+                "omc-flywheel-dev-analysis-data", "0b6e5a4c-6f2d-4a8e-9c1b-3d5f7e9a1c2b");
+    }
+
+    private List<JobRun> runs(String job) {
+        return glue.getJobRuns(b -> b.jobName(job)).jobRuns();
+    }
+
+    private List<SnsMessage> notifications() {
+        return cloud.moto().snsMessages().stream().filter(m -> m.topicArn().equals(NOTIFICATIONS)).toList();
+    }
+
+    @Test
+    void aMonthlyRefreshRunsEveryStepInOrderAndNotifiesSuccess() {
+        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", SampleEvents.read("db-refresh.json"),
+                Duration.ofMinutes(3));
+
+        assertEquals(ExecutionStatus.SUCCEEDED, run.execution().status(), run.execution().toString());
+        List<String> entered = run.statesEntered();
+        assertTrue(entered.indexOf("ResolveNewestSnapshot") < entered.indexOf("SplitInputs")
+                && entered.indexOf("SplitInputs") < entered.indexOf("RegisterTables")
+                && entered.indexOf("RegisterTables") < entered.indexOf("RepairPartitions")
+                && entered.indexOf("RepairPartitions") < entered.indexOf("BuildErTable")
+                && entered.indexOf("BuildErTable") < entered.indexOf("AssociateTables")
+                && entered.indexOf("AssociateTables") < entered.indexOf("Reports")
+                && entered.indexOf("Reports") < entered.indexOf("NotifySuccess"), entered.toString());
+        for (String split : JOBS.subList(0, 2)) {
+            assertEquals(1, runs(split).size(), split);
+            assertEquals("2025-10-22", runs(split).get(0).arguments().get("--SNAPSHOT_DT"), "one snapshot for the run");
+        }
+        List<JobRun> register = runs(JOBS.get(2));
+        assertEquals(2, register.size(), "the registration job twice, one run per context");
+        assertEquals(2, register.stream().map(r -> r.arguments().get("--S3_ROOT")).distinct().count());
+        assertEquals(8, glue.getPartitions(b -> b.databaseName(DB).tableName("part_ibe_02")).partitions().size(),
+                "repair ran: part_ibe_02 re-partitioned and synced");
+        assertEquals(2, cloud.cleanRooms().mutations().stream().filter(m -> m.startsWith("CreateConfiguredTableAssociation "))
+                .count());
+        List<SnsMessage> sent = notifications();
+        assertEquals(1, sent.size());
+        assertEquals("✅ Database Refresh Completed Successfully", sent.get(0).subject());
+        assertTrue(sent.get(0).message().contains("completed in dev for snapshot 2025-10-22")
+                && sent.get(0).message().contains("ACX_Data_Monitor_Report_") && sent.get(0).message().contains("elapsedSeconds"),
+                sent.get(0).message());
+        Map<String, Integer> invocations = cloud.lambdas().invocations();
+        assertTrue(invocations.get(StateMachineHarness.name("check-status")) >= 5, invocations.toString());
+        assertEquals(2, invocations.get(StateMachineHarness.name("build-report")));
+    }
+
+    @Test
+    void aGlueJobThatFailsAfterItsRetriesFailsTheRunWithStepErrorAndCauseInTheNotification() {
+        cloud.proxy().addRewrite(AwsProxy.failGlueJobRuns(r -> r.path("JobName").asText().equals(JOBS.get(2))
+                && r.path("Arguments").path("--S3_ROOT").asText().contains("infobase_attributes"),
+                "AnalysisException: Path does not exist: s3://.../IBE_07/"));
+
+        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", SampleEvents.read("db-refresh.json"),
+                Duration.ofMinutes(3));
+
+        assertEquals(ExecutionStatus.FAILED, run.execution().status());
+        assertEquals("JobExecutionFailed", run.execution().error());
+        long infobaseRuns = runs(JOBS.get(2)).stream().filter(r -> r.arguments().get("--S3_ROOT").contains("infobase")).count();
+        assertEquals(3, infobaseRuns, "the first run and its two retries");
+        List<SnsMessage> sent = notifications();
+        assertEquals(1, sent.size(), "one failure notification");
+        assertEquals("❌ Database Refresh Failed", sent.get(0).subject());
+        String message = sent.get(0).message();
+        assertTrue(message.contains("failed in dev at step RegisterTables") && message.contains("GlueJobFailed")
+                && message.contains("Path does not exist"), message);
+        assertFalse(run.statesEntered().contains("RepairPartitions"));
+    }
+
+    @Test
+    void aResumeThatSkipsTheSplitJobsRunsTheRestAndNeitherSplitJob() {
+        String input = SampleEvents.read("db-refresh.json").replaceFirst("\\{",
+                "{\"skip\": {\"SplitAddressableIds\": true, \"SplitInfobase\": true}, \"snapshotDt\": \"2025-09-22\",");
+
+        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", input, Duration.ofMinutes(3));
+
+        assertEquals(ExecutionStatus.SUCCEEDED, run.execution().status(), run.execution().toString());
+        assertEquals(0, runs(JOBS.get(0)).size());
+        assertEquals(0, runs(JOBS.get(1)).size());
+        assertTrue(run.statesEntered().containsAll(List.of("SplitAddressableIdsSkipped", "SplitInfobaseSkipped")));
+        assertEquals(List.of("2025-09-22"), runs(JOBS.get(2)).stream().map(r -> r.arguments().get("--SNAPSHOT_DT"))
+                .distinct().collect(Collectors.toList()), "the operator's snapshot, checked and used");
+    }
+
+    @Test
+    void skippingOneSplitJobNeverSkipsTheOther() {
+        String input = SampleEvents.read("db-refresh.json").replaceFirst("\\{", "{\"skip\": {\"SplitAddressableIds\": true},");
+
+        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", input, Duration.ofMinutes(3));
+
+        assertEquals(ExecutionStatus.SUCCEEDED, run.execution().status(), run.execution().toString());
+        assertEquals(0, runs(JOBS.get(0)).size());
+        assertEquals(1, runs(JOBS.get(1)).size(), "today's bug: skipping step 1 also skipped step 2");
+    }
+}

@@ -1,0 +1,151 @@
+package com.omc.flywheel.statemachine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.omc.flywheel.associatetables.AssociateTablesHandler;
+import com.omc.flywheel.buildreport.BuildReportHandler;
+import com.omc.flywheel.checkstatus.CheckStatusHandler;
+import com.omc.flywheel.fetchactivetopics.FetchActiveTopicsHandler;
+import com.omc.flywheel.local.LocalCloud;
+import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.msckrepair.MsckRepairHandler;
+import com.omc.flywheel.resolvesnapshot.ResolveSnapshotHandler;
+import com.omc.flywheel.shared.AwsClients;
+import com.omc.flywheel.startgluejob.StartGlueJobHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+
+/**
+ * Runs the ASL files of statemachine/ in moto's Step Functions engine, with every Lambda task
+ * answered by the real handler in this JVM ({@link LocalCloud}). The definitions get the
+ * substitutions template.yaml gives them. Two changes for speed only, never for logic: check-status
+ * asks for 1-second waits (POLL_* settings), and Retry intervals are cut to 1 second.
+ */
+final class StateMachineHarness {
+    static final String ENV = "dev";
+    static final String ACCOUNT = "123456789012";
+    static final Map<String, String> FUNCTIONS = new LinkedHashMap<>();
+    private static LocalCloud cloud;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        FUNCTIONS.put("StartGlueJobFunction", "start-glue-job");
+        FUNCTIONS.put("CheckStatusFunction", "check-status");
+        FUNCTIONS.put("MsckRepairFunction", "msck-repair");
+        FUNCTIONS.put("AssociateTablesFunction", "associate-tables");
+        FUNCTIONS.put("BuildReportFunction", "build-report");
+        FUNCTIONS.put("ResolveSnapshotFunction", "resolve-snapshot");
+        FUNCTIONS.put("FetchActiveTopicsFunction", "fetch-active-topics");
+    }
+
+    private StateMachineHarness() {
+    }
+
+    /** The local cloud of this test JVM, with every function registered and fast polling configured. */
+    static synchronized LocalCloud cloud() {
+        if (cloud == null) {
+            cloud = LocalCloud.start().asDefaultEndpoint();
+            Runtime.getRuntime().addShutdownHook(new Thread(cloud::close));
+            for (String setting : List.of("POLL_MIN_SECONDS", "POLL_MAX_SECONDS", "POLL_NEAR_END_SECONDS",
+                    "ATHENA_POLL_MIN_SECONDS", "ATHENA_POLL_MAX_SECONDS")) {
+                System.setProperty(setting, "1");
+            }
+            System.setProperty("GLUE_EMPTY_RETRY_MILLIS", "1");
+            System.setProperty("ATHENA_POLL_MILLIS", "50");
+            System.setProperty("REGISTRY_TABLE", "omc-flywheel-dev-topic-registry");
+            cloud.lambdas()
+                    .register(name("start-glue-job"), StartGlueJobHandler::new)
+                    .register(name("check-status"), CheckStatusHandler::new)
+                    .register(name("msck-repair"), MsckRepairHandler::new)
+                    .register(name("associate-tables"), AssociateTablesHandler::new)
+                    .register(name("build-report"), BuildReportHandler::new)
+                    .register(name("resolve-snapshot"), ResolveSnapshotHandler::new)
+                    .register(name("fetch-active-topics"), FetchActiveTopicsHandler::new);
+        }
+        return cloud;
+    }
+
+    static String name(String function) {
+        return "omc-flywheel-" + ENV + "-" + function;
+    }
+
+    /** The definition as deployed: ${...} replaced as template.yaml's DefinitionSubstitutions do. */
+    static String definition(String file) {
+        try {
+            String text = Files.readString(SampleEvents.repoRoot().resolve("statemachine").resolve(file));
+            for (Map.Entry<String, String> f : FUNCTIONS.entrySet()) {
+                text = text.replace("${" + f.getKey() + "Arn}", "arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:"
+                        + name(f.getValue()) + ":live");
+            }
+            text = text.replace("${RegistryTableName}", "omc-flywheel-dev-topic-registry");
+            ObjectNode asl = (ObjectNode) JSON.readTree(text);
+            shortenRetries(asl);
+            return JSON.writeValueAsString(asl);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void shortenRetries(JsonNode node) {
+        if (node.isObject()) {
+            if (node.has("Retry")) {
+                node.get("Retry").forEach(r -> ((ObjectNode) r).put("IntervalSeconds", 1).put("BackoffRate", 1.0));
+            }
+            for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) {
+                shortenRetries(it.next());
+            }
+        } else if (node.isArray()) {
+            node.forEach(StateMachineHarness::shortenRetries);
+        }
+    }
+
+    /** One execution, start to end (moto 5.2.1 runs one execution between resets). */
+    record Run(DescribeExecutionResponse execution, List<HistoryEvent> history) {
+        JsonNode output() {
+            try {
+                return JSON.readTree(execution.output());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        List<String> statesEntered() {
+            return history.stream().filter(e -> e.typeAsString().endsWith("StateEntered"))
+                    .map(e -> e.stateEnteredEventDetails().name()).toList();
+        }
+    }
+
+    static Run execute(String aslFile, String input, Duration timeout) {
+        SfnClient sfn = AwsClients.build(SfnClient.builder());
+        String arn = sfn.createStateMachine(b -> b.name(aslFile.replace(".asl.json", "")).definition(definition(aslFile))
+                .roleArn("arn:aws:iam::" + ACCOUNT + ":role/omc-flywheel-dev-states")).stateMachineArn();
+        String execution = sfn.startExecution(b -> b.stateMachineArn(arn).name("test-" + System.nanoTime()).input(input))
+                .executionArn();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        DescribeExecutionResponse d;
+        do {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            d = sfn.describeExecution(b -> b.executionArn(execution));
+        } while (d.status() == ExecutionStatus.RUNNING && System.nanoTime() < deadline);
+        List<HistoryEvent> history = new ArrayList<>();
+        sfn.getExecutionHistoryPaginator(b -> b.executionArn(execution)).events().forEach(history::add);
+        return new Run(d, history);
+    }
+}
