@@ -1,0 +1,95 @@
+package com.omc.flywheel.statemachine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.omc.flywheel.local.SampleEvents;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every statemachine/*.asl.json passes asl-validator (installed from the npm registry by this test
+ * when node_modules lacks it), and every Task retries transient errors with backoff and has a
+ * timeout where it calls a Lambda.
+ */
+class AslDefinitionsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static List<Path> definitions() throws Exception {
+        try (Stream<Path> files = Files.list(SampleEvents.repoRoot().resolve("statemachine"))) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".asl.json")).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyDefinitionPassesAslValidator() throws Exception {
+        Path root = SampleEvents.repoRoot();
+        Path validator = root.resolve("node_modules/.bin/asl-validator");
+        if (!Files.isExecutable(validator)) {
+            run(root, List.of(npm(), "ci", "--no-audit", "--no-fund"), "npm ci (installs asl-validator from package-lock.json)");
+        }
+        List<Path> files = definitions();
+        assertEquals(3, files.size(), files.toString());
+        for (Path f : files) {
+            run(root, List.of(validator.toString(), "--json-path", f.toString()), "asl-validator " + f.getFileName());
+        }
+    }
+
+    @Test
+    void everyTaskRetriesTransientErrorsWithBackoffAndLambdaTasksHaveATimeout() throws Exception {
+        for (Path f : definitions()) {
+            List<String> problems = new ArrayList<>();
+            check(JSON.readTree(f.toFile()).get("States"), problems);
+            assertEquals(List.of(), problems, f.getFileName().toString());
+        }
+    }
+
+    private static void check(JsonNode states, List<String> problems) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = states.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode s = e.getValue();
+            if (s.path("Type").asText().equals("Task")) {
+                if (!s.has("Retry") || s.get("Retry").isEmpty()) {
+                    problems.add(e.getKey() + ": no Retry");
+                } else if (s.get("Retry").get(0).path("BackoffRate").asDouble(1) < 1.0) {
+                    problems.add(e.getKey() + ": Retry without backoff");
+                }
+                if (s.path("Resource").asText().contains("lambda") && !s.has("TimeoutSeconds")) {
+                    problems.add(e.getKey() + ": Lambda task without TimeoutSeconds");
+                }
+            }
+            s.path("Branches").forEach(b -> check(b.get("States"), problems));
+            if (s.has("ItemProcessor")) {
+                check(s.get("ItemProcessor").get("States"), problems);
+            }
+        }
+    }
+
+    private static String npm() {
+        for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
+            if (new File(dir, "npm").canExecute()) {
+                return new File(dir, "npm").getAbsolutePath();
+            }
+        }
+        throw new AssertionError("npm was not found on PATH: install Node.js 20 and npm (apt-get install nodejs npm) "
+                + "so asl-validator can be installed");
+    }
+
+    private static void run(Path dir, List<String> command, String what) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), what + " did not finish");
+        assertEquals(0, p.exitValue(), what + ":\n" + out);
+    }
+}
