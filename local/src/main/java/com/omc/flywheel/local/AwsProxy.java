@@ -206,6 +206,22 @@ public final class AwsProxy implements AutoCloseable {
         };
     }
 
+    /**
+     * A rule that rejects a call of {@code key} (e.g. {@code glue:BatchCreatePartition}) whose body
+     * breaks a limit of the real API, with the ValidationException AWS gives.
+     */
+    public static Rule enforce(String key, Predicate<Call> breaksLimit, String message) {
+        return call -> call.key().equals(key) && breaksLimit.test(call)
+                ? Optional.of(Reply.awsError(400, "ValidationException", message)) : Optional.empty();
+    }
+
+    /** Glue's BatchCreatePartition takes at most 100 partitions a call; moto takes any number. */
+    public static Rule glueBatchCreatePartitionLimit() {
+        return enforce("glue:BatchCreatePartition", c -> c.json().path("PartitionInputList").size() > 100,
+                "1 validation error detected: Value at 'partitionInputList' failed to satisfy constraint: "
+                        + "Member must have length less than or equal to 100");
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
