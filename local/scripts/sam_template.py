@@ -29,6 +29,16 @@ def _tag(loader, suffix, node):
 _Loader.add_multi_constructor("!", _tag)
 
 
+def handlers(template_path):
+    """Prints NAME=HandlerClass for every function (NAME = its folder under functions/)."""
+    with open(template_path, encoding="utf-8") as f:
+        template = yaml.load(f, Loader=_Loader)
+    for res in (template.get("Resources") or {}).values():
+        props = res.get("Properties") or {}
+        if res.get("Type") == "AWS::Serverless::Function":
+            print(f"{props['CodeUri'].rsplit('/', 1)[-1]}={props['Handler'].split('::')[0]}")
+
+
 def main(template_path, code_uri, env_vars_path):
     with open(template_path, encoding="utf-8") as f:
         template = yaml.load(f, Loader=_Loader)
@@ -73,4 +83,7 @@ def main(template_path, code_uri, env_vars_path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")
+    if sys.argv[1] == "--handlers":
+        handlers(sys.argv[2])
+    else:
+        main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")

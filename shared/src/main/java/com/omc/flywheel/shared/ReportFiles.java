@@ -20,7 +20,9 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * (Functions using this declare the optional {@code s3} and {@code jackson-dataformat-csv}.)
  */
 public final class ReportFiles {
-    private static final CsvMapper CSV = new CsvMapper();
+    /** Quotes a value only when it must (separator, quote, line break), as Python's csv module does today. */
+    private static final CsvMapper CSV = CsvMapper.builder()
+            .enable(com.fasterxml.jackson.dataformat.csv.CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING).build();
 
     private ReportFiles() {
     }

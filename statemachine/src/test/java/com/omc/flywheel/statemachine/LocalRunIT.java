@@ -1,0 +1,75 @@
+package com.omc.flywheel.statemachine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.omc.flywheel.local.SampleEvents;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bin/flywheel local-run} as a user runs it, on a small lake: the README's first command. */
+class LocalRunIT {
+    record Outcome(int exitCode, String output) {
+    }
+
+    static Set<Long> motoProcesses() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("moto_server"))
+                .map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+
+    static Outcome localRun(String... args) throws Exception {
+        Path root = SampleEvents.repoRoot();
+        List<String> command = new java.util.ArrayList<>(List.of(root.resolve("bin/flywheel").toString(), "local-run"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "local-run did not finish:\n" + out);
+        return new Outcome(p.exitValue(), out);
+    }
+
+    @Test
+    void aSmallRefreshSucceedsWritesTodaysReportsAndLeavesNothingRunning(@TempDir Path out) throws Exception {
+        Set<Long> before = motoProcesses();
+        Outcome o = localRun("--tables", "4", "--buckets", "4", "--out", out.toString());
+
+        assertEquals(0, o.exitCode(), o.output());
+        assertTrue(o.output().contains("== local-run SUCCEEDED") && o.output().contains("partitions registered")
+                && o.output().contains("AWS calls per service"), o.output());
+        Path monitor;
+        try (Stream<Path> files = Files.list(out.resolve("data-monitor"))) {
+            monitor = files.filter(f -> f.toString().endsWith(".csv")).findFirst().orElseThrow();
+        }
+        List<String> csv = Files.readAllLines(monitor);
+        assertTrue(csv.get(0).startsWith("input_source,raw_input_snapshot_dt,table,location,s3_partitions,glue_partitions,"
+                + "missing_glue_count,table_type_ok,contract_ok,count_src,count_part,count_diff_pct,pk_nulls,pk_dupes,"
+                + "file_issues_sample,checked_at"), csv.get(0));
+        String json = Files.readString(Path.of(monitor.toString().replace(".csv", ".json")));
+        assertTrue(json.contains("[PK_DUPES] part_ibe_05") && json.contains("part_miacs_04: processed snapshot too old"),
+                "the deliberately broken tables are listed: " + json);
+        try (Stream<Path> files = Files.list(out.resolve("cleanrooms-reports"))) {
+            Path tables = files.filter(f -> f.toString().endsWith("_Tables.csv")).findFirst().orElseThrow();
+            assertTrue(Files.readAllLines(tables).get(0).startsWith("collaboration_name,table_name,glue_exists"));
+        }
+        assertEquals(before, motoProcesses(), "every process local-run started is stopped");
+    }
+
+    @Test
+    void failStepShowsTheFailureNotificationAndExitsNonZero(@TempDir Path out) throws Exception {
+        Outcome o = localRun("--tables", "2", "--buckets", "2", "--fail-step", "BuildErTable", "--out", out.toString());
+
+        assertNotEquals(0, o.exitCode(), o.output());
+        assertTrue(o.output().contains("-- notification: ❌ Database Refresh Failed")
+                && o.output().contains("at step BuildErTable") && o.output().contains("failed on purpose"), o.output());
+    }
+}
