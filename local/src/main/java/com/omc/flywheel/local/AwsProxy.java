@@ -3,11 +3,9 @@ package com.omc.flywheel.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -16,8 +14,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -79,48 +75,30 @@ public final class AwsProxy implements AutoCloseable {
         Optional<Reply> apply(Call call, Reply answer);
     }
 
-    private final HttpServer server;
-    private final ExecutorService threads;
+    private LoopbackHttpServer server;
     private volatile String target;
     private final Map<String, String> serviceTargets = new ConcurrentHashMap<>();
     private final List<Rewrite> rewrites = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
 
-    private AwsProxy(HttpServer server, ExecutorService threads, String target) {
-        this.server = server;
-        this.threads = threads;
+    private AwsProxy(String target) {
         this.target = target;
     }
 
-    /** Starts a proxy in front of {@code target} (e.g. moto's endpoint). */
+    /** Starts a proxy in front of {@code target} (e.g. moto's endpoint; null to set it later). */
     public static AwsProxy start(String target) {
-        try {
-            // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's
-            // delayed ACK: ~40 ms per call.
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-            HttpServer server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 64);
-            ExecutorService threads = Executors.newFixedThreadPool(16, r -> {
-                Thread t = new Thread(r, "aws-proxy");
-                t.setDaemon(true);
-                return t;
-            });
-            AwsProxy proxy = new AwsProxy(server, threads, target);
-            server.createContext("/", proxy::handle);
-            server.setExecutor(threads);
-            server.start();
-            return proxy;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the AWS proxy on a loopback port", e);
-        }
+        AwsProxy proxy = new AwsProxy(target);
+        proxy.server = LoopbackHttpServer.start("aws-proxy", 16, proxy::handle);
+        return proxy;
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server.endpoint();
     }
 
     public URI endpointUri() {
-        return URI.create(endpoint());
+        return server.endpointUri();
     }
 
     public void addRule(Rule rule) {
@@ -340,7 +318,6 @@ public final class AwsProxy implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        threads.shutdownNow();
+        server.close();
     }
 }

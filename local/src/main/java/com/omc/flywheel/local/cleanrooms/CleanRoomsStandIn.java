@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.omc.flywheel.local.LoopbackHttpServer;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,8 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.glue.GlueClient;
@@ -50,8 +47,7 @@ public final class CleanRoomsStandIn implements AutoCloseable {
     private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/[0-9]+/[^/]+/([^/]+)/aws4_request");
     private static final Set<String> READ_ONLY_PREFIXES = Set.of("Get", "List", "BatchGet");
 
-    private final HttpServer server;
-    private final ExecutorService threads;
+    private LoopbackHttpServer server;
     private final Map<String, ServiceModel> models = new LinkedHashMap<>();
     private final Map<String, ModelValidator> validators = new LinkedHashMap<>();
     private final Map<String, ModelValidator> answerCheckers = new LinkedHashMap<>();
@@ -91,9 +87,7 @@ public final class CleanRoomsStandIn implements AutoCloseable {
         }
     }
 
-    private CleanRoomsStandIn(HttpServer server, ExecutorService threads, GlueClient glue) {
-        this.server = server;
-        this.threads = threads;
+    private CleanRoomsStandIn(GlueClient glue) {
         this.glue = glue;
         for (String service : List.of("cleanrooms", "entityresolution")) {
             ServiceModel m = ServiceModel.load(service);
@@ -108,38 +102,22 @@ public final class CleanRoomsStandIn implements AutoCloseable {
      * against, as the real service reads the Glue table: it must exist and hold every allowed column.
      */
     public static CleanRoomsStandIn start(GlueClient glue) {
-        try {
-            // Without TCP_NODELAY the JDK server's separate header and body writes meet the client's
-            // delayed ACK: ~40 ms per call.
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-            HttpServer server = HttpServer.create(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 64);
-            ExecutorService threads = Executors.newFixedThreadPool(8, r -> {
-                Thread t = new Thread(r, "cleanrooms-standin");
-                t.setDaemon(true);
-                return t;
-            });
-            CleanRoomsStandIn standIn = new CleanRoomsStandIn(server, threads, glue);
-            server.createContext("/", standIn::handle);
-            server.setExecutor(threads);
-            server.start();
-            return standIn;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the Clean Rooms stand-in on a loopback port", e);
-        }
+        CleanRoomsStandIn standIn = new CleanRoomsStandIn(glue);
+        standIn.server = LoopbackHttpServer.start("cleanrooms-standin", 8, standIn::handle);
+        return standIn;
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server.endpoint();
     }
 
     public java.net.URI endpointUri() {
-        return java.net.URI.create(endpoint());
+        return server.endpointUri();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        threads.shutdownNow();
+        server.close();
     }
 
     // ---------------------------------------------------------------- configuration and seeding
