@@ -54,6 +54,13 @@ public final class AwsProxy implements AutoCloseable {
 
     /** An answer the proxy gives instead of forwarding. */
     public record Reply(int status, Map<String, String> headers, byte[] body) {
+        /** An S3 (REST-XML) error. */
+        public static Reply s3Error(int status, String code, String message) {
+            String body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>" + code + "</Code><Message>" + message
+                    + "</Message><RequestId>injected</RequestId></Error>";
+            return new Reply(status, Map.of("Content-Type", "application/xml"), body.getBytes(StandardCharsets.UTF_8));
+        }
+
         /** An AWS JSON-protocol error, read by the SDK from {@code __type} and {@code x-amzn-ErrorType}. */
         public static Reply awsError(int status, String type, String message) {
             String body = "{\"__type\":\"" + type + "\",\"message\":" + quote(message) + ",\"Message\":" + quote(message) + "}";
@@ -66,6 +73,81 @@ public final class AwsProxy implements AutoCloseable {
     @FunctionalInterface
     public interface Rule {
         Optional<Reply> apply(Call call);
+    }
+
+    /** The faults the proxy can inject, each answered the way AWS or the network would. */
+    public enum FaultKind {
+        /** HTTP 400 with error code ThrottlingException (JSON protocols' throttling). */
+        THROTTLING_400,
+        /** HTTP 429 TooManyRequestsException. */
+        TOO_MANY_REQUESTS_429,
+        /** HTTP 500 InternalFailure. */
+        INTERNAL_500,
+        /** HTTP 503 ServiceUnavailable. */
+        UNAVAILABLE_503,
+        /** The answer comes after {@code delayMillis}, past the client's attempt timeout. */
+        SLOW,
+        /** The connection is closed with no answer. */
+        CONNECTION_RESET
+    }
+
+    /**
+     * A fault on the calls of one operation ({@code glue:GetJob}, or {@code *} for every call): the
+     * first {@code firstN} of them, or (firstN 0) every {@code everyNth} one.
+     */
+    public static final class Fault {
+        final String key;
+        final FaultKind kind;
+        final int firstN;
+        final int everyNth;
+        final long delayMillis;
+        private final AtomicInteger seen = new AtomicInteger();
+        private final AtomicInteger injected = new AtomicInteger();
+
+        public Fault(String key, FaultKind kind, int firstN, int everyNth, long delayMillis) {
+            this.key = key;
+            this.kind = kind;
+            this.firstN = firstN;
+            this.everyNth = everyNth;
+            this.delayMillis = delayMillis;
+        }
+
+        public static Fault first(String key, FaultKind kind, int n) {
+            return new Fault(key, kind, n, 0, 3_000);
+        }
+
+        public static Fault everyNth(String key, FaultKind kind, int n) {
+            return new Fault(key, kind, 0, n, 3_000);
+        }
+
+        boolean hits(Call call) {
+            if (!key.equals("*") && !key.equals(call.key())) {
+                return false;
+            }
+            int i = seen.incrementAndGet();
+            boolean hit = firstN > 0 ? i <= firstN : everyNth > 0 && i % everyNth == 0;
+            if (hit) {
+                injected.incrementAndGet();
+            }
+            return hit;
+        }
+
+        /** How many calls this fault hit. */
+        public int injected() {
+            return injected.get();
+        }
+    }
+
+    private final List<Fault> faults = new CopyOnWriteArrayList<>();
+
+    /** Injects a fault; returns it, so a test can read how many calls it hit. */
+    public Fault inject(Fault fault) {
+        faults.add(fault);
+        return fault;
+    }
+
+    public void clearFaults() {
+        faults.clear();
     }
 
     /** Rewrites the emulator's answer to a call (e.g. to make a Glue job run FAILED, which moto cannot). */
@@ -205,6 +287,39 @@ public final class AwsProxy implements AutoCloseable {
             byte[] body = exchange.getRequestBody().readAllBytes();
             Call call = describe(exchange, body);
             counts.computeIfAbsent(call.key(), k -> new AtomicInteger()).incrementAndGet();
+            for (Fault fault : faults) {
+                if (fault.hits(call)) {
+                    boolean s3 = call.service().equals("s3");
+                    switch (fault.kind) {
+                        case THROTTLING_400 -> {
+                            // S3 throttles with 503 SlowDown; the JSON services with 400 ThrottlingException.
+                            send(exchange, s3 ? Reply.s3Error(503, "SlowDown", "Please reduce your request rate (injected)")
+                                    : Reply.awsError(400, "ThrottlingException", "Rate exceeded (injected)"));
+                            return;
+                        }
+                        case TOO_MANY_REQUESTS_429 -> {
+                            send(exchange, s3 ? Reply.s3Error(503, "SlowDown", "Please reduce your request rate (injected)")
+                                    : Reply.awsError(429, "TooManyRequestsException", "Too many requests (injected)"));
+                            return;
+                        }
+                        case INTERNAL_500 -> {
+                            send(exchange, s3 ? Reply.s3Error(500, "InternalError", "Internal error (injected)")
+                                    : Reply.awsError(500, "InternalFailure", "Internal failure (injected)"));
+                            return;
+                        }
+                        case UNAVAILABLE_503 -> {
+                            send(exchange, s3 ? Reply.s3Error(503, "ServiceUnavailable", "Service unavailable (injected)")
+                                    : Reply.awsError(503, "ServiceUnavailable", "Service unavailable (injected)"));
+                            return;
+                        }
+                        case SLOW -> sleep(fault.delayMillis);
+                        case CONNECTION_RESET -> {
+                            return; // closing the exchange unanswered drops the connection
+                        }
+                        default -> throw new IllegalStateException(fault.kind.name());
+                    }
+                }
+            }
             for (Rule rule : rules) {
                 Optional<Reply> reply = rule.apply(call);
                 if (reply.isPresent()) {
@@ -306,6 +421,14 @@ public final class AwsProxy implements AutoCloseable {
             case "POST" -> q.contains("delete") ? "DeleteObjects" : "PostObject";
             default -> method;
         };
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String quote(String s) {

@@ -25,6 +25,13 @@ import software.amazon.awssdk.regions.Region;
  * {@code AWS_ENDPOINT_URL_<SERVICE>}, so the same jar runs against AWS or an emulator.
  */
 public final class AwsClients {
+    static {
+        // HttpURLConnection silently resends a POST once when the connection drops; with a
+        // non-idempotent call (Glue StartJobRun) that can start a job twice. The SDK's retries, and
+        // ours, decide instead.
+        System.setProperty("sun.net.http.retryPost", "false");
+    }
+
     private static final SdkHttpClient HTTP = UrlConnectionHttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_CONNECT_TIMEOUT_SECONDS", 5)))
             .socketTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_SOCKET_TIMEOUT_SECONDS", 30)))
@@ -37,7 +44,15 @@ public final class AwsClients {
 
     /** Builds a client from its builder, e.g. {@code AwsClients.build(GlueClient.builder())}. */
     public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder) {
-        return build(builder, HTTP);
+        return build(builder, HTTP, Settings.intValue("FLYWHEEL_MAX_ATTEMPTS", 5));
+    }
+
+    /**
+     * A client that makes one attempt per call, for operations that are not idempotent (Glue's
+     * StartJobRun): the caller retries only after checking what the failed attempt did.
+     */
+    public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C buildSingleAttempt(B builder) {
+        return build(builder, HTTP, 1);
     }
 
     /**
@@ -53,11 +68,11 @@ public final class AwsClients {
                 }
             }
         }
-        return build(builder, jdkHttp);
+        return build(builder, jdkHttp, Settings.intValue("FLYWHEEL_MAX_ATTEMPTS", 5));
     }
 
-    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, SdkHttpClient http) {
-        int attempts = Settings.intValue("FLYWHEEL_MAX_ATTEMPTS", 5);
+    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, SdkHttpClient http,
+                                                                                           int attempts) {
         ClientOverrideConfiguration override = ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy().toBuilder().maxAttempts(attempts).build())
                 .apiCallAttemptTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_CALL_ATTEMPT_TIMEOUT_SECONDS", 30)))

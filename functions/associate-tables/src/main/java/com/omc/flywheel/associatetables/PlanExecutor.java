@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
 import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAnalysisRulePolicy;
+import software.amazon.awssdk.services.cleanrooms.model.ConflictException;
 import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAnalysisRuleType;
 import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAssociationAnalysisRulePolicy;
 import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAssociationAnalysisRuleType;
@@ -46,7 +47,59 @@ final class PlanExecutor {
                 "ManagedBy", "omc-flywheel associate-tables");
     }
 
+    /**
+     * Applies one action. A create answered ConflictException means an earlier attempt of this very
+     * call (retried by the SDK after a timeout or a reset connection) already made it: the existing
+     * resource is adopted, so the step stays idempotent.
+     */
     void apply(Action a) {
+        try {
+            call(a);
+        } catch (ConflictException e) {
+            if (!a.action().startsWith("CREATE_") || !adopt(a)) {
+                throw e;
+            }
+        }
+    }
+
+    /** Finds what a create conflicted with; true when it is the resource the action wanted. */
+    private boolean adopt(Action a) {
+        String t = a.table();
+        switch (a.action()) {
+            case AssociationPlanner.CREATE_CONFIGURED_TABLE -> {
+                for (var s : cr.listConfiguredTablesPaginator(b -> b.maxResults(100)).configuredTableSummaries()) {
+                    if (s.name().equals(t)) {
+                        tableIds.put(t, s.id());
+                        return true;
+                    }
+                }
+                return false;
+            }
+            case AssociationPlanner.CREATE_ASSOCIATION -> {
+                for (var s : cr.listConfiguredTableAssociationsPaginator(b -> b.membershipIdentifier(request.membershipId())
+                        .maxResults(100)).configuredTableAssociationSummaries()) {
+                    if (s.name().equals(a.name()) && s.configuredTableId().equals(tableIds.get(t))) {
+                        associationIds.put(t, s.id());
+                        return true;
+                    }
+                }
+                return false;
+            }
+            case AssociationPlanner.CREATE_TABLE_RULE -> {
+                call(new Action(AssociationPlanner.UPDATE_TABLE_RULE, t, a.name(), a.detail(), null));
+                return true;
+            }
+            case AssociationPlanner.CREATE_ASSOCIATION_RULE -> {
+                call(new Action(AssociationPlanner.UPDATE_ASSOCIATION_RULE, t, a.name(), a.detail(), null));
+                return true;
+            }
+            default -> {
+                return true; // the ID namespace association exists under this name
+            }
+        }
+    }
+
+    private void call(Action a) {
         String t = a.table();
         String mid = request.membershipId();
         switch (a.action()) {

@@ -30,10 +30,25 @@ public final class GlueJobStarter {
     private static final Set<JobRunState> IN_PROGRESS = Set.of(JobRunState.STARTING, JobRunState.RUNNING,
             JobRunState.WAITING);
     private static final JsonLog LOG = JsonLog.forFunction("start-glue-job");
+    /** Attempts at StartJobRun, each after looking for a run an earlier attempt started. */
+    static final int START_ATTEMPTS = 4;
+    /** How long a timed-out StartJobRun may still take to reach Glue: the client's attempt timeout. */
+    static final long ATTEMPT_GRACE_MILLIS = 1000L * com.omc.flywheel.shared.Settings.intValue(
+            "FLYWHEEL_CALL_ATTEMPT_TIMEOUT_SECONDS", 30);
     private final GlueClient glue;
+    private final GlueClient startClient;
 
     public GlueJobStarter(GlueClient glue) {
+        this(glue, glue);
+    }
+
+    /**
+     * @param startClient the client for StartJobRun, with no SDK retries (StartJobRun is not
+     *                    idempotent; this class retries it only after looking for the run)
+     */
+    public GlueJobStarter(GlueClient glue, GlueClient startClient) {
         this.glue = glue;
+        this.startClient = startClient;
     }
 
     public StartGlueJobResult start(StartGlueJobRequest request) {
@@ -45,13 +60,28 @@ public final class GlueJobStarter {
                 return attached(going.get());
             }
         }
-        String runId;
-        try {
-            runId = glue.startJobRun(b -> b.jobName(jobName).arguments(request.arguments())).jobRunId();
-        } catch (ConcurrentRunsExceededException e) {
-            return onConcurrencyLimit(request, job, e);
-        } catch (SdkException e) {
-            throw AwsFaults.translate(e, "Glue StartJobRun for job " + jobName);
+        String runId = null;
+        Instant callStart = Instant.now().minusSeconds(1);
+        for (int attempt = 1; runId == null; attempt++) {
+            try {
+                // No SDK retry here: StartJobRun is not idempotent, and an attempt that timed out may
+                // have started the run. Each retry first looks for that run and adopts it.
+                runId = startClient.startJobRun(b -> b.jobName(jobName).arguments(request.arguments())).jobRunId();
+            } catch (ConcurrentRunsExceededException e) {
+                return onConcurrencyLimit(request, job, e);
+            } catch (SdkException e) {
+                if (!AwsFaults.isTransient(e) || attempt >= START_ATTEMPTS) {
+                    throw AwsFaults.translate(e, "Glue StartJobRun for job " + jobName);
+                }
+                LOG.warn("StartJobRun failed; looking for a run it may have started before retrying", "job", jobName,
+                        "attempt", attempt, "error", e.getMessage());
+                // A timed-out attempt may still reach Glue: give it the time of an attempt to land.
+                sleep(AwsFaults.isTimeout(e) ? ATTEMPT_GRACE_MILLIS : 200L * attempt * attempt);
+                Optional<JobRun> started = findRunStartedSince(jobName, request.arguments(), callStart);
+                if (started.isPresent()) {
+                    return attached(started.get());
+                }
+            }
         }
         JobRun run = getJobRun(jobName, runId);
         LOG.info("job run started", "job", jobName, "jobRunId", runId, "arguments", request.arguments().keySet(),
@@ -120,6 +150,16 @@ public final class GlueJobStarter {
         return Optional.empty();
     }
 
+    /** A run of the job with these arguments, in any state, started since this call began: ours. */
+    private Optional<JobRun> findRunStartedSince(String jobName, Map<String, String> arguments, Instant since) {
+        for (JobRun r : runs(jobName)) {
+            if (r.startedOn() != null && !r.startedOn().isBefore(since) && new TreeMap<>(r.arguments()).equals(arguments)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Every run Glue still keeps for the job, all pages. */
     private List<JobRun> runs(String jobName) {
         try {
@@ -128,6 +168,15 @@ public final class GlueJobStarter {
             return all;
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "Glue GetJobRuns for job " + jobName);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransientAwsException("interrupted while retrying StartJobRun", e);
         }
     }
 

@@ -17,6 +17,17 @@ public final class AwsFaults {
     private AwsFaults() {
     }
 
+    /** True when the call gave up waiting: the request may still have reached the service. */
+    public static boolean isTimeout(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ApiCallAttemptTimeoutException || c instanceof ApiCallTimeoutException
+                    || c instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when a later retry may succeed. */
     public static boolean isTransient(Throwable e) {
         if (e instanceof TransientAwsException
