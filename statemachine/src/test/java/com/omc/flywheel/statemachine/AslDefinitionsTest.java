@@ -47,15 +47,18 @@ class AslDefinitionsTest {
     }
 
     @Test
-    void everyTaskRetriesTransientErrorsWithBackoffAndLambdaTasksHaveATimeout() throws Exception {
+    void everyTaskRetriesTransientErrorsWithBackoffIsCaughtAndLambdaTasksHaveATimeout() throws Exception {
         for (Path f : definitions()) {
             List<String> problems = new ArrayList<>();
-            check(JSON.readTree(f.toFile()).get("States"), problems);
+            check(JSON.readTree(f.toFile()).get("States"), false, problems);
             assertEquals(List.of(), problems, f.getFileName().toString());
         }
     }
 
-    private static void check(JsonNode states, List<String> problems) {
+    /**
+     * @param caught true inside a Parallel or Map whose own Catch handles what its branches throw
+     */
+    private static void check(JsonNode states, boolean caught, List<String> problems) {
         for (Iterator<Map.Entry<String, JsonNode>> it = states.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode s = e.getValue();
@@ -68,10 +71,14 @@ class AslDefinitionsTest {
                 if (s.path("Resource").asText().contains("lambda") && !s.has("TimeoutSeconds")) {
                     problems.add(e.getKey() + ": Lambda task without TimeoutSeconds");
                 }
+                if (!caught && !s.has("Catch")) {
+                    problems.add(e.getKey() + ": no Catch, and no enclosing state catches it");
+                }
             }
-            s.path("Branches").forEach(b -> check(b.get("States"), problems));
+            boolean covers = caught || s.has("Catch");
+            s.path("Branches").forEach(b -> check(b.get("States"), covers, problems));
             if (s.has("ItemProcessor")) {
-                check(s.get("ItemProcessor").get("States"), problems);
+                check(s.get("ItemProcessor").get("States"), covers, problems);
             }
         }
     }
