@@ -52,11 +52,18 @@ public final class LocalInvoke {
             return 1;
         }
         try {
+            long t0 = System.nanoTime();
             RequestStreamHandler handler = (RequestStreamHandler) Class.forName(handlerClass)
                     .getDeclaredConstructor().newInstance();
+            long t1 = System.nanoTime();
             ByteArrayOutputStream result = new ByteArrayOutputStream();
             try (InputStream in = new java.io.ByteArrayInputStream(body)) {
                 handler.handleRequest(in, result, new LocalContext(functionName, timeoutSeconds, memoryMb));
+            }
+            if (System.getenv("FLYWHEEL_TIMINGS") != null) {
+                // Lambda's split: init (class loading, clients) and the first invoke.
+                System.err.println("FLYWHEEL_TIMINGS initMs=" + (t1 - t0) / 1_000_000 + " invokeMs="
+                        + (System.nanoTime() - t1) / 1_000_000);
             }
             out.println(result.toString(StandardCharsets.UTF_8));
             return 0;

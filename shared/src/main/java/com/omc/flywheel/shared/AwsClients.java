@@ -73,6 +73,12 @@ public final class AwsClients {
 
     private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, SdkHttpClient http,
                                                                                            int attempts) {
+        if ("true".equals(Settings.value("FLYWHEEL_SDK_DEFAULTS", null))) {
+            // The benchmark's baseline only (bench/run cold-invoke): the same handler with the SDK's
+            // defaults, i.e. the HTTP client found on the classpath and the default region and
+            // credential chains, as a client is commonly written.
+            return builder.build();
+        }
         ClientOverrideConfiguration override = ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy().toBuilder().maxAttempts(attempts).build())
                 .apiCallAttemptTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_CALL_ATTEMPT_TIMEOUT_SECONDS", 30)))
