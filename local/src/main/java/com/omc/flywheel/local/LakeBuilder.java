@@ -90,6 +90,19 @@ public final class LakeBuilder {
         }
     }
 
+    private boolean parquet;
+    private String duplicateKeysTable;
+
+    /**
+     * Writes real Parquet files (a few rows each) instead of placeholder bytes; the rows of
+     * {@code duplicateKeysTable} repeat their customer ids. Slower; for local-run's lake.
+     */
+    public LakeBuilder withParquetFiles(String duplicateKeysTable) {
+        this.parquet = true;
+        this.duplicateKeysTable = duplicateKeysTable;
+        return this;
+    }
+
     /** Buckets {@code 0..n-1}. */
     public static List<Integer> buckets(int n) {
         List<Integer> all = new ArrayList<>();
@@ -113,12 +126,15 @@ public final class LakeBuilder {
         String location = t.location().endsWith("/") ? t.location() : t.location() + "/";
         String bucket = location.substring("s3://".length(), location.indexOf('/', "s3://".length()));
         String prefix = location.substring(("s3://" + bucket + "/").length());
+        List<String> columnNames = columns(t.name(), t.dataColumns()).stream().map(Column::name).toList();
         if (t.registration() == Registration.UNPARTITIONED) {
-            s3.putObject(b -> b.bucket(bucket).key(prefix + "part-00000.snappy.parquet"), RequestBody.fromBytes(PLACEHOLDER));
+            byte[] body = parquet ? SampleParquet.file(columnNames, 0, 4, false) : PLACEHOLDER;
+            s3.putObject(b -> b.bucket(bucket).key(prefix + "part-00000.snappy.parquet"), RequestBody.fromBytes(body));
         }
         for (int n : t.folders()) {
+            byte[] body = parquet ? SampleParquet.file(columnNames, n, 4, t.name().equals(duplicateKeysTable)) : PLACEHOLDER;
             s3.putObject(b -> b.bucket(bucket).key(prefix + "id_bucket=" + n + "/part-00000.snappy.parquet"),
-                    RequestBody.fromBytes(PLACEHOLDER));
+                    RequestBody.fromBytes(body));
         }
         List<Column> cols = new ArrayList<>(columns(t.name(), t.dataColumns()));
         List<Column> keys = t.registration() == Registration.PARTITIONED
@@ -153,6 +169,6 @@ public final class LakeBuilder {
         }
     }
 
-    /** Stand-in bytes for a data file: partition repair reads folder names, never file contents. */
+    /** Stand-in bytes for a data file in tests: partition repair reads folder names, never file contents. */
     private static final byte[] PLACEHOLDER = "PAR1-placeholder".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 }

@@ -198,7 +198,8 @@ public final class LocalRun {
     private Map<String, Object> generate(LocalCloud cloud) {
         GlueClient glue = com.omc.flywheel.shared.AwsClients.build(GlueClient.builder());
         S3Client s3 = com.omc.flywheel.shared.AwsClients.build(S3Client.builder());
-        LakeBuilder lake = new LakeBuilder(glue, s3).database(DB).bucket(DATA).bucket(REPORTS);
+        LakeBuilder lake = new LakeBuilder(glue, s3).database(DB).bucket(DATA).bucket(REPORTS)
+                .withParquetFiles(DUPLICATE_TABLE);
         // Yesterday's snapshot by default, so the data monitor finds the lake fresh but for the stale table.
         String snapshot = options.snapshotDt() != null ? options.snapshotDt()
                 : java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString();
@@ -294,6 +295,13 @@ public final class LocalRun {
         made.put("staleTable", tables.containsKey(STALE_TABLE) ? STALE_TABLE : "none");
         made.put("duplicateKeys", tables.containsKey(DUPLICATE_TABLE) ? DUPLICATE_TABLE : "none");
         made.put("rawSnapshot", snapshot);
+        String sampleKey = "omc_cleanroom_data/split_part/infobase_attributes/" + tables.keySet().stream()
+                .filter(k -> !k.equals(STALE_TABLE) && !k.equals("part_addressable_ids")).findFirst().orElse("part_ibe_01")
+                .substring("part_".length()).toUpperCase() + "/id_bucket=0/part-00000.snappy.parquet";
+        byte[] sample = s3.getObjectAsBytes(b -> b.bucket(DATA).key(sampleKey)).asByteArray();
+        boolean isParquet = sample.length > 8 && new String(sample, 0, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("PAR1")
+                && new String(sample, sample.length - 4, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("PAR1");
+        made.put("dataFiles", isParquet ? "Parquet files (e.g. " + sample.length + " bytes, PAR1 magic checked)" : "NOT Parquet");
         return made;
     }
 

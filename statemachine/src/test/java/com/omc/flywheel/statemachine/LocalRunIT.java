@@ -61,6 +61,7 @@ class LocalRunIT {
             Path tables = files.filter(f -> f.toString().endsWith("_Tables.csv")).findFirst().orElseThrow();
             assertTrue(Files.readAllLines(tables).get(0).startsWith("collaboration_name,table_name,glue_exists"));
         }
+        assertTrue(o.output().contains("Parquet files"), "the lake's data files are Parquet: " + o.output());
         assertEquals(before, motoProcesses(), "every process local-run started is stopped");
     }
 
