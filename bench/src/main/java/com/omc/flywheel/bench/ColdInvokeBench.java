@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.omc.flywheel.local.LakeBuilder;
 import com.omc.flywheel.local.MotoServer;
 import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.TopicRegistry;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
 import com.omc.flywheel.shared.AwsClients;
 import java.io.File;
@@ -21,7 +22,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -160,12 +160,7 @@ public final class ColdInvokeBench {
         Path report = events.resolve("build-report.json");
         Files.writeString(report, SampleEvents.read("build-report-data-monitor.json").replace("\"countTolerancePct\": 0",
                 "\"countCheckEnabled\": false"));
-        DynamoDbClient d = AwsClients.build(DynamoDbClient.builder());
-        d.createTable(b -> b.tableName("omc-flywheel-dev-topic-registry").billingMode("PAY_PER_REQUEST")
-                .attributeDefinitions(a -> a.attributeName("topic_name").attributeType("S"))
-                .keySchema(k -> k.attributeName("topic_name").keyType("HASH")));
-        d.putItem(b -> b.tableName("omc-flywheel-dev-topic-registry").item(Map.of("topic_name", AttributeValue.fromS("t"),
-                "is_active", AttributeValue.fromBool(true), "flow_control_flag", AttributeValue.fromS("ENABLED"))));
+        TopicRegistry.create(AwsClients.build(DynamoDbClient.builder()), TopicRegistry.TABLE).topic("t", true, "ENABLED", Map.of());
         Path dry = SampleEvents.path("associate-tables-dry-run.json");
         String ev = root.resolve("events").toString() + File.separator;
         return List.of(

@@ -15,6 +15,7 @@ import com.omc.flywheel.local.AwsProxy.FaultKind;
 import com.omc.flywheel.local.LakeBuilder;
 import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.TopicRegistry;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
 import com.omc.flywheel.msckrepair.MsckRepairHandler;
 import com.omc.flywheel.resolvesnapshot.ResolveSnapshotHandler;
@@ -32,7 +33,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -122,12 +122,8 @@ class FaultToleranceTest {
         all.add(new Scenario("resolve-snapshot", FaultToleranceTest::lake, ResolveSnapshotHandler::new,
                 SampleEvents.read("resolve-snapshot.json"), "s3:ListObjectsV2", () -> { }));
         all.add(new Scenario("fetch-active-topics", () -> {
-            DynamoDbClient d = AwsClients.build(DynamoDbClient.builder());
-            d.createTable(b -> b.tableName("omc-flywheel-dev-topic-registry").billingMode("PAY_PER_REQUEST")
-                    .attributeDefinitions(a -> a.attributeName("topic_name").attributeType("S"))
-                    .keySchema(k -> k.attributeName("topic_name").keyType("HASH")));
-            d.putItem(b -> b.tableName("omc-flywheel-dev-topic-registry").item(Map.of("topic_name", AttributeValue.fromS("t1"),
-                    "is_active", AttributeValue.fromBool(true), "flow_control_flag", AttributeValue.fromS("ENABLED"))));
+            TopicRegistry.create(AwsClients.build(DynamoDbClient.builder()), TopicRegistry.TABLE)
+                    .topic("t1", true, "ENABLED", Map.of());
         }, FetchActiveTopicsHandler::new, SampleEvents.read("fetch-active-topics.json"), "dynamodb:Scan", () -> { }));
         return all;
     }

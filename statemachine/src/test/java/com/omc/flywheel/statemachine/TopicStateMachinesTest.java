@@ -8,6 +8,7 @@ import com.omc.flywheel.local.AwsProxy;
 import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.MotoServer.SnsMessage;
 import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.TopicRegistry;
 import com.omc.flywheel.shared.AwsClients;
 import java.time.Duration;
 import java.util.List;
@@ -45,20 +46,13 @@ class TopicStateMachinesTest {
         }
         cloud.moto().glueJobRunsTakePolls(1);
         dynamo = AwsClients.build(DynamoDbClient.builder());
-        dynamo.createTable(b -> b.tableName(REGISTRY).billingMode("PAY_PER_REQUEST")
-                .attributeDefinitions(a -> a.attributeName("topic_name").attributeType("S"))
-                .keySchema(k -> k.attributeName("topic_name").keyType("HASH")));
-        topic("topic_a", true, "ENABLED");
-        topic("topic_b", true, "ENABLED");
-        topic("topic_c", true, "ENABLED");
-        topic("topic_paused", true, "PAUSED");
-        topic("topic_retired", false, "ENABLED");
+        TopicRegistry.create(dynamo, REGISTRY)
+                .topic("topic_a", true, "ENABLED", Map.of())
+                .topic("topic_b", true, "ENABLED", Map.of())
+                .topic("topic_c", true, "ENABLED", Map.of())
+                .topic("topic_paused", true, "PAUSED", Map.of())
+                .topic("topic_retired", false, "ENABLED", Map.of());
         AwsClients.build(SnsClient.builder()).createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications"));
-    }
-
-    private void topic(String name, boolean active, String flag) {
-        dynamo.putItem(b -> b.tableName(REGISTRY).item(Map.of("topic_name", AttributeValue.fromS(name),
-                "is_active", AttributeValue.fromBool(active), "flow_control_flag", AttributeValue.fromS(flag))));
     }
 
     private String flag(String topic) {

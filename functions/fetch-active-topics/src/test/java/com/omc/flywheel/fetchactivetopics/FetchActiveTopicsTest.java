@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.omc.flywheel.local.MotoServer;
 import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.TopicRegistry;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import java.net.URI;
@@ -42,9 +43,7 @@ class FetchActiveTopicsTest {
             fail("events/" + file + " has no expected outcome in this test: add one");
         }
         MOTO.reset();
-        DYNAMO.createTable(b -> b.tableName(TABLE).billingMode("PAY_PER_REQUEST")
-                .attributeDefinitions(a -> a.attributeName("topic_name").attributeType("S"))
-                .keySchema(k -> k.attributeName("topic_name").keyType("HASH")));
+        TopicRegistry registry = TopicRegistry.create(DYNAMO, TABLE);
         int expected = 0;
         String padding = "p".repeat(1000);
         for (int i = 0; i < 1200; i++) {
@@ -53,10 +52,7 @@ class FetchActiveTopicsTest {
             if (active && flag.equals("ENABLED")) {
                 expected++;
             }
-            String name = String.format("topic_%04d", i);
-            DYNAMO.putItem(b -> b.tableName(TABLE).item(Map.of("topic_name", AttributeValue.fromS(name),
-                    "is_active", AttributeValue.fromBool(active), "flow_control_flag", AttributeValue.fromS(flag),
-                    "padding", AttributeValue.fromS(padding))));
+            registry.topic(String.format("topic_%04d", i), active, flag, Map.of("padding", AttributeValue.fromS(padding)));
         }
         String out = SampleEvents.invoke(new FetchActiveTopicsHandler(), "fetch-active-topics", body);
         assertTrue(out.contains("\"count\":" + expected), out.substring(Math.max(0, out.length() - 200)));
