@@ -21,6 +21,27 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
     protected JsonHandler(String function, Class<I> eventType) {
         this.eventType = eventType;
         this.log = JsonLog.forFunction(function);
+        Priming.register(function, this::prime);
+    }
+
+    /**
+     * Runs before a SnapStart snapshot: reads an empty event (Jackson and the validation path load),
+     * then {@link #primeAws()}.
+     */
+    protected void prime() {
+        try {
+            Events.read(new java.io.ByteArrayInputStream("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)), eventType);
+        } catch (FlywheelException expected) {
+            // the empty event is invalid for every function: the error path is primed too
+        }
+        primeAws();
+    }
+
+    /**
+     * A cheap call per client, whatever its answer (a denied or missing resource still loads the
+     * signer, the HTTP path and the error unmarshaller). Functions override it.
+     */
+    protected void primeAws() {
     }
 
     /** Runs the step for a validated event. */

@@ -24,6 +24,11 @@ public final class CheckStatusHandler extends JsonHandler<CheckStatusRequest, Ch
     }
 
     @Override
+    protected void primeAws() {
+        checker.prime();
+    }
+
+    @Override
     protected CheckStatusResult handle(CheckStatusRequest event, Context context) {
         return checker.check(event);
     }

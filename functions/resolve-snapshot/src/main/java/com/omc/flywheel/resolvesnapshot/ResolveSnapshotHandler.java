@@ -44,6 +44,15 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
     }
 
     @Override
+    protected void primeAws() {
+        try {
+            s3.listObjectsV2(b -> b.bucket("omc-flywheel-snapstart-priming").maxKeys(1));
+        } catch (SdkException expected) {
+            // not found or not allowed: the call path is loaded either way
+        }
+    }
+
+    @Override
     protected Result handle(ResolveSnapshotRequest event, Context context) {
         Set<String> common = null;
         Map<String, String> newest = new TreeMap<>();

@@ -89,6 +89,15 @@ public final class GlueJobStarter {
         return new StartGlueJobResult(jobName, runId, false, iso(run.startedOn()));
     }
 
+    /** SnapStart priming: one GetJob, whatever the answer. */
+    void prime() {
+        try {
+            glue.getJob(b -> b.jobName("omc-flywheel-snapstart-priming"));
+        } catch (SdkException expected) {
+            // not found or not allowed: the call path is loaded either way
+        }
+    }
+
     private StartGlueJobResult onConcurrencyLimit(StartGlueJobRequest request, Job job,
                                                   ConcurrentRunsExceededException e) {
         String jobName = request.jobName();

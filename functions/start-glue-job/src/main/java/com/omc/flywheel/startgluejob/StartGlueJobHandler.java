@@ -20,6 +20,11 @@ public final class StartGlueJobHandler extends JsonHandler<StartGlueJobRequest, 
     }
 
     @Override
+    protected void primeAws() {
+        starter.prime();
+    }
+
+    @Override
     protected StartGlueJobResult handle(StartGlueJobRequest event, Context context) {
         return starter.start(event);
     }
