@@ -1,7 +1,5 @@
 package com.omc.flywheel.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.omc.flywheel.local.LakeBuilder;
 import com.omc.flywheel.local.MotoServer;
 import com.omc.flywheel.local.SampleEvents;
@@ -131,10 +129,7 @@ public final class ColdInvokeBench {
         out.put("command", "bench/run cold-invoke " + runs);
         out.put("jvm", System.getProperty("java.version"));
         out.put("results", rows);
-        Path file = Path.of("bench/results/cold-invoke.json");
-        Files.createDirectories(file.getParent());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), out);
-        System.out.println("written: " + file);
+        BenchResults.write("cold-invoke", out);
         System.exit(0);
     }
 

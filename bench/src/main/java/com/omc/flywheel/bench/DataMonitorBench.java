@@ -1,7 +1,5 @@
 package com.omc.flywheel.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.omc.flywheel.buildreport.BuildReportHandler;
 import com.omc.flywheel.buildreport.BuildReportRequest;
 import com.omc.flywheel.buildreport.BuildReportResult;
@@ -15,8 +13,6 @@ import com.omc.flywheel.shared.JsonLog;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -114,10 +110,7 @@ public final class DataMonitorBench {
         out.put("benchmark", "data-monitor");
         out.put("command", "bench/run data-monitor " + tables + " " + buckets);
         out.put("results", rows);
-        Path file = Path.of("bench/results/data-monitor.json");
-        Files.createDirectories(file.getParent());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), out);
-        System.out.println("written: " + file);
+        BenchResults.write("data-monitor", out);
         System.exit(0);
     }
 

@@ -1,7 +1,5 @@
 package com.omc.flywheel.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.omc.flywheel.local.AwsProxy;
 import com.omc.flywheel.local.LakeBuilder;
 import com.omc.flywheel.local.MotoServer;
@@ -10,8 +8,6 @@ import com.omc.flywheel.msckrepair.MsckRepairRequest;
 import com.omc.flywheel.msckrepair.MsckRepairResult;
 import com.omc.flywheel.msckrepair.MsckRepairService;
 import com.omc.flywheel.shared.AwsClients;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,10 +111,7 @@ public final class MsckRepairBench {
             out.put("partitionsPerTable", partitions);
             out.put("missingPartitions", missing);
             out.put("results", rows);
-            Path file = Path.of("bench/results/msck-repair.json");
-            Files.createDirectories(file.getParent());
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), out);
-            System.out.println("written: " + file);
+            BenchResults.write("msck-repair", out);
         }
         System.exit(0);
     }

@@ -1,10 +1,6 @@
 package com.omc.flywheel.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.omc.flywheel.checkstatus.PollingPolicy;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,10 +79,7 @@ public final class PollingSimulation {
         out.put("command", "bench/run polling");
         out.put("runs", rows);
         out.put("dbRefreshOneHourJobs", refresh);
-        Path file = Path.of("bench/results/polling.json");
-        Files.createDirectories(file.getParent());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), out);
-        System.out.println("written: " + file);
+        BenchResults.write("polling", out);
     }
 
     private static String label(long seconds) {

@@ -38,10 +38,7 @@ class DbRefreshStateMachineTest {
 
     @BeforeEach
     void world() {
-        cloud = StateMachineHarness.cloud();
-        cloud.reset();
-        cloud.proxy().clearRules();
-        cloud.proxy().addRule(cloud.lambdas());
+        cloud = StateMachineHarness.fresh();
         glue = AwsClients.build(GlueClient.builder());
         S3Client s3 = AwsClients.build(S3Client.builder());
         for (String job : JOBS) {

@@ -77,6 +77,16 @@ final class StateMachineHarness {
         return cloud;
     }
 
+    /** The cloud, reset: moto and the stand-in empty, no faults or rewrites, the functions answering Invoke. */
+    static LocalCloud fresh() {
+        LocalCloud c = cloud();
+        c.reset();
+        c.proxy().clearRules();
+        c.proxy().clearFaults();
+        c.proxy().addRule(c.lambdas());
+        return c;
+    }
+
     static String name(String function) {
         return "omc-flywheel-" + ENV + "-" + function;
     }

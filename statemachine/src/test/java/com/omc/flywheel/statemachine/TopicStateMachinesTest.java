@@ -34,10 +34,7 @@ class TopicStateMachinesTest {
 
     @BeforeEach
     void world() {
-        cloud = StateMachineHarness.cloud();
-        cloud.reset();
-        cloud.proxy().clearRules();
-        cloud.proxy().addRule(cloud.lambdas());
+        cloud = StateMachineHarness.fresh();
         glue = AwsClients.build(GlueClient.builder());
         for (String job : List.of(STANDARDIZED, CURATED, REBUILDER)) {
             glue.createJob(b -> b.name(job).role("arn:aws:iam::123456789012:role/glue")
