@@ -77,18 +77,36 @@ public final class AwsProxy implements AutoCloseable {
 
     /** The faults the proxy can inject, each answered the way AWS or the network would. */
     public enum FaultKind {
-        /** HTTP 400 with error code ThrottlingException (JSON protocols' throttling). */
-        THROTTLING_400,
-        /** HTTP 429 TooManyRequestsException. */
-        TOO_MANY_REQUESTS_429,
-        /** HTTP 500 InternalFailure. */
-        INTERNAL_500,
-        /** HTTP 503 ServiceUnavailable. */
-        UNAVAILABLE_503,
+        /** HTTP 400 ThrottlingException (JSON protocols); S3 throttles with 503 SlowDown. */
+        THROTTLING_400(400, "ThrottlingException", 503, "SlowDown"),
+        /** HTTP 429 TooManyRequestsException; S3 again 503 SlowDown. */
+        TOO_MANY_REQUESTS_429(429, "TooManyRequestsException", 503, "SlowDown"),
+        /** HTTP 500. */
+        INTERNAL_500(500, "InternalFailure", 500, "InternalError"),
+        /** HTTP 503. */
+        UNAVAILABLE_503(503, "ServiceUnavailable", 503, "ServiceUnavailable"),
         /** The answer comes after {@code delayMillis}, past the client's attempt timeout. */
-        SLOW,
+        SLOW(0, null, 0, null),
         /** The connection is closed with no answer. */
-        CONNECTION_RESET
+        CONNECTION_RESET(0, null, 0, null);
+
+        private final int status;
+        private final String type;
+        private final int s3Status;
+        private final String s3Code;
+
+        FaultKind(int status, String type, int s3Status, String s3Code) {
+            this.status = status;
+            this.type = type;
+            this.s3Status = s3Status;
+            this.s3Code = s3Code;
+        }
+
+        /** The error answer of this fault, in the protocol of the called service. */
+        Reply reply(Call call) {
+            return call.service().equals("s3") ? Reply.s3Error(s3Status, s3Code, s3Code + " (injected)")
+                    : Reply.awsError(status, type, type + " (injected)");
+        }
     }
 
     /**
@@ -289,34 +307,14 @@ public final class AwsProxy implements AutoCloseable {
             counts.computeIfAbsent(call.key(), k -> new AtomicInteger()).incrementAndGet();
             for (Fault fault : faults) {
                 if (fault.hits(call)) {
-                    boolean s3 = call.service().equals("s3");
-                    switch (fault.kind) {
-                        case THROTTLING_400 -> {
-                            // S3 throttles with 503 SlowDown; the JSON services with 400 ThrottlingException.
-                            send(exchange, s3 ? Reply.s3Error(503, "SlowDown", "Please reduce your request rate (injected)")
-                                    : Reply.awsError(400, "ThrottlingException", "Rate exceeded (injected)"));
-                            return;
-                        }
-                        case TOO_MANY_REQUESTS_429 -> {
-                            send(exchange, s3 ? Reply.s3Error(503, "SlowDown", "Please reduce your request rate (injected)")
-                                    : Reply.awsError(429, "TooManyRequestsException", "Too many requests (injected)"));
-                            return;
-                        }
-                        case INTERNAL_500 -> {
-                            send(exchange, s3 ? Reply.s3Error(500, "InternalError", "Internal error (injected)")
-                                    : Reply.awsError(500, "InternalFailure", "Internal failure (injected)"));
-                            return;
-                        }
-                        case UNAVAILABLE_503 -> {
-                            send(exchange, s3 ? Reply.s3Error(503, "ServiceUnavailable", "Service unavailable (injected)")
-                                    : Reply.awsError(503, "ServiceUnavailable", "Service unavailable (injected)"));
-                            return;
-                        }
-                        case SLOW -> sleep(fault.delayMillis);
-                        case CONNECTION_RESET -> {
-                            return; // closing the exchange unanswered drops the connection
-                        }
-                        default -> throw new IllegalStateException(fault.kind.name());
+                    if (fault.kind == FaultKind.CONNECTION_RESET) {
+                        return; // closing the exchange unanswered drops the connection
+                    }
+                    if (fault.kind == FaultKind.SLOW) {
+                        sleep(fault.delayMillis);
+                    } else {
+                        send(exchange, fault.kind.reply(call));
+                        return;
                     }
                 }
             }

@@ -101,19 +101,15 @@ public final class GlueJobStarter {
     private StartGlueJobResult onConcurrencyLimit(StartGlueJobRequest request, Job job,
                                                   ConcurrentRunsExceededException e) {
         String jobName = request.jobName();
+        List<JobRun> going = runs(jobName).stream().filter(r -> IN_PROGRESS.contains(r.jobRunState())).toList();
         if (request.onConcurrentRun() == OnConcurrentRun.ATTACH) {
             // A run with our arguments may have started between the look-up and the start.
-            Optional<JobRun> going = findRunInProgress(jobName, request.arguments());
-            if (going.isPresent()) {
-                return attached(going.get());
+            Optional<JobRun> ours = going.stream().filter(r -> sameArguments(r, request.arguments())).findFirst();
+            if (ours.isPresent()) {
+                return attached(ours.get());
             }
         }
-        List<String> others = new ArrayList<>();
-        for (JobRun r : runs(jobName)) {
-            if (IN_PROGRESS.contains(r.jobRunState())) {
-                others.add(r.id());
-            }
-        }
+        List<String> others = going.stream().map(JobRun::id).toList();
         int limit = job.executionProperty() == null || job.executionProperty().maxConcurrentRuns() == null
                 ? 1 : job.executionProperty().maxConcurrentRuns();
         String why = request.onConcurrentRun() == OnConcurrentRun.ATTACH
@@ -123,6 +119,10 @@ public final class GlueJobStarter {
         throw new TransientAwsException("Glue job " + jobName + " is at its concurrency limit (MaxConcurrentRuns="
                 + limit + ") with runs " + others + " in progress; " + why
                 + ". The state machine retries this step; to run now, stop those runs or raise the limit", e);
+    }
+
+    private static boolean sameArguments(JobRun run, Map<String, String> arguments) {
+        return new TreeMap<>(run.arguments()).equals(arguments);
     }
 
     private StartGlueJobResult attached(JobRun run) {
@@ -152,7 +152,7 @@ public final class GlueJobStarter {
 
     private Optional<JobRun> findRunInProgress(String jobName, Map<String, String> arguments) {
         for (JobRun r : runs(jobName)) {
-            if (IN_PROGRESS.contains(r.jobRunState()) && new TreeMap<>(r.arguments()).equals(arguments)) {
+            if (IN_PROGRESS.contains(r.jobRunState()) && sameArguments(r, arguments)) {
                 return Optional.of(r);
             }
         }
@@ -162,7 +162,7 @@ public final class GlueJobStarter {
     /** A run of the job with these arguments, in any state, started since this call began: ours. */
     private Optional<JobRun> findRunStartedSince(String jobName, Map<String, String> arguments, Instant since) {
         for (JobRun r : runs(jobName)) {
-            if (r.startedOn() != null && !r.startedOn().isBefore(since) && new TreeMap<>(r.arguments()).equals(arguments)) {
+            if (r.startedOn() != null && !r.startedOn().isBefore(since) && sameArguments(r, arguments)) {
                 return Optional.of(r);
             }
         }
