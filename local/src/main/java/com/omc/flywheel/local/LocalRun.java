@@ -1,6 +1,5 @@
 package com.omc.flywheel.local;
 
-import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -181,17 +180,23 @@ public final class LocalRun {
         com.omc.flywheel.shared.JsonLog.redirect(new PrintStream(java.io.OutputStream.nullOutputStream()));
     }
 
+    /**
+     * Every function from its deployment package, each in a class loader of its own (as Lambda runs
+     * them); their JSON logs go to {@code <out>/function-logs.jsonl}, not to the terminal.
+     */
     private void register(LocalCloud cloud) {
         if (options.handlers().isEmpty()) {
             throw new IllegalStateException("no --function NAME=HandlerClass given (bin/flywheel passes them from template.yaml)");
         }
-        options.handlers().forEach((name, handler) -> cloud.lambdas().register("omc-flywheel-" + ENV + "-" + name, () -> {
-            try {
-                return (RequestStreamHandler) Class.forName(handler).getDeclaredConstructor().newInstance();
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot build handler " + handler + " of " + name, e);
-            }
-        }));
+        try {
+            Files.createDirectories(options.out());
+            FunctionPackages.redirectLogs(new PrintStream(Files.newOutputStream(options.out().resolve("function-logs.jsonl")),
+                    true, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write under " + options.out(), e);
+        }
+        options.handlers().forEach((name, handler) -> cloud.lambdas().register("omc-flywheel-" + ENV + "-" + name,
+                FunctionPackages.handler(FunctionPackages.lib(options.repo(), name), handler)));
     }
 
     /** The lake, the jobs, the topics, the collaboration; returns what was made, for the first lines. */
@@ -444,6 +449,7 @@ public final class LocalRun {
         out.println();
         out.println("reports in " + options.out().toAbsolutePath() + ":");
         copied.forEach(p -> out.println("   " + options.out().relativize(p)));
+        out.println("the functions' JSON logs: " + options.out().resolve("function-logs.jsonl").toAbsolutePath());
         return ok ? 0 : 1;
     }
 

@@ -7,6 +7,7 @@ import com.omc.flywheel.associatetables.AssociateTablesHandler;
 import com.omc.flywheel.buildreport.BuildReportHandler;
 import com.omc.flywheel.checkstatus.CheckStatusHandler;
 import com.omc.flywheel.fetchactivetopics.FetchActiveTopicsHandler;
+import com.omc.flywheel.local.FunctionPackages;
 import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.SampleEvents;
 import com.omc.flywheel.msckrepair.MsckRepairHandler;
@@ -29,7 +30,9 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
  * Runs the ASL files of statemachine/ in moto's Step Functions engine, with every Lambda task
- * answered by the real handler in this JVM ({@link LocalCloud}). The definitions get the
+ * answered by the real handler in this JVM ({@link LocalCloud}), loaded from the function's
+ * deployment package ({@link FunctionPackages}: the build's package phase must have run, as it has
+ * in {@code mvn verify}). The definitions get the
  * substitutions template.yaml gives them. Two changes for speed only, never for logic: check-status
  * asks for 1-second waits (POLL_* settings), and Retry intervals are cut to 1 second.
  */
@@ -37,6 +40,8 @@ final class StateMachineHarness {
     static final String ENV = "dev";
     static final String ACCOUNT = "123456789012";
     static final Map<String, String> FUNCTIONS = new LinkedHashMap<>();
+    /** Each function's handler class, by function name. */
+    static final Map<String, Class<?>> HANDLERS = new LinkedHashMap<>();
     private static LocalCloud cloud;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,6 +53,13 @@ final class StateMachineHarness {
         FUNCTIONS.put("BuildReportFunction", "build-report");
         FUNCTIONS.put("ResolveSnapshotFunction", "resolve-snapshot");
         FUNCTIONS.put("FetchActiveTopicsFunction", "fetch-active-topics");
+        HANDLERS.put("start-glue-job", StartGlueJobHandler.class);
+        HANDLERS.put("check-status", CheckStatusHandler.class);
+        HANDLERS.put("msck-repair", MsckRepairHandler.class);
+        HANDLERS.put("associate-tables", AssociateTablesHandler.class);
+        HANDLERS.put("build-report", BuildReportHandler.class);
+        HANDLERS.put("resolve-snapshot", ResolveSnapshotHandler.class);
+        HANDLERS.put("fetch-active-topics", FetchActiveTopicsHandler.class);
     }
 
     private StateMachineHarness() {
@@ -65,14 +77,10 @@ final class StateMachineHarness {
             System.setProperty("GLUE_EMPTY_RETRY_MILLIS", "1");
             System.setProperty("ATHENA_POLL_MILLIS", "50");
             System.setProperty("REGISTRY_TABLE", "omc-flywheel-dev-topic-registry");
-            cloud.lambdas()
-                    .register(name("start-glue-job"), StartGlueJobHandler::new)
-                    .register(name("check-status"), CheckStatusHandler::new)
-                    .register(name("msck-repair"), MsckRepairHandler::new)
-                    .register(name("associate-tables"), AssociateTablesHandler::new)
-                    .register(name("build-report"), BuildReportHandler::new)
-                    .register(name("resolve-snapshot"), ResolveSnapshotHandler::new)
-                    .register(name("fetch-active-topics"), FetchActiveTopicsHandler::new);
+            // Each function runs from its deployment package (the ProGuard-shrunk jar that is
+            // deployed), in a class loader of its own, as on Lambda.
+            HANDLERS.forEach((function, handler) -> cloud.lambdas().register(name(function),
+                    FunctionPackages.handler(FunctionPackages.lib(SampleEvents.repoRoot(), function), handler.getName())));
         }
         return cloud;
     }

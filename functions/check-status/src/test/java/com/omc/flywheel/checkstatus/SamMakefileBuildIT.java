@@ -29,12 +29,22 @@ class SamMakefileBuildIT {
         assertTrue(p.waitFor(300, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), log);
 
-        Path jar = artifacts.resolve("lib/check-status-0.1.0-SNAPSHOT.jar");
+        // One shrunk jar: the function, shared and the SDK classes it reaches (the lambda-function
+        // profile); the SDK's own jars are not shipped whole.
+        Path jar = artifacts.resolve("lib/check-status.jar");
         assertTrue(Files.isRegularFile(jar), "the function's jar is under lib/: " + log);
         try (JarFile j = new JarFile(jar.toFile())) {
             assertTrue(j.getEntry("com/omc/flywheel/checkstatus/CheckStatusHandler.class") != null);
+            assertTrue(j.getEntry("com/omc/flywheel/shared/JsonHandler.class") != null, "shared is in the function's jar");
+            assertTrue(j.getEntry("software/amazon/awssdk/services/glue/DefaultGlueClient.class") != null);
+            assertTrue(j.getEntry("software/amazon/awssdk/services/glue/transform/CreateMlTransformRequestMarshaller.class") == null,
+                    "Glue operations the function never calls are shrunk away");
         }
-        assertTrue(Files.isRegularFile(artifacts.resolve("lib/shared-0.1.0-SNAPSHOT.jar")));
+        assertTrue(Files.isRegularFile(artifacts.resolve("lib/jackson-databind-2.18.2.jar")), "libraries are copied whole");
+        try (var libs = Files.list(artifacts.resolve("lib"))) {
+            assertTrue(libs.noneMatch(f -> f.getFileName().toString().startsWith("glue-")
+                    || f.getFileName().toString().startsWith("shared-")), "no unshrunk SDK or shared jar");
+        }
         try (var libs = Files.list(artifacts.resolve("lib"))) {
             assertTrue(libs.noneMatch(f -> f.getFileName().toString().startsWith("apache-client")
                     || f.getFileName().toString().startsWith("netty")), "no Apache or Netty HTTP client");
