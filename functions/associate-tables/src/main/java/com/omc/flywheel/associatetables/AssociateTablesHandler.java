@@ -45,6 +45,11 @@ public final class AssociateTablesHandler extends JsonHandler<AssociateTablesReq
     }
 
     @Override
+    protected void primeAws() {
+        service.prime();
+    }
+
+    @Override
     protected AssociateTablesResult handle(AssociateTablesRequest event, Context context) {
         return service.reconcile(event);
     }

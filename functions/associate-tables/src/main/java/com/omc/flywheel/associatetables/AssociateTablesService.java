@@ -6,6 +6,7 @@ import com.omc.flywheel.associatetables.CollaborationState.Association;
 import com.omc.flywheel.associatetables.CollaborationState.ConfiguredTable;
 import com.omc.flywheel.associatetables.CollaborationState.Member;
 import com.omc.flywheel.shared.JsonLog;
+import com.omc.flywheel.shared.Priming;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import com.omc.flywheel.shared.errors.PartialFailureException;
@@ -64,6 +65,12 @@ public final class AssociateTablesService {
         this.glue = glue;
         this.cleanRooms = cleanRooms;
         this.settings = settings;
+    }
+
+    /** SnapStart priming: one read of Glue and of Clean Rooms, whatever the answer. */
+    public void prime() {
+        Priming.call(() -> glue.getTable(b -> b.databaseName("omc_flywheel_snapstart_priming").name("priming")));
+        Priming.call(() -> cleanRooms.getMembership(b -> b.membershipIdentifier("00000000-0000-0000-0000-000000000000")));
     }
 
     public AssociateTablesResult reconcile(AssociateTablesRequest request) {

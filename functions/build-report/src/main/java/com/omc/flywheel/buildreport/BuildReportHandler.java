@@ -43,6 +43,11 @@ public final class BuildReportHandler extends JsonHandler<BuildReportRequest, Bu
     }
 
     @Override
+    protected void primeAws() {
+        service.prime();
+    }
+
+    @Override
     protected BuildReportResult handle(BuildReportRequest event, Context context) {
         return service.build(event);
     }

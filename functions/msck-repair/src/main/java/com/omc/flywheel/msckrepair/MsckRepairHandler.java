@@ -51,6 +51,11 @@ public final class MsckRepairHandler extends JsonHandler<MsckRepairRequest, Msck
     }
 
     @Override
+    protected void primeAws() {
+        service.prime();
+    }
+
+    @Override
     protected MsckRepairResult handle(MsckRepairRequest event, Context context) {
         return service.repair(event, () -> context != null && context.getRemainingTimeInMillis() < marginMillis);
     }
