@@ -12,12 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.glue.GlueClient;
@@ -26,11 +28,12 @@ import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
  * Cold invoke per function: a fresh JVM (Lambda's flags: tiered compilation stopped at level 1)
- * running the packaged handler once on its sample event against moto, from process start to result,
- * median of several runs; next to a bare JVM ({@code java -version}) and to the same first AWS call
- * written the common way ({@link DefaultClientBaseline}: SDK defaults, Apache client, default
- * chains). Also init vs first invoke, classes loaded, and the deployment artifact next to the same
- * function with the SDK's default HTTP clients added.
+ * running the deployment package's handler once on its sample event against moto, from process start
+ * to result, median of several runs; next to a bare JVM ({@code java -version}), to the same handler
+ * and event built the default way (unshrunk jars, the SDK's default HTTP clients and chains) and to
+ * the first AWS call alone written the common way ({@link DefaultClientBaseline}). Also init vs first
+ * invoke, classes loaded, peak resident memory (GNU time, when installed), and the deployment zip
+ * next to the zip of the default build.
  *
  * <p>Usage: {@code bench/run cold-invoke [RUNS]} (default 5)
  */
@@ -54,11 +57,22 @@ public final class ColdInvokeBench {
         String benchCp = System.getProperty("java.class.path");
         List<Map<String, Object>> rows = new ArrayList<>();
         long bare = median(runs, () -> time(List.of(java, "-version"), Map.of()).millis);
-        System.out.printf("%-20s %8s %9s %9s %8s %8s %9s %9s %11s %11s%n", "function (median ms)", "bare JVM",
-                "baseline", "ours", "faster", "init", "invoke", "classes", "zip bytes", "x smaller");
+        boolean rss = Files.isExecutable(Path.of(TIME));
+        System.out.printf("%-20s %8s %9s %9s %8s %7s %7s %8s %8s %9s %11s %11s %9s%n", "function (median ms)", "bare JVM",
+                "baseline", "ours", "faster", "init", "invoke", "classes", "RSS MB", "base RSS", "zip bytes", "base bytes",
+                "x smaller");
         for (Target t : targets) {
-            String cp = root.resolve("functions/" + t.function() + "/target/" + t.function() + "-lambda/lib") + File.separator
-                    + "*" + File.pathSeparator + root.resolve("local/target/flywheel-local.jar");
+            Path target = root.resolve("functions/" + t.function() + "/target");
+            String local = root.resolve("local/target/flywheel-local.jar").toString();
+            // Ours: the deployment package (the ProGuard-shrunk function jar and the libraries).
+            String cp = target.resolve(t.function() + "-lambda/lib") + File.separator + "*" + File.pathSeparator + local;
+            // The baseline, "built with the SDK's default dependencies": the same handler and event,
+            // unshrunk jars (the function's, shared, the SDK's), the SDK's default HTTP clients (Apache
+            // and Netty on the classpath, Apache picked) and the default region and credential chains
+            // (FLYWHEEL_SDK_DEFAULTS).
+            List<Path> defaultJars = defaultBuild(target, t.function(), benchCp);
+            String defaultCp = defaultJars.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator))
+                    + File.pathSeparator + local;
             Map<String, String> env = new LinkedHashMap<>();
             env.put("AWS_ENDPOINT_URL", moto.endpoint());
             env.put("AWS_ENDPOINT_URL_CLEANROOMS", standIn.endpoint());
@@ -67,20 +81,16 @@ public final class ColdInvokeBench {
             env.put("AWS_SECRET_ACCESS_KEY", "bench");
             env.put("FLYWHEEL_TIMINGS", "1");
             env.put("REGISTRY_TABLE", "omc-flywheel-dev-topic-registry");
-            List<String> ours = List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", cp,
-                    "com.omc.flywheel.local.LocalInvoke", t.handler(), t.event(), t.function(), "60", "512");
-            // The baseline: the same handler and event, "written the common way": the SDK's default
-            // HTTP clients (Apache and Netty jars on the classpath, Apache picked) and the default
-            // region and credential chains (FLYWHEEL_SDK_DEFAULTS).
-            String defaultCp = cp + File.pathSeparator + defaultClientClasspath(benchCp);
-            List<String> baseline = List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                    "-cp", defaultCp, "com.omc.flywheel.local.LocalInvoke", t.handler(), t.event(), t.function(), "60", "512");
+            List<String> ours = invoke(rss, java, cp, t);
+            List<String> baseline = invoke(rss, java, defaultCp, t);
             Map<String, String> baselineEnv = new LinkedHashMap<>(env);
             baselineEnv.put("FLYWHEEL_SDK_DEFAULTS", "true");
             List<Long> oursMs = new ArrayList<>();
             List<Long> baseMs = new ArrayList<>();
             List<Long> initMs = new ArrayList<>();
             List<Long> invokeMs = new ArrayList<>();
+            List<Long> oursRss = new ArrayList<>();
+            List<Long> baseRss = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
                 Timed o = time(ours, env);
                 if (o.exit != 0) {
@@ -92,18 +102,20 @@ public final class ColdInvokeBench {
                     initMs.add(Long.parseLong(m.group(1)));
                     invokeMs.add(Long.parseLong(m.group(2)));
                 }
+                maxRss(o.output).ifPresent(oursRss::add);
                 Timed b = time(baseline, baselineEnv);
                 if (b.exit != 0) {
                     throw new IllegalStateException("baseline of " + t.function() + " failed: " + b.output);
                 }
                 baseMs.add(b.millis);
+                maxRss(b.output).ifPresent(baseRss::add);
             }
             long classesOurs = classes(ours, env);
             long classesBase = classes(baseline, baselineEnv);
-            long oneCall = med(List.of(time(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-cp", benchCp,
-                    DefaultClientBaseline.class.getName(), t.baseline(), t.baselineTarget()), env).millis));
-            long zip = Files.size(root.resolve("functions/" + t.function() + "/target/" + t.function() + "-lambda.zip"));
-            long defaults = zip + defaultClientJars(benchCp);
+            long oneCall = time(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-cp", benchCp,
+                    DefaultClientBaseline.class.getName(), t.baseline(), t.baselineTarget()), env).millis;
+            long zip = Files.size(target.resolve(t.function() + "-lambda.zip"));
+            long defaults = zipSize(defaultJars);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("function", t.function());
             row.put("bareJvmMs", bare);
@@ -115,13 +127,15 @@ public final class ColdInvokeBench {
             row.put("defaultClientFirstCallOnlyMs", oneCall);
             row.put("classesLoaded", classesOurs);
             row.put("baselineClassesLoaded", classesBase);
+            row.put("maxRssMb", Collections.max(oursRss.isEmpty() ? List.of(0L) : oursRss) / 1024);
+            row.put("baselineMaxRssMb", Collections.max(baseRss.isEmpty() ? List.of(0L) : baseRss) / 1024);
             row.put("zipBytes", zip);
-            row.put("withSdkDefaultClientsBytes", defaults);
+            row.put("defaultBuildZipBytes", defaults);
             row.put("defaultOverOurs", round((double) defaults / zip));
             rows.add(row);
-            System.out.printf("%-20s %8d %9d %9d %7.2fx %8d %9d %9d %11d %10.2fx%n", t.function(), bare, med(baseMs),
-                    med(oursMs), (double) med(baseMs) / med(oursMs), med(initMs), med(invokeMs), classesOurs, zip,
-                    (double) defaults / zip);
+            System.out.printf("%-20s %8d %9d %9d %7.2fx %7d %7d %8d %8d %9d %11d %11d %8.2fx%n", t.function(), bare, med(baseMs),
+                    med(oursMs), (double) med(baseMs) / med(oursMs), med(initMs), med(invokeMs), classesOurs,
+                    row.get("maxRssMb"), row.get("baselineMaxRssMb"), zip, defaults, (double) defaults / zip);
         }
         standIn.close();
         Map<String, Object> out = new LinkedHashMap<>();
@@ -196,7 +210,11 @@ public final class ColdInvokeBench {
     private static long classes(List<String> command, Map<String, String> env) throws Exception {
         Path log = Files.createTempFile("classes", ".log");
         List<String> c = new ArrayList<>(command);
-        c.add(1, "-Xlog:class+load=info:file=" + log);
+        int java = 0;
+        while (!c.get(java).endsWith(File.separator + "java")) {
+            java++;
+        }
+        c.add(java + 1, "-Xlog:class+load=info:file=" + log);
         time(c, env);
         long n;
         try (var lines = Files.lines(log)) {
@@ -204,6 +222,62 @@ public final class ColdInvokeBench {
         }
         Files.delete(log);
         return n;
+    }
+
+    private static final String TIME = "/usr/bin/time";
+    private static final Pattern MAX_RSS = Pattern.compile("FLYWHEEL_MAX_RSS_KB=([0-9]+)");
+
+    /** The command of one cold invoke, under GNU time for the peak resident set when it is installed. */
+    private static List<String> invoke(boolean rss, String java, String classpath, Target t) {
+        List<String> c = new ArrayList<>();
+        if (rss) {
+            c.addAll(List.of(TIME, "-f", "FLYWHEEL_MAX_RSS_KB=%M"));
+        }
+        c.addAll(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath,
+                "com.omc.flywheel.local.LocalInvoke", t.handler(), t.event(), t.function(), "60", "512"));
+        return c;
+    }
+
+    private static java.util.Optional<Long> maxRss(String output) {
+        Matcher m = MAX_RSS.matcher(output);
+        return m.find() ? java.util.Optional.of(Long.parseLong(m.group(1))) : java.util.Optional.empty();
+    }
+
+    /**
+     * The jars of the function built the default way: its own jar, shared and the SDK jars unshrunk
+     * (the ProGuard input the build keeps in target/lambda/shrink-input), the libraries, and the
+     * SDK's default HTTP clients.
+     */
+    private static List<Path> defaultBuild(Path target, String function, String benchCp) throws Exception {
+        List<Path> jars = new ArrayList<>();
+        try (var own = Files.list(target)) {
+            own.filter(p -> p.getFileName().toString().startsWith(function + "-")
+                    && p.getFileName().toString().endsWith(".jar")).forEach(jars::add);
+        }
+        for (String dir : List.of("lambda/shrink-input", "lambda/lib")) {
+            try (var in = Files.list(target.resolve(dir))) {
+                in.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(jars::add);
+            }
+        }
+        for (String entry : defaultClientClasspath(benchCp).split(File.pathSeparator)) {
+            jars.add(Path.of(entry));
+        }
+        return jars;
+    }
+
+    /** The size of a Lambda zip holding these jars under lib/ (deflated, as the assembly makes it). */
+    private static long zipSize(List<Path> jars) throws Exception {
+        Path zip = Files.createTempFile("default-build", ".zip");
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+            for (Path jar : jars) {
+                out.putNextEntry(new java.util.zip.ZipEntry("lib/" + jar.getFileName()));
+                Files.copy(jar, out);
+                out.closeEntry();
+            }
+        }
+        long size = Files.size(zip);
+        Files.delete(zip);
+        return size;
     }
 
     /** The classpath entries of the SDK's default HTTP clients (Apache, Netty) and their dependencies. */
@@ -217,19 +291,6 @@ public final class ColdInvokeBench {
             }
         }
         return String.join(File.pathSeparator, out);
-    }
-
-    /** The jars the SDK's default HTTP clients (Apache, Netty) add to a function. */
-    private static long defaultClientJars(String classpath) throws Exception {
-        long total = 0;
-        for (String entry : classpath.split(File.pathSeparator)) {
-            String name = Path.of(entry).getFileName().toString();
-            if (Arrays.asList("apache-client", "httpclient", "httpcore", "commons-logging", "commons-codec", "netty")
-                    .stream().anyMatch(name::startsWith)) {
-                total += Files.size(Path.of(entry));
-            }
-        }
-        return total;
     }
 
     interface LongSupplier {
