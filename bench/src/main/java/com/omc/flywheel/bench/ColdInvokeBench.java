@@ -174,9 +174,9 @@ public final class ColdInvokeBench {
         String ev = root.resolve("events").toString() + File.separator;
         return List.of(
                 new Target("start-glue-job", "com.omc.flywheel.startgluejob.StartGlueJobHandler", ev + "start-glue-job.json",
-                        "glue-get-job", JOB),
+                        "glue-get-job-runs", JOB),
                 new Target("check-status", "com.omc.flywheel.checkstatus.CheckStatusHandler", check.toString(),
-                        "glue-get-job", JOB),
+                        "glue-get-job-run", JOB + "/" + run),
                 new Target("msck-repair", "com.omc.flywheel.msckrepair.MsckRepairHandler", ev + "msck-repair.json",
                         "glue-get-tables", "omc_flywheel_dev"),
                 new Target("associate-tables", "com.omc.flywheel.associatetables.AssociateTablesHandler",

@@ -22,6 +22,17 @@ public final class DefaultClientBaseline {
                     System.out.println(glue.getJob(b -> b.jobName(target)).job().name());
                 }
             }
+            case "glue-get-job-runs" -> {
+                try (GlueClient glue = GlueClient.create()) {
+                    System.out.println(glue.getJobRuns(b -> b.jobName(target)).jobRuns().size());
+                }
+            }
+            case "glue-get-job-run" -> {
+                String[] jobAndRun = target.split("/", 2);
+                try (GlueClient glue = GlueClient.create()) {
+                    System.out.println(glue.getJobRun(b -> b.jobName(jobAndRun[0]).runId(jobAndRun[1])).jobRun().id());
+                }
+            }
             case "glue-get-tables" -> {
                 try (GlueClient glue = GlueClient.create()) {
                     System.out.println(glue.getTables(b -> b.databaseName(target)).tableList().size());

@@ -53,7 +53,9 @@ public final class GlueJobStarter {
 
     public StartGlueJobResult start(StartGlueJobRequest request) {
         String jobName = request.jobName();
-        Job job = getJob(jobName);
+        // No GetJob up front: GetJobRuns and StartJobRun name a missing job themselves, and the job's
+        // definition (its concurrency limit) matters only when the limit is hit. One call fewer, and
+        // Glue's large Job model is not loaded on the way that succeeds.
         if (request.onConcurrentRun() == OnConcurrentRun.ATTACH) {
             Optional<JobRun> going = findRunInProgress(jobName, request.arguments());
             if (going.isPresent()) {
@@ -68,7 +70,9 @@ public final class GlueJobStarter {
                 // have started the run. Each retry first looks for that run and adopts it.
                 runId = startClient.startJobRun(b -> b.jobName(jobName).arguments(request.arguments())).jobRunId();
             } catch (ConcurrentRunsExceededException e) {
-                return onConcurrencyLimit(request, job, e);
+                return onConcurrencyLimit(request, e);
+            } catch (EntityNotFoundException e) {
+                throw missing(jobName, e);
             } catch (SdkException e) {
                 if (!AwsFaults.isTransient(e) || attempt >= START_ATTEMPTS) {
                     throw AwsFaults.translate(e, "Glue StartJobRun for job " + jobName);
@@ -89,17 +93,16 @@ public final class GlueJobStarter {
         return new StartGlueJobResult(jobName, runId, false, iso(run.startedOn()));
     }
 
-    /** SnapStart priming: one GetJob, whatever the answer. */
+    /** SnapStart priming: one GetJobRuns (the first call of a start), whatever the answer. */
     void prime() {
         try {
-            glue.getJob(b -> b.jobName("omc-flywheel-snapstart-priming"));
+            glue.getJobRuns(b -> b.jobName("omc-flywheel-snapstart-priming").maxResults(1));
         } catch (SdkException expected) {
             // not found or not allowed: the call path is loaded either way
         }
     }
 
-    private StartGlueJobResult onConcurrencyLimit(StartGlueJobRequest request, Job job,
-                                                  ConcurrentRunsExceededException e) {
+    private StartGlueJobResult onConcurrencyLimit(StartGlueJobRequest request, ConcurrentRunsExceededException e) {
         String jobName = request.jobName();
         List<JobRun> going = runs(jobName).stream().filter(r -> IN_PROGRESS.contains(r.jobRunState())).toList();
         if (request.onConcurrentRun() == OnConcurrentRun.ATTACH) {
@@ -110,6 +113,7 @@ public final class GlueJobStarter {
             }
         }
         List<String> others = going.stream().map(JobRun::id).toList();
+        Job job = getJob(jobName);
         int limit = job.executionProperty() == null || job.executionProperty().maxConcurrentRuns() == null
                 ? 1 : job.executionProperty().maxConcurrentRuns();
         String why = request.onConcurrentRun() == OnConcurrentRun.ATTACH
@@ -135,11 +139,15 @@ public final class GlueJobStarter {
         try {
             return glue.getJob(b -> b.jobName(jobName)).job();
         } catch (EntityNotFoundException e) {
-            throw new ResourceNotFoundException("Glue job " + jobName + " does not exist in this account and region;"
-                    + " check the job name in the state machine input (Job1Name…Job7Name) or deploy the job first", e);
+            throw missing(jobName, e);
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "Glue GetJob for job " + jobName);
         }
+    }
+
+    private static ResourceNotFoundException missing(String jobName, EntityNotFoundException e) {
+        return new ResourceNotFoundException("Glue job " + jobName + " does not exist in this account and region;"
+                + " check the job name in the state machine input (jobs.*) or deploy the job first", e);
     }
 
     private JobRun getJobRun(String jobName, String runId) {
@@ -175,6 +183,8 @@ public final class GlueJobStarter {
             List<JobRun> all = new ArrayList<>();
             glue.getJobRunsPaginator(b -> b.jobName(jobName).maxResults(200)).jobRuns().forEach(all::add);
             return all;
+        } catch (EntityNotFoundException e) {
+            throw missing(jobName, e);
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "Glue GetJobRuns for job " + jobName);
         }
