@@ -37,7 +37,10 @@ public final class AwsClients {
             .socketTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_SOCKET_TIMEOUT_SECONDS", 30)))
             .build();
 
-    private static volatile SdkHttpClient jdkHttp;
+    /** url-connection for everything but PATCH; the JDK's client, built on the first PATCH, for that. */
+    static final PatchRoutingHttpClient WITH_PATCH = new PatchRoutingHttpClient(HTTP, () -> new JdkHttpClient(
+            Duration.ofSeconds(Settings.intValue("FLYWHEEL_CONNECT_TIMEOUT_SECONDS", 5)),
+            Duration.ofSeconds(Settings.intValue("FLYWHEEL_SOCKET_TIMEOUT_SECONDS", 30))));
 
     private AwsClients() {
     }
@@ -57,18 +60,11 @@ public final class AwsClients {
 
     /**
      * Builds a client for a service whose API uses HTTP PATCH (Clean Rooms), which the url-connection
-     * client cannot send: the same configuration on the JDK's HTTP client ({@link JdkHttpClient}).
+     * client cannot send: the same configuration, with PATCH requests sent through the JDK's HTTP
+     * client ({@link JdkHttpClient}, built on the first PATCH) and all others through url-connection.
      */
     public static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C buildWithPatch(B builder) {
-        if (jdkHttp == null) {
-            synchronized (AwsClients.class) {
-                if (jdkHttp == null) {
-                    jdkHttp = new JdkHttpClient(Duration.ofSeconds(Settings.intValue("FLYWHEEL_CONNECT_TIMEOUT_SECONDS", 5)),
-                            Duration.ofSeconds(Settings.intValue("FLYWHEEL_SOCKET_TIMEOUT_SECONDS", 30)));
-                }
-            }
-        }
-        return build(builder, jdkHttp, Settings.intValue("FLYWHEEL_MAX_ATTEMPTS", 5));
+        return build(builder, WITH_PATCH, Settings.intValue("FLYWHEEL_MAX_ATTEMPTS", 5));
     }
 
     private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, SdkHttpClient http,
