@@ -21,7 +21,7 @@ check_ms=$(for _ in $(seq "$RUNS"); do time_ms bin/flywheel invoke check-status 
 
 printf '%-44s %8s %8s\n' "measure (median of $RUNS)" "ms" "x java"
 printf '%-44s %8d %8s\n' "java -version" "$java_ms" "1.0"
-printf '%-44s %8d %8.1f\n' "invoke start-glue-job (GetJob..StartJobRun)" "$start_ms" "$(echo "$start_ms/$java_ms" | bc -l)"
+printf '%-44s %8d %8.1f\n' "invoke start-glue-job (GetJobRuns..StartJobRun)" "$start_ms" "$(echo "$start_ms/$java_ms" | bc -l)"
 printf '%-44s %8d %8.1f\n' "invoke check-status (invalid event, no AWS)" "$check_ms" "$(echo "$check_ms/$java_ms" | bc -l)"
 echo
 printf '%-24s %12s\n' "artifact" "bytes"
