@@ -34,6 +34,8 @@ import java.util.stream.Stream;
 public final class FunctionPackages {
     private static final String RUNTIME_INTERFACE = "com.amazonaws.services.lambda.runtime.";
     private static final Map<Path, URLClassLoader> LOADERS = new ConcurrentHashMap<>();
+    /** Where the functions' JSON logs go (null: their default, standard error). */
+    private static volatile PrintStream logs;
 
     private FunctionPackages() {
     }
@@ -96,8 +98,6 @@ public final class FunctionPackages {
         logs = out;
         LOADERS.values().forEach(FunctionPackages::applyLogs);
     }
-
-    private static volatile PrintStream logs;
 
     private static URLClassLoader loader(Path lib) {
         return LOADERS.computeIfAbsent(lib.toAbsolutePath().normalize(), dir -> {

@@ -44,11 +44,7 @@ public final class JdkHttpClient implements SdkHttpClient {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(connectTimeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .executor(Executors.newCachedThreadPool(r -> {
-                    Thread t = new Thread(r, "jdk-http");
-                    t.setDaemon(true);
-                    return t;
-                }))
+                .executor(Executors.newCachedThreadPool(DaemonThreads.named("jdk-http")))
                 .build();
     }
 

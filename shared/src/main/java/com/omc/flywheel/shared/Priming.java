@@ -16,6 +16,12 @@ public final class Priming {
     private static final JsonLog LOG = JsonLog.forFunction("priming");
     /** Strong references: CRaC keeps registered resources weakly. */
     private static final List<Resource> RESOURCES = new CopyOnWriteArrayList<>();
+    /** A name no real resource has, valid as a Glue database/table/job, DynamoDB table or ER namespace. */
+    public static final String NAME = "omc_flywheel_snapstart_priming";
+    /** The same for S3 buckets (no underscores there). */
+    public static final String BUCKET = "omc-flywheel-snapstart-priming";
+    /** An id of the right shape (Athena query, Clean Rooms membership) that names nothing. */
+    public static final String ZERO_ID = "00000000-0000-0000-0000-000000000000";
 
     private Priming() {
     }

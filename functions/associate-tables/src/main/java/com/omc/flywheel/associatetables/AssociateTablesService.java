@@ -69,8 +69,8 @@ public final class AssociateTablesService {
 
     /** SnapStart priming: one read of Glue and of Clean Rooms, whatever the answer. */
     public void prime() {
-        Priming.call(() -> glue.getTable(b -> b.databaseName("omc_flywheel_snapstart_priming").name("priming")));
-        Priming.call(() -> cleanRooms.getMembership(b -> b.membershipIdentifier("00000000-0000-0000-0000-000000000000")));
+        Priming.call(() -> glue.getTable(b -> b.databaseName(Priming.NAME).name(Priming.NAME)));
+        Priming.call(() -> cleanRooms.getMembership(b -> b.membershipIdentifier(Priming.ZERO_ID)));
     }
 
     public AssociateTablesResult reconcile(AssociateTablesRequest request) {

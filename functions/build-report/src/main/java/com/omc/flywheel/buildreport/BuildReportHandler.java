@@ -2,10 +2,10 @@ package com.omc.flywheel.buildreport;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.omc.flywheel.shared.AwsClients;
+import com.omc.flywheel.shared.DaemonThreads;
 import com.omc.flywheel.shared.JsonHandler;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
 import software.amazon.awssdk.services.entityresolution.EntityResolutionClient;
@@ -35,11 +35,7 @@ public final class BuildReportHandler extends JsonHandler<BuildReportRequest, Bu
     }
 
     public static ExecutorService pool(int threads) {
-        return Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "build-report-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        return DaemonThreads.fixedPool("build-report-worker", threads);
     }
 
     @Override

@@ -2,7 +2,6 @@ package com.omc.flywheel.buildreport;
 
 import com.omc.flywheel.buildreport.BuildReportRequest.Report;
 import com.omc.flywheel.shared.JsonLog;
-import com.omc.flywheel.shared.Priming;
 import com.omc.flywheel.shared.ReportFiles;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +33,6 @@ public final class BuildReportService {
     private final CleanRoomsReport cleanRooms;
     private final ReportSettings settings;
     private final Clock clock;
-    private final Runnable priming;
 
     public BuildReportService(GlueClient glue, S3Client s3, AthenaClient athena, SnsClient sns, CleanRoomsClient cr,
                        EntityResolutionClient er, ExecutorService pool, ReportSettings settings, Clock clock) {
@@ -44,20 +42,15 @@ public final class BuildReportService {
         this.clock = clock;
         this.monitor = new DataMonitorReport(glue, s3, athena, pool, settings, clock);
         this.cleanRooms = new CleanRoomsReport(glue, cr, er, pool, settings.accountDescriptions());
-        this.priming = () -> {
-            String id = "00000000-0000-0000-0000-000000000000";
-            Priming.call(() -> glue.getTable(b -> b.databaseName("omc_flywheel_snapstart_priming").name("priming")));
-            Priming.call(() -> s3.listObjectsV2(b -> b.bucket("omc-flywheel-snapstart-priming").maxKeys(1)));
-            Priming.call(() -> athena.getQueryExecution(b -> b.queryExecutionId(id)));
-            Priming.call(() -> cr.getMembership(b -> b.membershipIdentifier(id)));
-            Priming.call(() -> er.getIdNamespace(b -> b.idNamespaceName("omc_flywheel_snapstart_priming")));
-            // No SNS call: a Publish is not read-only, and GetTopicAttributes is not granted.
-        };
     }
 
-    /** SnapStart priming: one read of each service the reports use, whatever the answer. */
+    /**
+     * SnapStart priming: one read of each service the reports use, whatever the answer; each report
+     * primes the clients it holds. No SNS call: Publish is not a read, GetTopicAttributes not granted.
+     */
     public void prime() {
-        priming.run();
+        monitor.prime();
+        cleanRooms.prime();
     }
 
     public BuildReportResult build(BuildReportRequest r) {

@@ -1,6 +1,7 @@
 package com.omc.flywheel.buildreport;
 
 import com.omc.flywheel.shared.JsonLog;
+import com.omc.flywheel.shared.Priming;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
 import java.time.Instant;
@@ -67,6 +68,12 @@ final class CleanRoomsReport {
         this.er = er;
         this.pool = pool;
         this.accountDescriptions = accountDescriptions;
+    }
+
+    /** SnapStart priming: one read of Clean Rooms and of Entity Resolution, whatever the answer. */
+    void prime() {
+        Priming.call(() -> cr.getMembership(b -> b.membershipIdentifier(Priming.ZERO_ID)));
+        Priming.call(() -> er.getIdNamespace(b -> b.idNamespaceName(Priming.NAME)));
     }
 
     Content build(BuildReportRequest r, String membershipId, Instant now) {

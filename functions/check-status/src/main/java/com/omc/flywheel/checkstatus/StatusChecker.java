@@ -2,6 +2,7 @@ package com.omc.flywheel.checkstatus;
 
 import com.omc.flywheel.checkstatus.CheckStatusResult.QueryStatus;
 import com.omc.flywheel.shared.JsonLog;
+import com.omc.flywheel.shared.Priming;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
 import java.time.Clock;
@@ -46,11 +47,7 @@ public final class StatusChecker {
 
     /** SnapStart priming: one GetJobRun, whatever the answer. */
     void prime() {
-        try {
-            glue.getJobRun(b -> b.jobName("omc-flywheel-snapstart-priming").runId("jr_" + "0".repeat(64)));
-        } catch (SdkException expected) {
-            // not found or not allowed: the call path is loaded either way
-        }
+        Priming.call(() -> glue.getJobRun(b -> b.jobName(Priming.NAME).runId("jr_" + "0".repeat(64))));
     }
 
     public CheckStatusResult check(CheckStatusRequest request) {

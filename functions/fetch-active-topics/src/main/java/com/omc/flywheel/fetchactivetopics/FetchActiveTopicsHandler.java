@@ -5,6 +5,7 @@ import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.Identifiers;
 import com.omc.flywheel.shared.JsonHandler;
 import com.omc.flywheel.shared.JsonLog;
+import com.omc.flywheel.shared.Priming;
 import com.omc.flywheel.shared.Settings;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
@@ -50,11 +51,7 @@ public final class FetchActiveTopicsHandler extends JsonHandler<FetchActiveTopic
 
     @Override
     protected void primeAws() {
-        try {
-            dynamo.describeTable(b -> b.tableName(defaultTable == null ? "omc-flywheel-snapstart-priming" : defaultTable));
-        } catch (SdkException expected) {
-            // not found or not allowed: the call path is loaded either way
-        }
+        Priming.call(() -> dynamo.describeTable(b -> b.tableName(defaultTable == null ? Priming.NAME : defaultTable)));
     }
 
     @Override

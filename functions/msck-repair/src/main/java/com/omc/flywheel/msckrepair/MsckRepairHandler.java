@@ -2,10 +2,10 @@ package com.omc.flywheel.msckrepair;
 
 import com.amazonaws.services.lambda.runtime.Context;
 import com.omc.flywheel.shared.AwsClients;
+import com.omc.flywheel.shared.DaemonThreads;
 import com.omc.flywheel.shared.JsonHandler;
 import com.omc.flywheel.shared.Settings;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -41,13 +41,9 @@ public final class MsckRepairHandler extends JsonHandler<MsckRepairRequest, Msck
                 2_000, 4);
     }
 
-    /** Daemon threads: a pool that outlives a request must never keep a local JVM alive. */
+    /** The table workers, and four more for the parallel GetPartitions segments of a large table. */
     public static ExecutorService pool(int threads) {
-        return Executors.newFixedThreadPool(threads + 4, r -> {
-            Thread t = new Thread(r, "msck-repair-worker");
-            t.setDaemon(true);
-            return t;
-        });
+        return DaemonThreads.fixedPool("msck-repair-worker", threads + 4);
     }
 
     @Override

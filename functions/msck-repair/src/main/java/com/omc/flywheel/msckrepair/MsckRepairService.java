@@ -70,20 +70,16 @@ public final class MsckRepairService {
         this.sync = new PartitionSync(glue, pool, settings.segmentThreshold(), settings.segments());
     }
 
+    /** SnapStart priming: one read of each service this function calls, whatever the answer. */
+    public void prime() {
+        Priming.call(() -> glue.getTable(b -> b.databaseName(Priming.NAME).name(Priming.NAME)));
+        Priming.call(() -> s3.listObjectsV2(b -> b.bucket(Priming.BUCKET).maxKeys(1)));
+        Priming.call(() -> athena.getQueryExecution(b -> b.queryExecutionId(Priming.ZERO_ID)));
+    }
+
     /**
      * @param nearlyOutOfTime true once no new table should be taken (Lambda's remaining time is short)
      */
-    /** SnapStart priming: one read of each service this function calls, whatever the answer. */
-    public void prime() {
-        Priming.call(() -> glue.getTable(b -> b.databaseName(PRIMING_NAME).name(PRIMING_NAME)));
-        Priming.call(() -> s3.listObjectsV2(b -> b.bucket(PRIMING_BUCKET).maxKeys(1)));
-        Priming.call(() -> athena.getQueryExecution(b -> b.queryExecutionId(PRIMING_QUERY_ID)));
-    }
-
-    static final String PRIMING_NAME = "omc_flywheel_snapstart_priming";
-    static final String PRIMING_BUCKET = "omc-flywheel-snapstart-priming";
-    static final String PRIMING_QUERY_ID = "00000000-0000-0000-0000-000000000000";
-
     public MsckRepairResult repair(MsckRepairRequest request, BooleanSupplier nearlyOutOfTime) {
         Continuation state = Continuation.resume(request);
         Set<String> handled = state.done().stream().map(TableOutcome::table).collect(Collectors.toSet());

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.JsonHandler;
 import com.omc.flywheel.shared.JsonLog;
+import com.omc.flywheel.shared.Priming;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
 import java.util.List;
@@ -45,11 +46,7 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
 
     @Override
     protected void primeAws() {
-        try {
-            s3.listObjectsV2(b -> b.bucket("omc-flywheel-snapstart-priming").maxKeys(1));
-        } catch (SdkException expected) {
-            // not found or not allowed: the call path is loaded either way
-        }
+        Priming.call(() -> s3.listObjectsV2(b -> b.bucket(Priming.BUCKET).maxKeys(1)));
     }
 
     @Override

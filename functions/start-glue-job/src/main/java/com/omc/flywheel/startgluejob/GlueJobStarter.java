@@ -1,6 +1,7 @@
 package com.omc.flywheel.startgluejob;
 
 import com.omc.flywheel.shared.JsonLog;
+import com.omc.flywheel.shared.Priming;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
 import com.omc.flywheel.shared.errors.TransientAwsException;
@@ -95,11 +96,7 @@ public final class GlueJobStarter {
 
     /** SnapStart priming: one GetJobRuns (the first call of a start), whatever the answer. */
     void prime() {
-        try {
-            glue.getJobRuns(b -> b.jobName("omc-flywheel-snapstart-priming").maxResults(1));
-        } catch (SdkException expected) {
-            // not found or not allowed: the call path is loaded either way
-        }
+        Priming.call(() -> glue.getJobRuns(b -> b.jobName(Priming.NAME).maxResults(1)));
     }
 
     private StartGlueJobResult onConcurrencyLimit(StartGlueJobRequest request, ConcurrentRunsExceededException e) {
