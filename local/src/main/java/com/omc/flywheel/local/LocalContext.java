@@ -7,17 +7,21 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-/** The Lambda {@link Context} of a local invocation: a request id, a deadline, the function's names. */
+/**
+ * The Lambda {@link Context} of a local invocation: a request id, a deadline, the function's names.
+ * The deadline is real: {@link #getRemainingTimeInMillis()} falls from the timeout at construction
+ * to 0, and {@link LocalLambdas} / {@link LocalInvoke} stop the invocation when it gets there.
+ */
 public final class LocalContext implements Context {
     private final String requestId = UUID.randomUUID().toString();
     private final String functionName;
     private final int memoryMb;
-    private final long deadlineMillis;
+    private final long deadlineNanos;
 
     public LocalContext(String functionName, int timeoutSeconds, int memoryMb) {
         this.functionName = functionName;
         this.memoryMb = memoryMb;
-        this.deadlineMillis = System.currentTimeMillis() + timeoutSeconds * 1000L;
+        this.deadlineNanos = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
     }
 
     @Override
@@ -62,7 +66,7 @@ public final class LocalContext implements Context {
 
     @Override
     public int getRemainingTimeInMillis() {
-        return (int) Math.max(0, deadlineMillis - System.currentTimeMillis());
+        return (int) Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000L);
     }
 
     @Override

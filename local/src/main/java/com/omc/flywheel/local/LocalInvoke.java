@@ -1,31 +1,26 @@
 package com.omc.flywheel.local;
 
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * {@code bin/flywheel invoke}: runs one handler once in this fresh JVM, the way Lambda would, with no
  * Docker. Init (the no-argument constructor, where clients are built) then one request; the result
  * JSON on standard output and exit 0, or the error object
  * {@code {"errorType": "<simple class name>", "errorMessage": "..."}} and exit 1. Logs go to
- * standard error, as the functions write them.
+ * standard error, as the functions write them. As on Lambda, the handler is stopped at
+ * TIMEOUT_SECONDS (template.yaml's Timeout, which bin/flywheel passes) with the error
+ * {@code Sandbox.Timedout}, a response over 6 MB is {@code Function.ResponseSizeTooLarge}, and an
+ * event over 6 MB is refused ({@code RequestEntityTooLargeException}).
  *
  * <p>Arguments: {@code HANDLER_CLASS EVENT_FILE FUNCTION_NAME TIMEOUT_SECONDS MEMORY_MB}.
  */
 public final class LocalInvoke {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private LocalInvoke() {
     }
 
@@ -51,21 +46,39 @@ public final class LocalInvoke {
             out.println(errorJson("EventFileNotFound", "cannot read the event file " + event + ": " + e.getMessage()));
             return 1;
         }
+        if (body.length > LambdaLimits.MAX_REQUEST_BYTES) {
+            // The Invoke API refuses it (HTTP 413) before any function runs.
+            out.println(errorJson("RequestEntityTooLargeException", LambdaLimits.requestTooLargeMessage()));
+            return 1;
+        }
         try {
             long t0 = System.nanoTime();
             RequestStreamHandler handler = (RequestStreamHandler) Class.forName(handlerClass)
                     .getDeclaredConstructor().newInstance();
             long t1 = System.nanoTime();
-            ByteArrayOutputStream result = new ByteArrayOutputStream();
-            try (InputStream in = new java.io.ByteArrayInputStream(body)) {
-                handler.handleRequest(in, result, new LocalContext(functionName, timeoutSeconds, memoryMb));
-            }
+            // The handler runs on a thread of its own, stopped at the function's timeout as Lambda stops it.
+            LocalContext context = new LocalContext(functionName, timeoutSeconds, memoryMb);
+            LambdaLimits.Outcome outcome = LambdaLimits.run(handler, body, context);
             if (System.getenv("FLYWHEEL_TIMINGS") != null) {
                 // Lambda's split: init (class loading, clients) and the first invoke.
                 System.err.println("FLYWHEEL_TIMINGS initMs=" + (t1 - t0) / 1_000_000 + " invokeMs="
                         + (System.nanoTime() - t1) / 1_000_000);
             }
-            out.println(result.toString(StandardCharsets.UTF_8));
+            if (outcome instanceof LambdaLimits.TimedOut) {
+                System.err.println("the invocation was stopped at the function's timeout of " + timeoutSeconds
+                        + " s (template.yaml Timeout)");
+                out.println(LambdaLimits.timedOut(context.getAwsRequestId(), timeoutSeconds));
+                return 1;
+            }
+            if (outcome instanceof LambdaLimits.Threw threw) {
+                return fail(threw.error(), out);
+            }
+            byte[] result = ((LambdaLimits.Returned) outcome).response();
+            if (result.length > LambdaLimits.MAX_RESPONSE_BYTES) {
+                out.println(LambdaLimits.responseTooLarge());
+                return 1;
+            }
+            out.println(new String(result, StandardCharsets.UTF_8));
             return 0;
         } catch (InvocationTargetException e) {
             return fail(e.getCause(), out);
@@ -82,13 +95,6 @@ public final class LocalInvoke {
 
     /** The error object of CONTRACTS.md. */
     static String errorJson(String type, String message) {
-        Map<String, String> error = new LinkedHashMap<>();
-        error.put("errorType", type);
-        error.put("errorMessage", message);
-        try {
-            return JSON.writeValueAsString(error);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return LambdaLimits.errorJson(type, message);
     }
 }

@@ -19,7 +19,10 @@ import software.amazon.awssdk.regions.Region;
  *   <li>the standard credential chain (environment first, container credentials under SnapStart);</li>
  *   <li>the SDK's adaptive retry strategy, which backs off and rate-limits itself under throttling,
  *       with {@code FLYWHEEL_MAX_ATTEMPTS} attempts (default 5), and per-attempt and per-call
- *       timeouts so no call can hang a step.</li>
+ *       timeouts so no call can hang a step;</li>
+ *   <li>a {@link DeadlineInterceptor}: inside a Lambda invocation both timeouts shrink to the time
+ *       the invocation has left, minus {@code FLYWHEEL_DEADLINE_MARGIN_MILLIS}, so no call outlives
+ *       the invocation (it fails with ApiCallTimeoutException, and the handler still answers).</li>
  * </ul>
  * Endpoints are left to the SDK, which honours {@code AWS_ENDPOINT_URL} and
  * {@code AWS_ENDPOINT_URL_<SERVICE>}, so the same jar runs against AWS or an emulator.
@@ -75,10 +78,14 @@ public final class AwsClients {
             // credential chains, as a client is commonly written.
             return builder.build();
         }
+        Duration attemptTimeout = Duration.ofSeconds(Settings.intValue("FLYWHEEL_CALL_ATTEMPT_TIMEOUT_SECONDS", 30));
+        Duration callTimeout = Duration.ofSeconds(Settings.intValue("FLYWHEEL_CALL_TIMEOUT_SECONDS", 120));
         ClientOverrideConfiguration override = ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.adaptiveRetryStrategy().toBuilder().maxAttempts(attempts).build())
-                .apiCallAttemptTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_CALL_ATTEMPT_TIMEOUT_SECONDS", 30)))
-                .apiCallTimeout(Duration.ofSeconds(Settings.intValue("FLYWHEEL_CALL_TIMEOUT_SECONDS", 120)))
+                .apiCallAttemptTimeout(attemptTimeout)
+                .apiCallTimeout(callTimeout)
+                // Within an invocation, both timeouts shrink to the time it has left (minus the margin).
+                .addExecutionInterceptor(new DeadlineInterceptor(callTimeout, attemptTimeout, deadlineMarginMillis()))
                 .build();
         return builder
                 .region(region())
@@ -86,6 +93,15 @@ public final class AwsClients {
                 .httpClient(http)
                 .overrideConfiguration(override)
                 .build();
+    }
+
+    /**
+     * What an invocation keeps for itself after its last AWS call ({@code FLYWHEEL_DEADLINE_MARGIN_MILLIS},
+     * default 3,000): time to turn the call's failure into the step's error, log it and answer
+     * before Lambda's timeout.
+     */
+    static long deadlineMarginMillis() {
+        return Settings.intValue("FLYWHEEL_DEADLINE_MARGIN_MILLIS", 3_000);
     }
 
     /** The region of every client: {@code AWS_REGION}, which Lambda always sets. */

@@ -47,10 +47,17 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
     /** Runs the step for a validated event. */
     protected abstract O handle(I event, Context context);
 
+    /**
+     * Runs one request. For its length the invocation's deadline ({@link Context#getRemainingTimeInMillis()})
+     * is recorded in {@link InvocationDeadline}, so every AWS call made for it, on any thread, ends
+     * before the invocation does.
+     */
     @Override
     public final void handleRequest(InputStream input, OutputStream output, Context context) {
         JsonLog.beginRequest(context == null ? null : context.getAwsRequestId());
         long start = System.nanoTime();
+        // The invocation's deadline, for the SDK clients' call timeouts (DeadlineInterceptor).
+        InvocationDeadline.Scope deadline = InvocationDeadline.begin(context);
         try {
             I event = Events.read(input, eventType);
             O result = handle(event, context);
@@ -65,6 +72,7 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
                     "errorMessage", e.getMessage(), "durationMs", (System.nanoTime() - start) / 1_000_000);
             throw e;
         } finally {
+            deadline.close();
             JsonLog.clearRequest();
         }
     }
