@@ -38,7 +38,17 @@ public final class AwsProxy implements AutoCloseable {
             "DynamoDB_20120810", "dynamodb", "AWSStepFunctions", "states", "AmazonSNS", "sns");
 
     /** One request as the proxy saw it; {@code operation} is the API's name where it can tell. */
-    public record Call(String service, String operation, String method, String path, String query, byte[] body) {
+    public record Call(String service, String operation, String method, String path, String query, byte[] body,
+                       Map<String, String> headers) {
+        public Call(String service, String operation, String method, String path, String query, byte[] body) {
+            this(service, operation, method, path, query, body, Map.of());
+        }
+
+        /** A request header (names are case-insensitive), or null. */
+        public String header(String name) {
+            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        }
+
         public String key() {
             return service + ":" + operation;
         }
@@ -181,6 +191,9 @@ public final class AwsProxy implements AutoCloseable {
     private final List<Rewrite> rewrites = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
+    /** Checked before the rules and the emulator, like IAM at the service's front door; never cleared. */
+    private volatile Rule authorizer;
+    private volatile Rewrite observer;
 
     private AwsProxy(String target) {
         this.target = target;
@@ -203,6 +216,15 @@ public final class AwsProxy implements AutoCloseable {
 
     public void addRule(Rule rule) {
         rules.add(rule);
+    }
+
+    /**
+     * Authorizes every call before any rule or the emulator answers it (e.g. the local IAM check);
+     * {@code observer} sees every answer. Neither is removed by {@link #clearRules()}.
+     */
+    public void authorizer(Rule authorizer, Rewrite observer) {
+        this.authorizer = authorizer;
+        this.observer = observer;
     }
 
     public void addRewrite(Rewrite rewrite) {
@@ -318,6 +340,12 @@ public final class AwsProxy implements AutoCloseable {
                     }
                 }
             }
+            Rule guard = authorizer;
+            Optional<Reply> refused = guard == null ? Optional.empty() : guard.apply(call);
+            if (refused.isPresent()) {
+                send(exchange, refused.get());
+                return;
+            }
             for (Rule rule : rules) {
                 Optional<Reply> reply = rule.apply(call);
                 if (reply.isPresent()) {
@@ -326,6 +354,10 @@ public final class AwsProxy implements AutoCloseable {
                 }
             }
             Reply answer = forward(call, exchange);
+            Rewrite watcher = observer;
+            if (watcher != null) {
+                watcher.apply(call, answer);
+            }
             for (Rewrite rewrite : rewrites) {
                 Optional<Reply> changed = rewrite.apply(call, answer);
                 if (changed.isPresent()) {
@@ -383,6 +415,16 @@ public final class AwsProxy implements AutoCloseable {
     }
 
     static Call describe(HttpExchange exchange, byte[] body) {
+        Map<String, String> headers = new TreeMap<>();
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                headers.put(name.toLowerCase(java.util.Locale.ROOT), values.get(0));
+            }
+        });
+        return describe(exchange, body, Map.copyOf(headers));
+    }
+
+    private static Call describe(HttpExchange exchange, byte[] body, Map<String, String> headers) {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
         String query = exchange.getRequestURI().getRawQuery();
@@ -390,7 +432,7 @@ public final class AwsProxy implements AutoCloseable {
         if (target != null && target.contains(".")) {
             String prefix = target.substring(0, target.indexOf('.'));
             return new Call(TARGET_SERVICES.getOrDefault(prefix, prefix), target.substring(target.indexOf('.') + 1),
-                    method, path, query, body);
+                    method, path, query, body, headers);
         }
         String service = "unknown";
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
@@ -405,7 +447,7 @@ public final class AwsProxy implements AutoCloseable {
         }
         String operation = service.equals("s3") ? s3Operation(method, path, query)
                 : method + " " + path.replaceAll("/[0-9a-f]{8}-[0-9a-f-]{27,}", "/{id}");
-        return new Call(service, operation, method, path, query, body);
+        return new Call(service, operation, method, path, query, body, headers);
     }
 
     private static String s3Operation(String method, String path, String query) {

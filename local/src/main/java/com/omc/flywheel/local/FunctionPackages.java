@@ -111,11 +111,40 @@ public final class FunctionPackages {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot list " + dir, e);
             }
+            urls.add(principalHeaderDir());
             URLClassLoader loader = new URLClassLoader("function:" + dir.getParent().getFileName(), urls.toArray(URL[]::new),
                     new RuntimeInterfaceOnly(FunctionPackages.class.getClassLoader()));
             applyLogs(loader);
             return loader;
         });
+    }
+
+    private static URL principalHeaderUrl;
+
+    /**
+     * A folder on every function's class path with {@link com.omc.flywheel.local.iam.PrincipalHeader}
+     * and the SDK's global interceptor list naming it, so each function's requests say whose they are
+     * to the local IAM check. The class is defined by the function's loader, against its own SDK.
+     */
+    private static synchronized URL principalHeaderDir() {
+        if (principalHeaderUrl == null) {
+            String cls = com.omc.flywheel.local.iam.PrincipalHeader.class.getName();
+            try {
+                Path dir = Files.createTempDirectory("flywheel-principal-header");
+                Path classFile = dir.resolve(cls.replace('.', '/') + ".class");
+                Files.createDirectories(classFile.getParent());
+                try (InputStream in = FunctionPackages.class.getResourceAsStream("/" + cls.replace('.', '/') + ".class")) {
+                    Files.write(classFile, in.readAllBytes());
+                }
+                Path list = dir.resolve("software/amazon/awssdk/global/handlers/execution.interceptors");
+                Files.createDirectories(list.getParent());
+                Files.writeString(list, cls + "\n");
+                principalHeaderUrl = dir.toUri().toURL();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot lay out the principal header interceptor", e);
+            }
+        }
+        return principalHeaderUrl;
     }
 
     private static void applyLogs(ClassLoader loader) {

@@ -1,6 +1,10 @@
 package com.omc.flywheel.local;
 
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import com.omc.flywheel.local.iam.ApiActions;
+import com.omc.flywheel.local.iam.AuthorizationReference;
+import com.omc.flywheel.local.iam.DeployedStack;
+import com.omc.flywheel.local.iam.IamEnforcer;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -19,14 +23,30 @@ public final class LocalCloud implements AutoCloseable {
     private final MotoServer moto;
     private final CleanRoomsStandIn standIn;
     private final LocalLambdas lambdas = new LocalLambdas();
+    private final DeployedStack stack;
+    private final IamEnforcer iam;
 
-    private LocalCloud(AwsProxy front, MotoServer moto, CleanRoomsStandIn standIn) {
+    private LocalCloud(AwsProxy front, MotoServer moto, CleanRoomsStandIn standIn, DeployedStack stack, IamEnforcer iam) {
         this.front = front;
         this.moto = moto;
         this.standIn = standIn;
+        this.stack = stack;
+        this.iam = iam;
     }
 
+    /** The local cloud of the repository around the working directory ({@link SampleEvents#repoRoot()}). */
     public static LocalCloud start() {
+        return start(SampleEvents.repoRoot());
+    }
+
+    /**
+     * Starts the local cloud, with IAM enforced: the roles and statements {@code repo/template.yaml}
+     * deploys, authorized with AWS's authorization reference (installed by npm ci when missing).
+     */
+    public static LocalCloud start(java.nio.file.Path repo) {
+        NodePackages.ensureInstalled(repo);
+        DeployedStack stack = DeployedStack.local(repo.resolve("template.yaml"));
+        AuthorizationReference reference = AuthorizationReference.installedIn(repo);
         AwsProxy front = AwsProxy.start(null);
         MotoServer moto = null;
         try {
@@ -40,7 +60,20 @@ public final class LocalCloud implements AutoCloseable {
             CleanRoomsStandIn standIn = CleanRoomsStandIn.start(glue);
             front.route("cleanrooms", standIn.endpoint());
             front.route("entityresolution", standIn.endpoint());
-            LocalCloud cloud = new LocalCloud(front, moto, standIn);
+            IamEnforcer iam = new IamEnforcer(stack, new ApiActions(reference, MotoServer.REGION, MotoServer.ACCOUNT_ID,
+                    new ApiActions.Lookups() {
+                        @Override
+                        public java.util.Optional<String> collaborationArn(String collaborationId) {
+                            return standIn.collaborationArn(collaborationId);
+                        }
+
+                        @Override
+                        public java.util.Optional<String> schemaAssociationArn(String collaborationId, String schemaName) {
+                            return standIn.schemaAssociationArn(collaborationId, schemaName);
+                        }
+                    }));
+            front.authorizer(iam, iam);
+            LocalCloud cloud = new LocalCloud(front, moto, standIn, stack, iam);
             front.addRule(cloud.lambdas);
             cloud.enableStepFunctions();
             return cloud;
@@ -83,6 +116,16 @@ public final class LocalCloud implements AutoCloseable {
         return lambdas;
     }
 
+    /** The local IAM check: its denials and unmapped calls. */
+    public IamEnforcer iam() {
+        return iam;
+    }
+
+    /** The template as deployed locally: roles, functions' timeouts and memory. */
+    public DeployedStack stack() {
+        return stack;
+    }
+
     /**
      * Clears moto and the stand-in (moto 5.2.1 can run only one execution between resets) and the
      * call counts; the registered functions stay.
@@ -93,6 +136,7 @@ public final class LocalCloud implements AutoCloseable {
         enableStepFunctions();
         front.resetCounts();
         lambdas.resetCounts();
+        iam.reset();
     }
 
     private void enableStepFunctions() {

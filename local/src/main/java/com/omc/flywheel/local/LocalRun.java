@@ -48,6 +48,7 @@ public final class LocalRun {
     private final Options options;
     private final PrintStream out;
     private final Instant started = Instant.now();
+    private int lakeTables;
 
     /** The command line. */
     record Options(Path repo, Path out, String snapshotDt, int tables, int buckets, String failStep, boolean keepRunning,
@@ -126,7 +127,7 @@ public final class LocalRun {
 
     int run() {
         say("starting the local cloud (moto_server, Clean Rooms stand-in, Lambda endpoint)");
-        LocalCloud cloud = LocalCloud.start().asDefaultEndpoint();
+        LocalCloud cloud = LocalCloud.start(options.repo()).asDefaultEndpoint();
         Thread stopper = new Thread(cloud::close, "local-run-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
@@ -195,7 +196,9 @@ public final class LocalRun {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot write under " + options.out(), e);
         }
+        // With the template's Timeout and MemorySize, enforced as Lambda does.
         options.handlers().forEach((name, handler) -> cloud.lambdas().register("omc-flywheel-" + ENV + "-" + name,
+                cloud.stack().function(name).timeoutSeconds(), cloud.stack().function(name).memoryMb(),
                 FunctionPackages.handler(FunctionPackages.lib(options.repo(), name), handler)));
     }
 
@@ -295,6 +298,7 @@ public final class LocalRun {
         }
         Map<String, Object> made = new LinkedHashMap<>();
         made.put("tables", tables.size());
+        lakeTables = tables.size();
         made.put("bucketsPerTable", n);
         made.put("partitionsUnregistered", unregistered);
         made.put("staleTable", tables.containsKey(STALE_TABLE) ? STALE_TABLE : "none");
@@ -407,7 +411,10 @@ public final class LocalRun {
     }
 
     private int summarise(LocalCloud cloud, Run r) {
-        boolean ok = r.execution().status() == ExecutionStatus.SUCCEEDED;
+        StepFunctionsLimits.Report limits = StepFunctionsLimits.check(r.history());
+        List<String> denied = cloud.iam().describeDenials();
+        List<String> unmapped = cloud.iam().unmapped();
+        boolean ok = r.execution().status() == ExecutionStatus.SUCCEEDED && limits.ok() && denied.isEmpty() && unmapped.isEmpty();
         out.println();
         out.println("== local-run " + (ok ? "SUCCEEDED" : r.execution().statusAsString()) + " in "
                 + seconds(Duration.between(started, Instant.now())));
@@ -450,7 +457,84 @@ public final class LocalRun {
         out.println("reports in " + options.out().toAbsolutePath() + ":");
         copied.forEach(p -> out.println("   " + options.out().relativize(p)));
         out.println("the functions' JSON logs: " + options.out().resolve("function-logs.jsonl").toAbsolutePath());
+        out.println("largest state payload   " + limits.maxPayloadBytes() + " bytes at " + limits.largestAt() + " ("
+                + limits.events() + " history events)");
+        limits.violations().forEach(v -> out.println("!! Step Functions limit: " + v));
+        denied.forEach(d -> out.println("!! IAM denied: " + d));
+        unmapped.forEach(u -> out.println("!! IAM unmapped: " + u));
+        Path summary = writeSummary(cloud, r, ok, limits);
+        out.println("summary: " + summary.toAbsolutePath());
         return ok ? 0 : 1;
+    }
+
+    /** {@code <out>/summary.json}: what a script or a test reads instead of the terminal. */
+    private Path writeSummary(LocalCloud cloud, Run r, boolean ok, StepFunctionsLimits.Report limits) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("status", ok ? "SUCCEEDED" : r.execution().statusAsString().equals("SUCCEEDED") ? "FAILED"
+                : r.execution().statusAsString());
+        ObjectNode exec = root.putArray("executions").addObject();
+        exec.put("executionArn", r.execution().executionArn()).put("status", r.execution().statusAsString());
+        String failed = failedStep(r.history());
+        if (failed == null) {
+            exec.putNull("failedStep");
+        } else {
+            exec.put("failedStep", failed);
+        }
+        root.put("glueJobRunsStarted", glueJobRuns());
+        var notifications = root.putArray("notifications");
+        for (MotoServer.SnsMessage m : cloud.moto().snsMessages()) {
+            notifications.addObject().put("topicArn", m.topicArn()).put("subject", m.subject()).put("message", m.message());
+        }
+        Map<String, Integer> perService = new TreeMap<>();
+        cloud.proxy().counts().forEach((k, v) -> perService.merge(k.substring(0, k.indexOf(':')), v, Integer::sum));
+        root.set("awsCalls", JSON.valueToTree(perService));
+        root.put("accessDenied", cloud.iam().denials().size());
+        root.set("accessDeniedCalls", JSON.valueToTree(cloud.iam().describeDenials()));
+        root.set("iamUnmapped", JSON.valueToTree(cloud.iam().unmapped()));
+        root.set("iamCheckedCalls", JSON.valueToTree(cloud.iam().checked()));
+        root.put("maxStatePayloadBytes", limits.maxPayloadBytes());
+        root.put("maxStatePayloadAt", limits.largestAt());
+        root.put("historyEvents", limits.events());
+        root.set("stepFunctionsLimitViolations", JSON.valueToTree(limits.violations()));
+        root.set("lambdaInvocations", JSON.valueToTree(cloud.lambdas().invocations()));
+        root.put("tables", lakeTables);
+        root.put("elapsedSeconds", Duration.between(started, Instant.now()).toMillis() / 1000.0);
+        Path file = options.out().resolve("summary.json");
+        try {
+            Files.createDirectories(options.out());
+            Files.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + file, e);
+        }
+        return file;
+    }
+
+    /** The step an execution failed in: the Record…Failure state it passed, else the last state entered. */
+    static String failedStep(List<HistoryEvent> history) {
+        String last = null;
+        boolean failed = false;
+        for (HistoryEvent e : history) {
+            if (e.stateEnteredEventDetails() != null) {
+                String name = e.stateEnteredEventDetails().name();
+                if (name.startsWith("Record") && name.endsWith("Failure")) {
+                    return name.substring("Record".length(), name.length() - "Failure".length());
+                }
+                last = name;
+            }
+            failed |= e.typeAsString().equals("ExecutionFailed") || e.typeAsString().equals("ExecutionTimedOut")
+                    || e.typeAsString().equals("ExecutionAborted");
+        }
+        return failed ? last : null;
+    }
+
+    /** Glue job runs that exist (were actually created), over every job of the lake. */
+    private static int glueJobRuns() {
+        GlueClient glue = com.omc.flywheel.shared.AwsClients.build(GlueClient.builder());
+        int runs = 0;
+        for (String job : glue.getJobsPaginator(b -> { }).jobs().stream().map(j -> j.name()).toList()) {
+            runs += (int) glue.getJobRunsPaginator(b -> b.jobName(job)).jobRuns().stream().count();
+        }
+        return runs;
     }
 
     private List<Path> copyReports() {

@@ -1,5 +1,6 @@
 package com.omc.flywheel.statemachine;
 
+import com.omc.flywheel.local.iam.DeployedStack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,34 @@ class AslDefinitionsTest {
         }
     }
 
+    /**
+     * A Lambda task waits a little longer than its function's Timeout in template.yaml, so a run
+     * that Lambda stops surfaces as Sandbox.Timedout (and is retried), never cut short by the task.
+     */
+    @Test
+    void everyLambdaTaskOutlastsItsFunctionsTimeout() throws Exception {
+        DeployedStack stack = DeployedStack.local(SampleEvents.repoRoot().resolve("template.yaml"));
+        List<String> problems = new ArrayList<>();
+        int tasks = 0;
+        for (Path f : definitions()) {
+            for (JsonNode task : JSON.readTree(f.toFile()).findParents("Resource")) {
+                String fn = task.path("Parameters").path("FunctionName").asText();
+                if (!task.path("Resource").asText().contains("lambda") || !fn.startsWith("${")) {
+                    continue;
+                }
+                tasks++;
+                String folder = StateMachineHarness.FUNCTIONS.get(fn.substring(2, fn.length() - "Arn}".length()));
+                int timeout = stack.function(folder).timeoutSeconds();
+                if (task.path("TimeoutSeconds").asInt() <= timeout) {
+                    problems.add(f.getFileName() + " " + fn + ": TimeoutSeconds " + task.path("TimeoutSeconds").asInt()
+                            + " does not exceed the function's Timeout " + timeout);
+                }
+            }
+        }
+        assertTrue(tasks >= 20, "Lambda tasks read: " + tasks);
+        assertEquals(List.of(), problems);
+    }
+
     @Test
     void everyTaskRetriesTransientErrorsWithBackoffIsCaughtAndLambdaTasksHaveATimeout() throws Exception {
         for (Path f : definitions()) {
@@ -70,6 +99,10 @@ class AslDefinitionsTest {
                 }
                 if (s.path("Resource").asText().contains("lambda") && !s.has("TimeoutSeconds")) {
                     problems.add(e.getKey() + ": Lambda task without TimeoutSeconds");
+                }
+                // Every function is idempotent, so a run that Lambda or the task timeout stopped is retried.
+                if (s.path("Resource").asText().contains("lambda") && !s.path("Retry").toString().contains("\"Sandbox.Timedout\"")) {
+                    problems.add(e.getKey() + ": Lambda task that does not retry Sandbox.Timedout / States.Timeout");
                 }
                 if (!caught && !s.has("Catch")) {
                     problems.add(e.getKey() + ": no Catch, and no enclosing state catches it");

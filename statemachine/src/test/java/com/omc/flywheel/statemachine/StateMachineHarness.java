@@ -10,6 +10,7 @@ import com.omc.flywheel.fetchactivetopics.FetchActiveTopicsHandler;
 import com.omc.flywheel.local.FunctionPackages;
 import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.StepFunctionsLimits;
 import com.omc.flywheel.msckrepair.MsckRepairHandler;
 import com.omc.flywheel.resolvesnapshot.ResolveSnapshotHandler;
 import com.omc.flywheel.shared.AwsClients;
@@ -79,9 +80,16 @@ final class StateMachineHarness {
             System.setProperty("REGISTRY_TABLE", "omc-flywheel-dev-topic-registry");
             // Each function runs from its deployment package (the ProGuard-shrunk jar that is
             // deployed), in a class loader of its own, as on Lambda.
+            // With the template's Timeout and MemorySize, enforced as Lambda does.
             HANDLERS.forEach((function, handler) -> cloud.lambdas().register(name(function),
+                    cloud.stack().function(function).timeoutSeconds(), cloud.stack().function(function).memoryMb(),
                     FunctionPackages.handler(FunctionPackages.lib(SampleEvents.repoRoot(), function), handler.getName())));
         }
+        return cloud;
+    }
+
+    /** The local cloud if a test of this JVM started it, else null. */
+    static synchronized LocalCloud started() {
         return cloud;
     }
 
@@ -147,7 +155,9 @@ final class StateMachineHarness {
 
     static Run execute(String aslFile, String input, Duration timeout) {
         SfnClient sfn = AwsClients.build(SfnClient.builder());
-        String arn = sfn.createStateMachine(b -> b.name(aslFile.replace(".asl.json", "")).definition(definition(aslFile))
+        // The deployed name: the local IAM check authorizes the engine's calls with this state machine's role.
+        String arn = sfn.createStateMachine(b -> b.name("omc-flywheel-" + ENV + "-" + aslFile.replace(".asl.json", ""))
+                .definition(definition(aslFile))
                 .roleArn("arn:aws:iam::" + ACCOUNT + ":role/omc-flywheel-dev-states")).stateMachineArn();
         String execution = sfn.startExecution(b -> b.stateMachineArn(arn).name("test-" + System.nanoTime()).input(input))
                 .executionArn();
@@ -164,6 +174,11 @@ final class StateMachineHarness {
         } while (d.status() == ExecutionStatus.RUNNING && System.nanoTime() < deadline);
         List<HistoryEvent> history = new ArrayList<>();
         sfn.getExecutionHistoryPaginator(b -> b.executionArn(execution)).events().forEach(history::add);
+        // What AWS enforces and moto does not: every execution a test makes stays within Step Functions' quotas.
+        StepFunctionsLimits.Report limits = StepFunctionsLimits.check(history);
+        if (!limits.ok()) {
+            throw new AssertionError("execution " + execution + " breaks Step Functions' quotas: " + limits.violations());
+        }
         return new Run(d, history);
     }
 }

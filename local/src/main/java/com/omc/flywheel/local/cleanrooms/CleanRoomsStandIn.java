@@ -141,6 +141,18 @@ public final class CleanRoomsStandIn implements AutoCloseable {
         associationQuota = 25;
     }
 
+    /** The ARN of a collaboration (its creator's account), for the local IAM check of calls naming it. */
+    public synchronized java.util.Optional<String> collaborationArn(String collaborationId) {
+        ObjectNode c = collaborations.get(collaborationId);
+        return c == null ? java.util.Optional.empty() : java.util.Optional.of(c.get("arn").asText());
+    }
+
+    /** The ARN of the association a collaboration's schema comes from (its name is the association's). */
+    public synchronized java.util.Optional<String> schemaAssociationArn(String collaborationId, String schemaName) {
+        return associations.values().stream().filter(a -> a.get("name").asText().equals(schemaName))
+                .map(a -> a.get("arn").asText()).findFirst();
+    }
+
     public synchronized void pageSize(int size) {
         this.pageSize = size;
     }
@@ -661,7 +673,8 @@ public final class CleanRoomsStandIn implements AutoCloseable {
         String id = UUID.randomUUID().toString();
         long t = tick();
         ObjectNode a = NODES.objectNode();
-        a.put("arn", arn("configuredtableassociation/" + mid + "/" + id, ACCOUNT)).put("id", id)
+        // The ARN AWS gives (Service Authorization Reference: membership/${MembershipId}/configuredtableassociation/${Id}).
+        a.put("arn", arn("membership/" + mid + "/configuredtableassociation/" + id, ACCOUNT)).put("id", id)
                 .put("configuredTableId", ctId).put("configuredTableArn", ct.get("arn").asText())
                 .put("membershipId", mid).put("membershipArn", m.get("arn").asText()).put("roleArn", text(in, "roleArn"))
                 .put("name", name);

@@ -1,0 +1,29 @@
+package com.omc.flywheel.local.iam;
+
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpRequest;
+
+/**
+ * Marks every request of a function with the function's name, so the local IAM check knows whose
+ * role makes the call (on Lambda, the function's role credentials say it). Never part of a
+ * deployment package: {@code FunctionPackages} defines this class inside each function's own class
+ * loader, next to the SDK's global interceptor list, and the loader's name says which function it
+ * is ({@code function:<name>-lambda}).
+ */
+public final class PrincipalHeader implements ExecutionInterceptor {
+    public static final String HEADER = "x-flywheel-local-principal";
+    private final String function;
+
+    public PrincipalHeader() {
+        String loader = String.valueOf(getClass().getClassLoader().getName());
+        String name = loader.startsWith("function:") ? loader.substring("function:".length()) : loader;
+        this.function = name.endsWith("-lambda") ? name.substring(0, name.length() - "-lambda".length()) : name;
+    }
+
+    @Override
+    public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes executionAttributes) {
+        return context.httpRequest().toBuilder().putHeader(HEADER, function).build();
+    }
+}
