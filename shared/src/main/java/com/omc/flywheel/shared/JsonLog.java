@@ -12,7 +12,8 @@ import java.util.Map;
  * whole query results.
  */
 public final class JsonLog {
-    private static final ThreadLocal<String> REQUEST_ID = new ThreadLocal<>();
+    /** The current invocation's request id, seen by every thread (one invocation at a time). */
+    private static volatile String requestId;
     private static volatile PrintStream out = System.err;
     private final String function;
 
@@ -24,13 +25,21 @@ public final class JsonLog {
         return new JsonLog(function);
     }
 
-    /** Sets the request id carried by every line this thread logs until {@link #clearRequest()}. */
+    /**
+     * Sets the request id carried by every line logged, from any thread (the handler's and its
+     * workers'), until {@link #clearRequest()}.
+     */
     public static void beginRequest(String requestId) {
-        REQUEST_ID.set(requestId);
+        JsonLog.requestId = requestId;
     }
 
     public static void clearRequest() {
-        REQUEST_ID.remove();
+        requestId = null;
+    }
+
+    /** The current invocation's request id, or null between invocations. */
+    public static String currentRequestId() {
+        return requestId;
     }
 
     /** Tests capture the log through this. */
@@ -62,9 +71,9 @@ public final class JsonLog {
         line.put("timestamp", Instant.now().toString());
         line.put("level", level);
         line.put("function", function);
-        String requestId = REQUEST_ID.get();
-        if (requestId != null) {
-            line.put("requestId", requestId);
+        String id = requestId;
+        if (id != null) {
+            line.put("requestId", id);
         }
         line.put("message", message);
         for (int i = 0; i + 1 < keyValues.length; i += 2) {

@@ -3,6 +3,7 @@ package com.omc.flywheel.buildreport;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.Datum;
 import software.amazon.awssdk.services.athena.model.QueryExecutionState;
@@ -12,7 +13,9 @@ import software.amazon.awssdk.services.athena.model.Row;
 /**
  * Runs small Athena queries for the report: at most {@code slots} at once across all tables, each
  * polled every {@code pollMillis} and stopped after {@code timeoutMillis}. A failed or timed-out
- * query is a {@link QueryFailed} for that table's check, never a crash of the report.
+ * query is a {@link QueryFailed} for that table's check, never a crash of the report. When the call
+ * runs out of time ({@code giveUp}), a query still running is stopped and {@link GaveUp} ends the
+ * table's check unfinished: the next call checks that table again.
  */
 final class AthenaQueries {
     private final AthenaClient athena;
@@ -21,6 +24,7 @@ final class AthenaQueries {
     private final Semaphore slots;
     private final long pollMillis;
     private final long timeoutMillis;
+    private final BooleanSupplier giveUp;
 
     /** Why a query gave no answer. */
     static final class QueryFailed extends RuntimeException {
@@ -29,7 +33,20 @@ final class AthenaQueries {
         }
     }
 
+    /** The call is out of time: the table's check is left for the next call. */
+    static final class GaveUp extends RuntimeException {
+        GaveUp(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     AthenaQueries(AthenaClient athena, String workgroup, String output, int concurrency, long pollMillis, long timeoutMillis) {
+        this(athena, workgroup, output, concurrency, pollMillis, timeoutMillis, () -> false);
+    }
+
+    AthenaQueries(AthenaClient athena, String workgroup, String output, int concurrency, long pollMillis, long timeoutMillis,
+                  BooleanSupplier giveUp) {
+        this.giveUp = giveUp;
         this.athena = athena;
         this.workgroup = workgroup;
         this.output = output;
@@ -47,6 +64,9 @@ final class AthenaQueries {
             throw new QueryFailed("interrupted while waiting for an Athena slot");
         }
         try {
+            if (giveUp.getAsBoolean()) {
+                throw new GaveUp("out of time before starting the query");
+            }
             String id = athena.startQueryExecution(b -> {
                 b.queryString(sql).workGroup(workgroup);
                 if (output != null) {
@@ -63,6 +83,10 @@ final class AthenaQueries {
                     String why = s.athenaError() != null && s.athenaError().errorMessage() != null
                             ? s.athenaError().errorMessage() : s.stateChangeReason();
                     throw new QueryFailed("query " + id + " " + s.stateAsString() + ": " + why);
+                }
+                if (giveUp.getAsBoolean()) {
+                    athena.stopQueryExecution(b -> b.queryExecutionId(id));
+                    throw new GaveUp("query " + id + " still " + s.stateAsString() + " when the call ran out of time; stopped");
                 }
                 if (System.nanoTime() > deadline) {
                     athena.stopQueryExecution(b -> b.queryExecutionId(id));

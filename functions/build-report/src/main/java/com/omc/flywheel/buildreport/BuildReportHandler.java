@@ -13,9 +13,14 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
 
-/** Lambda entry point of build-report (configuration: {@link ReportSettings}). */
+/**
+ * Lambda entry point of build-report (configuration: {@link ReportSettings}, and
+ * {@code TIME_MARGIN_SECONDS} (120): with less Lambda time left the data monitor takes no new table,
+ * and with less than half of it stops its Athena queries still running and answers IN_PROGRESS).
+ */
 public final class BuildReportHandler extends JsonHandler<BuildReportRequest, BuildReportResult> {
     private final BuildReportService service;
+    private final long marginMillis;
 
     /** Called by Lambda once per execution environment: clients and the pool are built here, at init. */
     public BuildReportHandler() {
@@ -30,8 +35,13 @@ public final class BuildReportHandler extends JsonHandler<BuildReportRequest, Bu
     }
 
     public BuildReportHandler(BuildReportService service) {
+        this(service, com.omc.flywheel.shared.Settings.intValue("TIME_MARGIN_SECONDS", 120));
+    }
+
+    public BuildReportHandler(BuildReportService service, int marginSeconds) {
         super("build-report", BuildReportRequest.class);
         this.service = service;
+        this.marginMillis = marginSeconds * 1000L;
     }
 
     public static ExecutorService pool(int threads) {
@@ -45,6 +55,11 @@ public final class BuildReportHandler extends JsonHandler<BuildReportRequest, Bu
 
     @Override
     protected BuildReportResult handle(BuildReportRequest event, Context context) {
-        return service.build(event);
+        if (context == null) {
+            return service.build(event);
+        }
+        return service.build(event, new DataMonitorReport.Budget(
+                () -> context.getRemainingTimeInMillis() < marginMillis,
+                () -> context.getRemainingTimeInMillis() < marginMillis / 2));
     }
 }

@@ -12,6 +12,10 @@ import java.util.regex.Pattern;
  * The build-report event (CONTRACTS.md), with the data monitor's options of SPEC.md §8 in camelCase.
  * Defaults are today's, except where SPEC.md §10 lists them as bugs: {@code compareSourceType} is
  * {@code ext} (never the table with itself) and {@code strictSnapshot} is true.
+ *
+ * <p>{@code continuationToken} (DATA_MONITOR only, optional): the token of a previous {@code IN_PROGRESS}
+ * answer for the same report, database, prefix, bucket and report prefix; it is the key of the state in
+ * the report bucket, {@code <reportPrefix>.in-progress/<id>.json.gz}.
  */
 public record BuildReportRequest(Report report, String database, String tablePrefix, String reportBucket,
                                  String reportPrefix, Integer bucketCount, String membershipId, List<String> membershipIds,
@@ -19,13 +23,14 @@ public record BuildReportRequest(Report report, String database, String tablePre
                                  String athenaResults, String pkColumn, Boolean strictSnapshot, Integer freshnessWindowDays,
                                  Integer maxTables, Boolean countCheckEnabled, String compareSourceType,
                                  Double countTolerancePct, Boolean fileSizeCheck, Integer fileSizeMinMb, Integer fileSizeMaxMb,
-                                 String dateFormat, String autoRepair) {
+                                 String dateFormat, String autoRepair, String continuationToken) {
 
     public enum Report { DATA_MONITOR, CLEANROOMS }
 
     static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
     static final Pattern PREFIX = Pattern.compile("^([A-Za-z0-9!_.*'()/-]{0,500}/)?$");
     static final Pattern TOPIC_ARN = Pattern.compile("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$");
+    static final Pattern TOKEN_ID = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.json\\.gz$");
     static final Pattern UUID = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
 
     public BuildReportRequest {
@@ -111,6 +116,33 @@ public record BuildReportRequest(Report report, String database, String tablePre
             throw new InvalidInputException("autoRepair", "only 'off' is accepted: the report never repairs (today's "
                     + "monitor did, silently); run msck-repair for that");
         }
+        continuationToken = Fields.optional("continuationToken", continuationToken);
+        if (continuationToken != null) {
+            if (report != Report.DATA_MONITOR) {
+                throw new InvalidInputException("continuationToken", "only the DATA_MONITOR report continues over calls");
+            }
+            String folder = reportPrefix + MonitorProgress.FOLDER;
+            if (!continuationToken.startsWith(folder) || !TOKEN_ID.matcher(continuationToken.substring(folder.length()))
+                    .matches()) {
+                throw new InvalidInputException("continuationToken", "is not a token build-report issued for reportPrefix '"
+                        + reportPrefix + "' (pass the continuationToken of the previous IN_PROGRESS answer unchanged, "
+                        + "with the same event)");
+            }
+        }
+    }
+
+    /** The event without a continuation token (a first call). */
+    public BuildReportRequest(Report report, String database, String tablePrefix, String reportBucket, String reportPrefix,
+                              Integer bucketCount, String membershipId, List<String> membershipIds, String snsTopicArn,
+                              String compareDatabase, String dataBucket, String athenaWorkgroup, String athenaResults,
+                              String pkColumn, Boolean strictSnapshot, Integer freshnessWindowDays, Integer maxTables,
+                              Boolean countCheckEnabled, String compareSourceType, Double countTolerancePct,
+                              Boolean fileSizeCheck, Integer fileSizeMinMb, Integer fileSizeMaxMb, String dateFormat,
+                              String autoRepair) {
+        this(report, database, tablePrefix, reportBucket, reportPrefix, bucketCount, membershipId, membershipIds,
+                snsTopicArn, compareDatabase, dataBucket, athenaWorkgroup, athenaResults, pkColumn, strictSnapshot,
+                freshnessWindowDays, maxTables, countCheckEnabled, compareSourceType, countTolerancePct, fileSizeCheck,
+                fileSizeMinMb, fileSizeMaxMb, dateFormat, autoRepair, null);
     }
 
     private static void bucket(String field, String value) {

@@ -3,7 +3,6 @@ package com.omc.flywheel.buildreport;
 import com.omc.flywheel.buildreport.BuildReportRequest.Report;
 import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.ReportFiles;
-import com.omc.flywheel.shared.errors.AwsFaults;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -54,16 +53,43 @@ public final class BuildReportService {
     }
 
     public BuildReportResult build(BuildReportRequest r) {
-        return r.report() == Report.DATA_MONITOR ? dataMonitor(r) : cleanRooms(r);
+        return build(r, DataMonitorReport.Budget.UNLIMITED);
     }
 
-    private BuildReportResult dataMonitor(BuildReportRequest r) {
-        DataMonitorReport.Content c = monitor.build(r);
+    /**
+     * @param budget when to take no new table and when to stop the Athena queries still running (the
+     *               data monitor then answers IN_PROGRESS; the Clean Rooms report ignores it)
+     */
+    public BuildReportResult build(BuildReportRequest r, DataMonitorReport.Budget budget) {
+        try {
+            return r.report() == Report.DATA_MONITOR ? dataMonitor(r, budget) : cleanRooms(r);
+        } catch (SdkException e) {
+            // Whatever was not translated where it happened still reaches the caller as a contract error.
+            throw ReportFaults.typed(e, "the " + r.report() + " report of " + r.database() + "." + r.tablePrefix() + "*",
+                    "database");
+        }
+    }
+
+    private BuildReportResult dataMonitor(BuildReportRequest r, DataMonitorReport.Budget budget) {
+        DataMonitorReport.Run resumed = r.continuationToken() == null ? null : MonitorProgress.load(s3, r).toRun();
+        DataMonitorReport.Run run = monitor.run(r, budget, resumed);
+        if (!run.complete()) {
+            String key = r.continuationToken() != null ? r.continuationToken() : MonitorProgress.newKey(r);
+            MonitorProgress.of(r, run).save(s3, key);
+            LOG.info("data monitor report continues in the next call", "database", r.database(), "bucket",
+                    r.reportBucket(), "stateKey", key, "checked", run.checked().size(), "remaining", run.remaining(),
+                    "outcome", BuildReportResult.IN_PROGRESS);
+            return new BuildReportResult(r.report().name(), r.reportBucket(), List.of(), run.alerts().size(), false,
+                    run.checked().size(), BuildReportResult.IN_PROGRESS, key);
+        }
+        DataMonitorReport.Content c = monitor.content(r, run);
         List<String> keys = new ArrayList<>();
-        keys.add(ReportFiles.put(s3, r.reportBucket(), DataMonitorReport.fileName(r, c.generatedAt(), "json"),
-                ReportFiles.json(c.json()), "application/json"));
-        keys.add(ReportFiles.put(s3, r.reportBucket(), DataMonitorReport.fileName(r, c.generatedAt(), "csv"),
-                monitor.csv(c), "text/csv"));
+        keys.add(put(r, DataMonitorReport.fileName(r, c.generatedAt(), "json"), ReportFiles.json(c.json()),
+                "application/json"));
+        keys.add(put(r, DataMonitorReport.fileName(r, c.generatedAt(), "csv"), monitor.csv(c), "text/csv"));
+        if (r.continuationToken() != null) {
+            MonitorProgress.delete(s3, r.reportBucket(), r.continuationToken());
+        }
         String topic = r.snsTopicArn() != null ? r.snsTopicArn() : settings.snsTopicArn();
         boolean published = false;
         if (!c.alerts().isEmpty() && topic != null) {
@@ -73,7 +99,8 @@ public final class BuildReportService {
                 sns.publish(b -> b.topicArn(topic).subject(subject.length() > 99 ? subject.substring(0, 99) : subject)
                         .message(message));
             } catch (SdkException e) {
-                throw AwsFaults.translate(e, "SNS Publish to " + topic + " (the report files are written: " + keys + ")");
+                throw ReportFaults.typed(e, "SNS Publish to " + topic + " (the report files are written: " + keys + ")",
+                        "snsTopicArn");
             }
             published = true;
         }
@@ -106,18 +133,33 @@ public final class BuildReportService {
         return body.toString();
     }
 
+    /** Writes one report file; every S3 failure is a contract error naming the object. */
+    private String put(BuildReportRequest r, String key, byte[] body, String contentType) {
+        try {
+            return ReportFiles.put(s3, r.reportBucket(), key, body, contentType);
+        } catch (SdkException e) {
+            throw ReportFaults.typed(e, "S3 PutObject s3://" + r.reportBucket() + "/" + key, "reportBucket");
+        }
+    }
+
     private BuildReportResult cleanRooms(BuildReportRequest r) {
         Instant now = clock.instant();
         List<String> keys = new ArrayList<>();
         int tables = 0;
         for (String membership : r.membershipIds()) {
-            CleanRoomsReport.Content c = cleanRooms.build(r, membership, now);
-            keys.add(ReportFiles.put(s3, r.reportBucket(), CleanRoomsReport.fileName(r, c.safeName(), now, ".json"),
-                    ReportFiles.json(c.json()), "application/json"));
-            keys.add(ReportFiles.put(s3, r.reportBucket(), CleanRoomsReport.fileName(r, c.safeName(), now, "_Tables.csv"),
+            CleanRoomsReport.Content c;
+            try {
+                c = cleanRooms.build(r, membership, now);
+            } catch (SdkException e) {
+                throw ReportFaults.typed(e, "the Clean Rooms report of membership " + membership + " (database "
+                        + r.database() + ")", "membershipIds");
+            }
+            keys.add(put(r, CleanRoomsReport.fileName(r, c.safeName(), now, ".json"), ReportFiles.json(c.json()),
+                    "application/json"));
+            keys.add(put(r, CleanRoomsReport.fileName(r, c.safeName(), now, "_Tables.csv"),
                     ReportFiles.csv(CleanRoomsReport.TABLES_CSV, c.tables()), "text/csv"));
-            keys.add(ReportFiles.put(s3, r.reportBucket(), CleanRoomsReport.fileName(r, c.safeName(), now,
-                    "_IdentityResolution.csv"), ReportFiles.csv(CleanRoomsReport.IDENTITY_CSV, c.identity()), "text/csv"));
+            keys.add(put(r, CleanRoomsReport.fileName(r, c.safeName(), now, "_IdentityResolution.csv"),
+                    ReportFiles.csv(CleanRoomsReport.IDENTITY_CSV, c.identity()), "text/csv"));
             tables += c.tables().size();
         }
         LOG.info("Clean Rooms report written", "memberships", r.membershipIds(), "keys", keys, "outcome", "WRITTEN");

@@ -20,9 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -83,40 +85,129 @@ final class DataMonitorReport {
     }
 
     /** One table's row (CSV column to typed value) and its alerts. */
-    private record TableResult(String table, Map<String, Object> row, List<String> alerts) {
+    record TableResult(String table, Map<String, Object> row, List<String> alerts) {
+        /** The row with every CSV column, in order (state read back from JSON may lack the null ones). */
+        TableResult {
+            Map<String, Object> ordered = new LinkedHashMap<>();
+            for (String c : CSV_COLUMNS) {
+                ordered.put(c, row == null ? null : row.get(c));
+            }
+            row = ordered;
+            alerts = alerts == null ? List.of() : List.copyOf(alerts);
+        }
+    }
+
+    /**
+     * The time budget of a call: no new table once {@code stopTaking} says so; Athena queries still
+     * running are stopped, and their tables left for the next call, once {@code giveUp} does.
+     */
+    record Budget(BooleanSupplier stopTaking, BooleanSupplier giveUp) {
+        static final Budget UNLIMITED = new Budget(() -> false, () -> false);
+    }
+
+    /**
+     * The tables checked so far (sorted by name), with what the first call fixed: the report's time
+     * and the raw inputs' snapshots; {@code remaining} tables are left for the next call.
+     */
+    record Run(Instant generatedAt, Map<String, String> rawSnapshots, List<TableResult> checked, int remaining) {
+        boolean complete() {
+            return remaining == 0;
+        }
+
+        List<String> alerts() {
+            return checked.stream().flatMap(c -> c.alerts().stream()).toList();
+        }
     }
 
     Content build(BuildReportRequest r) {
+        return content(r, run(r, Budget.UNLIMITED, null));
+    }
+
+    /**
+     * Checks the tables not in {@code resumed} (null for a first call) until done or out of time. The
+     * first table of a call always starts, so every call makes progress.
+     */
+    Run run(BuildReportRequest r, Budget budget, Run resumed) {
         String results = r.athenaResults() != null ? r.athenaResults() : settings.athenaResults();
         if (r.countCheckEnabled() && results == null) {
             throw new InvalidInputException("athenaResults", "is required when countCheckEnabled is true (an s3:// "
                     + "location for Athena's results), or set ATHENA_RESULTS");
         }
-        Instant now = clock.instant();
+        Instant now = resumed != null ? resumed.generatedAt() : clock.instant();
         AthenaQueries queries = new AthenaQueries(athena, r.athenaWorkgroup() != null ? r.athenaWorkgroup()
                 : settings.athenaWorkgroup(), results, settings.athenaConcurrency(), settings.athenaPollMillis(),
-                settings.athenaTimeoutSeconds() * 1000L);
+                settings.athenaTimeoutSeconds() * 1000L, budget.giveUp());
         List<Table> tables = tables(r);
-        Map<String, String> rawSnapshots = new LinkedHashMap<>();
-        for (String source : List.of("addressable_ids", "infobase_attributes")) {
-            rawSnapshots.put(source, newestRawSnapshot(r.dataBucket(), source));
-        }
-        List<Future<TableResult>> futures = new ArrayList<>();
-        for (Table t : tables) {
-            futures.add(pool.submit(() -> check(r, t, queries, rawSnapshots, now)));
-        }
-        List<TableResult> checked = new ArrayList<>();
-        for (Future<TableResult> f : futures) {
-            try {
-                checked.add(f.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while checking tables", e);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        Map<String, String> rawSnapshots;
+        if (resumed != null) {
+            rawSnapshots = resumed.rawSnapshots();
+        } else {
+            rawSnapshots = new LinkedHashMap<>();
+            for (String source : List.of("addressable_ids", "infobase_attributes")) {
+                rawSnapshots.put(source, newestRawSnapshot(r.dataBucket(), source));
             }
         }
-        List<String> alerts = checked.stream().flatMap(c -> c.alerts().stream()).toList();
+        List<TableResult> checked = new ArrayList<>(resumed == null ? List.of() : resumed.checked());
+        Set<String> done = checked.stream().map(TableResult::table).collect(Collectors.toSet());
+        CompletionService<TableResult> running = new ExecutorCompletionService<>(pool);
+        int inFlight = 0;
+        int started = 0;
+        int remaining = 0;
+        for (Table t : tables) {
+            if (done.contains(t.name())) {
+                continue;
+            }
+            if (started > 0 && budget.stopTaking().getAsBoolean()) {
+                remaining++;
+                continue;
+            }
+            if (inFlight == settings.tableConcurrency()) {
+                remaining += collect(running, checked);
+                inFlight--;
+            }
+            running.submit(() -> {
+                try {
+                    return check(r, t, queries, rawSnapshots, now);
+                } catch (SdkException e) {
+                    throw ReportFaults.typed(e, "the data monitor's check of table " + r.database() + "." + t.name(),
+                            "database");
+                }
+            });
+            inFlight++;
+            started++;
+        }
+        for (; inFlight > 0; inFlight--) {
+            remaining += collect(running, checked);
+        }
+        checked.sort(java.util.Comparator.comparing(TableResult::table));
+        if (remaining > 0) {
+            LOG.info("data monitor continues in the next call", "database", r.database(), "checked", checked.size(),
+                    "remaining", remaining, "outcome", "IN_PROGRESS");
+        }
+        return new Run(now, rawSnapshots, checked, remaining);
+    }
+
+    /** Adds the next finished table to {@code checked}; returns 1 when its check gave up for lack of time. */
+    private static int collect(CompletionService<TableResult> running, List<TableResult> checked) {
+        try {
+            checked.add(running.take().get());
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking tables", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AthenaQueries.GaveUp) {
+                return 1;
+            }
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** The report of a complete run: what one uninterrupted call writes, whatever the calls it took. */
+    Content content(BuildReportRequest r, Run run) {
+        Instant now = run.generatedAt();
+        List<TableResult> checked = run.checked();
+        List<String> alerts = run.alerts();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("database", r.database());
         json.put("prefix", r.tablePrefix());
@@ -177,6 +268,10 @@ final class DataMonitorReport {
             try {
                 folders = partitionFolders(location);
             } catch (SdkException e) {
+                if (AwsFaults.isTransient(e)) {
+                    throw ReportFaults.typed(e, "S3 listing of " + location + " (table " + r.database() + "." + name + ")",
+                            "database");
+                }
                 alerts.add(name + ": S3 listing failed (" + e.getMessage() + ")");
             }
         }
@@ -288,7 +383,12 @@ final class DataMonitorReport {
             if (dupes > 0) {
                 alerts.add("[PK_DUPES] " + name + ": " + pk + " duplicate rows=" + dupes);
             }
-        } catch (AthenaQueries.QueryFailed | SdkException | NumberFormatException | IndexOutOfBoundsException e) {
+        } catch (SdkException e) {
+            if (AwsFaults.isTransient(e)) {
+                throw ReportFaults.typed(e, "the count checks of table " + r.database() + "." + name, "database");
+            }
+            alerts.add(name + ": error during counts/key checks: " + e.getMessage());
+        } catch (AthenaQueries.QueryFailed | NumberFormatException | IndexOutOfBoundsException e) {
             alerts.add(name + ": error during counts/key checks: " + e.getMessage());
         }
     }

@@ -34,14 +34,38 @@ public final class StatusChecker {
     private final GlueClient glue;
     private final AthenaClient athena;
     private final PollingPolicy policy;
+    /** Runs per GetJobRuns page while looking for the successful ones. */
+    static final int HISTORY_PAGE_SIZE = 50;
+    /** Expected run times remembered, one per run being polled (a warm environment polls a few). */
+    static final int REMEMBERED_RUNS = 64;
     private final int historyRuns;
+    private final int historyPages;
     private final Clock clock;
+    /** Expected run time per job run id: read once per run, not at every poll. */
+    private final Map<String, OptionalLong> expectedByRun = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, OptionalLong> eldest) {
+                    return size() > REMEMBERED_RUNS;
+                }
+            });
 
+    /** With at most {@code POLL_HISTORY_PAGES} (5) GetJobRuns pages read for the history. */
     public StatusChecker(GlueClient glue, AthenaClient athena, PollingPolicy policy, int historyRuns, Clock clock) {
+        this(glue, athena, policy, historyRuns, com.omc.flywheel.shared.Settings.intValue("POLL_HISTORY_PAGES", 5), clock);
+    }
+
+    /**
+     * @param historyRuns  successful runs whose median is the expected run time ({@code POLL_HISTORY_RUNS}, 5)
+     * @param historyPages GetJobRuns pages of {@value #HISTORY_PAGE_SIZE} runs read at most to find them
+     */
+    public StatusChecker(GlueClient glue, AthenaClient athena, PollingPolicy policy, int historyRuns, int historyPages,
+                         Clock clock) {
         this.glue = glue;
         this.athena = athena;
         this.policy = policy;
         this.historyRuns = historyRuns;
+        this.historyPages = historyPages;
         this.clock = clock;
     }
 
@@ -90,7 +114,7 @@ public final class StatusChecker {
         Instant started = run.startedOn() == null ? clock.instant() : run.startedOn();
         long elapsed = Math.max(0, Duration.between(started, clock.instant()).toSeconds());
         boolean terminal = !CheckStatusResult.RUNNING.equals(status);
-        OptionalLong expected = terminal ? OptionalLong.empty() : expectedSeconds(jobName, runId);
+        OptionalLong expected = terminal ? OptionalLong.empty() : expectedFor(jobName, runId);
         int wait = terminal ? 0 : policy.glueWait(elapsed, expected);
         String error = CheckStatusResult.FAILED.equals(status) ? glueError(jobName, run) : null;
         LOG.info("job run polled", "job", jobName, "jobRunId", runId, "state", run.jobRunStateAsString(),
@@ -110,33 +134,73 @@ public final class StatusChecker {
         return base + " (Glue gave no error message; see the run's logs in " + run.logGroupName() + ")";
     }
 
-    /**
-     * The median run time of the job's most recent successful runs (at most {@code historyRuns}),
-     * or empty when it has none. Pages through GetJobRuns only until enough are found.
-     */
-    OptionalLong expectedSeconds(String jobName, String currentRunId) {
-        List<Long> durations = new ArrayList<>();
+    /** The expected run time of a run being polled: its job's history is read at its first poll only. */
+    private OptionalLong expectedFor(String jobName, String runId) {
+        String key = jobName + "/" + runId;
+        OptionalLong known = expectedByRun.get(key);
+        if (known != null) {
+            return known;
+        }
+        OptionalLong expected;
         try {
-            Iterator<GetJobRunsResponse> pages = glue.getJobRunsPaginator(b -> b.jobName(jobName).maxResults(50))
-                    .iterator();
-            while (pages.hasNext() && durations.size() < historyRuns) {
-                for (JobRun r : pages.next().jobRuns()) {
-                    if (r.jobRunState() == JobRunState.SUCCEEDED && !r.id().equals(currentRunId)) {
-                        long seconds = runSeconds(r);
-                        if (seconds > 0) {
-                            durations.add(seconds);
-                        }
-                        if (durations.size() == historyRuns) {
-                            break;
-                        }
-                    }
-                }
-            }
+            expected = median(successfulDurations(jobName, runId));
         } catch (SdkException e) {
             // History only tunes the wait; without it the policy falls back to elapsed-time polling.
+            // Not remembered: the next poll tries again.
             LOG.warn("job run history unavailable; polling without it", "job", jobName, "error", e.getMessage());
             return OptionalLong.empty();
         }
+        expectedByRun.put(key, expected);
+        return expected;
+    }
+
+    /**
+     * The median run time of the job's most recent successful runs (at most {@code historyRuns}),
+     * or empty when it has none. GetJobRuns returns the newest runs first: paging stops once enough
+     * are found, and after {@code historyPages} pages whatever was found (a job with months of
+     * failed or short runs never costs its whole history).
+     */
+    OptionalLong expectedSeconds(String jobName, String currentRunId) {
+        try {
+            return median(successfulDurations(jobName, currentRunId));
+        } catch (SdkException e) {
+            LOG.warn("job run history unavailable; polling without it", "job", jobName, "error", e.getMessage());
+            return OptionalLong.empty();
+        }
+    }
+
+    /** The run times of the newest successful runs but the current one, reading a bounded number of pages. */
+    private List<Long> successfulDurations(String jobName, String currentRunId) {
+        List<Long> durations = new ArrayList<>();
+        int pages = 0;
+        boolean more = false;
+        Iterator<GetJobRunsResponse> it = glue.getJobRunsPaginator(b -> b.jobName(jobName)
+                .maxResults(HISTORY_PAGE_SIZE)).iterator();
+        while (durations.size() < historyRuns && pages < historyPages && it.hasNext()) {
+            GetJobRunsResponse page = it.next();
+            pages++;
+            for (JobRun r : page.jobRuns()) {
+                if (r.jobRunState() == JobRunState.SUCCEEDED && !r.id().equals(currentRunId)) {
+                    long seconds = runSeconds(r);
+                    if (seconds > 0) {
+                        durations.add(seconds);
+                    }
+                    if (durations.size() == historyRuns) {
+                        break;
+                    }
+                }
+            }
+            more = page.nextToken() != null;
+        }
+        if (durations.size() < historyRuns && more) {
+            LOG.info("run history read up to the page limit", "job", jobName, "pages", pages,
+                    "successfulRunsFound", durations.size());
+        }
+        return durations;
+    }
+
+    private static OptionalLong median(List<Long> found) {
+        List<Long> durations = new ArrayList<>(found);
         if (durations.isEmpty()) {
             return OptionalLong.empty();
         }

@@ -15,7 +15,8 @@ import java.util.zip.InflaterInputStream;
 /**
  * What an IN_PROGRESS answer carries to the next call, so nothing done is redone: the outcome of
  * every table handled so far, and (ATHENA_MSCK) the MSCK queries still running. It is bound to the
- * call's database, prefix, mode and key, and travels as compressed, URL-safe base64 JSON.
+ * call's database, prefix, mode and key, and travels as compressed, URL-safe base64 JSON, or, with a
+ * state bucket, as an object in S3 whose key alone is the token ({@link ContinuationStore}).
  *
  * @param done    finished tables
  * @param pending MSCK queries started and not yet seen ended
@@ -38,13 +39,24 @@ record Continuation(int v, String database, String tablePrefix, String mode, Str
         if (r.continuationToken() == null) {
             return start(r);
         }
-        Continuation c;
+        byte[] json;
         try {
             byte[] packed = Base64.getUrlDecoder().decode(r.continuationToken());
-            byte[] json = new InflaterInputStream(new java.io.ByteArrayInputStream(packed)).readAllBytes();
-            c = Events.mapper().readValue(json, Continuation.class);
+            json = new InflaterInputStream(new java.io.ByteArrayInputStream(packed)).readAllBytes();
         } catch (IllegalArgumentException | IOException e) {
             throw new InvalidInputException("continuationToken", "is not a token msck-repair issued (pass the "
+                    + "continuationToken of the previous IN_PROGRESS answer unchanged)");
+        }
+        return fromJson(json, r);
+    }
+
+    /** Reads the state as JSON; state issued for another call is {@link InvalidInputException}. */
+    static Continuation fromJson(byte[] json, MsckRepairRequest r) {
+        Continuation c;
+        try {
+            c = Events.mapper().readValue(json, Continuation.class);
+        } catch (IOException e) {
+            throw new InvalidInputException("continuationToken", "does not lead to state msck-repair wrote (pass the "
                     + "continuationToken of the previous IN_PROGRESS answer unchanged)");
         }
         if (c.v() != VERSION || !c.database().equals(r.database()) || !c.tablePrefix().equals(r.tablePrefix())
@@ -57,6 +69,14 @@ record Continuation(int v, String database, String tablePrefix, String mode, Str
         return new Continuation(c.v(), c.database(), c.tablePrefix(), c.mode(), c.partitionKey(),
                 new ArrayList<>(c.done() == null ? List.of() : c.done()),
                 new ArrayList<>(c.pending() == null ? List.of() : c.pending()));
+    }
+
+    byte[] toJson() {
+        try {
+            return Events.mapper().writeValueAsBytes(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the continuation state", e);
+        }
     }
 
     String encode() {

@@ -21,10 +21,20 @@ import java.util.Set;
  * @param workgroup         Athena workgroup (ATHENA_MSCK; default from {@code ATHENA_WORKGROUP})
  * @param outputLocation    Athena results location, {@code s3://...} (ATHENA_MSCK; default from {@code ATHENA_RESULTS})
  * @param continuationToken from a previous {@code IN_PROGRESS} answer
+ * @param stateBucket       optional S3 bucket for the state between calls (default: the environment's
+ *                          {@code CONTINUATION_BUCKET}, else none). With one, the outcome of the tables done so
+ *                          far is written to {@code s3://<stateBucket>/msck-repair/.in-progress/<id>.json.gz}
+ *                          (encrypted like the reports) and the continuation token holds only that key
+ *                          ({@code s3:<key>}), so it does not grow with the number of tables; the object is
+ *                          deleted when the repair ends. Without one, the token carries the outcomes itself,
+ *                          compressed (fine for a few hundred tables; the Step Functions state holds 256 KiB).
+ * @param compactResult     when true (default false; needs a state bucket), the answer's {@code tables} lists
+ *                          only the FAILED tables ({@code summary} still counts all of them) and {@code detailsKey}
+ *                          names the JSON object in the state bucket with every table's outcome
  */
 public record MsckRepairRequest(String database, String tablePrefix, List<String> tables, List<String> exclude,
                                 Mode mode, String partitionKey, String workgroup, String outputLocation,
-                                String continuationToken) {
+                                String continuationToken, String stateBucket, Boolean compactResult) {
     /** More names than any real database holds is a mistake in the input, not a workload. */
     static final int MAX_NAMES = 5_000;
 
@@ -49,6 +59,20 @@ public record MsckRepairRequest(String database, String tablePrefix, List<String
             }
         }
         continuationToken = Fields.optional("continuationToken", continuationToken);
+        if (continuationToken != null && continuationToken.length() > 100_000) {
+            throw new InvalidInputException("continuationToken", "is longer than any token msck-repair issues");
+        }
+        if (stateBucket != null && !stateBucket.matches("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")) {
+            throw new InvalidInputException("stateBucket", "must be an S3 bucket name, got '" + stateBucket + "'");
+        }
+        compactResult = compactResult != null && compactResult;
+    }
+
+    /** The event without a state bucket or compact result (today's fields). */
+    public MsckRepairRequest(String database, String tablePrefix, List<String> tables, List<String> exclude, Mode mode,
+                             String partitionKey, String workgroup, String outputLocation, String continuationToken) {
+        this(database, tablePrefix, tables, exclude, mode, partitionKey, workgroup, outputLocation, continuationToken,
+                null, null);
     }
 
     private static List<String> names(String field, List<String> values) {

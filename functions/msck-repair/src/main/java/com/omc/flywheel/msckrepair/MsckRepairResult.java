@@ -7,11 +7,14 @@ import java.util.List;
  *
  * @param status             COMPLETE, or IN_PROGRESS: call again with {@code continuationToken}
  *                           (after polling {@code queryExecutionIds} with check-status, in ATHENA_MSCK mode)
- * @param tables             every table handled so far, this call's and earlier calls'
+ * @param tables             every table handled so far, this call's and earlier calls'; with
+ *                           {@code compactResult}, only the FAILED ones
  * @param queryExecutionIds  MSCK queries still running (ATHENA_MSCK), for check-status
+ * @param detailsKey         with {@code compactResult}: the key, in the state bucket, of the JSON list of every
+ *                           table's outcome so far
  */
 public record MsckRepairResult(String status, String continuationToken, List<TableOutcome> tables,
-                               List<String> queryExecutionIds, Summary summary) {
+                               List<String> queryExecutionIds, Summary summary, String detailsKey) {
     public static final String COMPLETE = "COMPLETE";
     public static final String IN_PROGRESS = "IN_PROGRESS";
 

@@ -5,8 +5,10 @@ import com.omc.flywheel.shared.Identifiers;
 import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.Priming;
 import com.omc.flywheel.shared.errors.AwsFaults;
+import com.omc.flywheel.shared.errors.InvalidInputException;
 import com.omc.flywheel.shared.errors.PartialFailureException;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
+import com.omc.flywheel.shared.errors.TransientAwsException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,8 +41,10 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
  * ({@link PartitionSync}); ATHENA_MSCK starts {@code MSCK REPAIR TABLE} with at most
  * {@code athenaConcurrency} queries running. Tables run concurrently with a bound; one table's
  * failure never stops the others. Before Lambda's timeout ({@code deadline}) it takes no new tables
- * and answers IN_PROGRESS with a continuation token; at the end, any failure is a
- * {@link PartialFailureException} naming every failed table.
+ * and answers IN_PROGRESS with a continuation token; at the end, a failure a rerun may repair
+ * (throttling, 5xx, timeouts that outlived the SDK's retries, on any table) is a
+ * {@link TransientAwsException}, which the state machine retries, and only genuine failures are a
+ * {@link PartialFailureException}; both name every failed table and why, and the first every table done.
  */
 public final class MsckRepairService {
     private static final JsonLog LOG = JsonLog.forFunction("msck-repair");
@@ -58,7 +62,13 @@ public final class MsckRepairService {
      * @param outputLocation    default Athena results location, or null (the workgroup's)
      */
     public record Settings(int tableConcurrency, int athenaConcurrency, String workgroup, String outputLocation,
-                           int segmentThreshold, int segments) {
+                           int segmentThreshold, int segments, String stateBucket) {
+        /** With the state bucket from {@code CONTINUATION_BUCKET} (none when unset). */
+        public Settings(int tableConcurrency, int athenaConcurrency, String workgroup, String outputLocation,
+                        int segmentThreshold, int segments) {
+            this(tableConcurrency, athenaConcurrency, workgroup, outputLocation, segmentThreshold, segments,
+                    com.omc.flywheel.shared.Settings.value("CONTINUATION_BUCKET", null));
+        }
     }
 
     public MsckRepairService(GlueClient glue, S3Client s3, AthenaClient athena, ExecutorService pool, Settings settings) {
@@ -81,7 +91,21 @@ public final class MsckRepairService {
      * @param nearlyOutOfTime true once no new table should be taken (Lambda's remaining time is short)
      */
     public MsckRepairResult repair(MsckRepairRequest request, BooleanSupplier nearlyOutOfTime) {
-        Continuation state = Continuation.resume(request);
+        String bucket = request.stateBucket() != null ? request.stateBucket() : settings.stateBucket();
+        if (request.compactResult() && bucket == null) {
+            throw new InvalidInputException("compactResult", "needs a state bucket for the full list (stateBucket, "
+                    + "or CONTINUATION_BUCKET in the environment)");
+        }
+        boolean stored = ContinuationStore.isStoredToken(request.continuationToken());
+        if (stored && bucket == null) {
+            throw new InvalidInputException("stateBucket", "is required with this continuationToken: its state is "
+                    + "in S3 (pass the same stateBucket as the call that issued it)");
+        }
+        ContinuationStore store = bucket == null ? null : new ContinuationStore(s3, bucket);
+        String stateKey = stored ? ContinuationStore.keyOf(request.continuationToken()) : null;
+        Continuation state = stored ? store.load(stateKey, request) : Continuation.resume(request);
+        // A table that failed transiently in an earlier call is tried again.
+        state.done().removeIf(TableOutcome::isTransientFailure);
         Set<String> handled = state.done().stream().map(TableOutcome::table).collect(Collectors.toSet());
         state.pending().forEach(p -> handled.add(p.table()));
         List<String> todo = new ArrayList<>();
@@ -93,7 +117,7 @@ public final class MsckRepairService {
         List<String> notStarted = request.mode() == Mode.GLUE_SYNC
                 ? runSync(request, todo, state, nearlyOutOfTime)
                 : runAthena(request, todo, state, nearlyOutOfTime);
-        return finish(request, state, notStarted);
+        return finish(request, state, notStarted, store, stateKey);
     }
 
     /** The explicit list (a missing name becomes a FAILED outcome) or every prefixed table, sorted. */
@@ -171,8 +195,10 @@ public final class MsckRepairService {
                     + (p.folders().ignored().isEmpty() ? "" : ", folders ignored (not <key>=<int>): "
                     + p.folders().ignored().size());
             if (!r.errors().isEmpty()) {
+                boolean retryable = r.errors().stream().allMatch(MsckRepairService::isTransientPartitionError);
                 outcome = new TableOutcome(name, TableOutcome.FAILED, r.added(), r.orphaned(), null, detail,
-                        r.errors().size() + " partitions could not be created: " + String.join("; ", r.errors()));
+                        r.errors().size() + " partitions could not be created: " + String.join("; ", r.errors()),
+                        retryable ? Boolean.TRUE : null);
             } else {
                 String action = p.migrated() ? TableOutcome.MIGRATED
                         : r.added() > 0 || p.changed() ? TableOutcome.SYNCED : TableOutcome.UNCHANGED;
@@ -181,7 +207,7 @@ public final class MsckRepairService {
         } catch (TableProblem e) {
             outcome = e.outcome;
         } catch (RuntimeException e) {
-            outcome = TableOutcome.failed(name, describe(e));
+            outcome = failure(name, e);
         }
         log(request, outcome, start);
         return outcome;
@@ -314,7 +340,7 @@ public final class MsckRepairService {
                 state.done().add(e.outcome);
                 log(request, e.outcome, t0);
             } catch (RuntimeException e) {
-                TableOutcome failed = TableOutcome.failed(name, describe(e));
+                TableOutcome failed = failure(name, e);
                 state.done().add(failed);
                 log(request, failed, t0);
             }
@@ -330,7 +356,8 @@ public final class MsckRepairService {
         }
     }
 
-    private MsckRepairResult finish(MsckRepairRequest request, Continuation state, List<String> notStarted) {
+    private MsckRepairResult finish(MsckRepairRequest request, Continuation state, List<String> notStarted,
+                                    ContinuationStore store, String stateKey) {
         List<TableOutcome> done = new ArrayList<>(state.done());
         done.sort(Comparator.comparing(TableOutcome::table));
         boolean complete = notStarted.isEmpty() && state.pending().isEmpty();
@@ -341,17 +368,67 @@ public final class MsckRepairService {
         LOG.info(complete ? "repair complete" : "repair continues in the next call", "database", request.database(),
                 "mode", request.mode().name(), "tables", done.size(), "failed", failed, "partitionsAdded", added,
                 "remaining", summary.remaining(), "outcome", complete ? "COMPLETE" : "IN_PROGRESS");
+        String key = stateKey;
+        if (store != null && key == null && (!complete || request.compactResult())) {
+            key = ContinuationStore.newStateKey();
+        }
+        String detailsKey = null;
+        if (request.compactResult()) {
+            detailsKey = ContinuationStore.resultsKey(key);
+            store.saveResults(detailsKey, done);
+        }
         if (complete && failed > 0) {
-            String list = done.stream().filter(TableOutcome::isFailed).map(o -> o.table() + " (" + o.error() + ")")
+            List<TableOutcome> failures = done.stream().filter(TableOutcome::isFailed).toList();
+            List<TableOutcome> retryable = failures.stream().filter(TableOutcome::isTransientFailure).toList();
+            String list = failures.stream().map(o -> o.table() + " (" + o.error() + ")")
                     .collect(Collectors.joining("; "));
+            String doneList = done.stream().filter(o -> !o.isFailed()).map(o -> o.table() + " " + o.action())
+                    .collect(Collectors.joining(", "));
+            String where = detailsKey == null ? "" : " Every table's outcome: s3://" + store.bucket() + "/" + detailsKey + ".";
+            if (!retryable.isEmpty()) {
+                // A rerun could succeed: the state machine retries this step. Not deleted: a retry of a
+                // continued call reads the state it was given again (and tries the transient failures again).
+                throw new TransientAwsException("msck-repair finished " + done.size() + " tables of "
+                        + request.database() + " (" + added + " partitions added) but " + failed + " failed, "
+                        + retryable.size() + " of them for a transient reason (throttling, 5xx or timeouts that "
+                        + "outlived the SDK's retries), so a rerun may repair them: " + list + ". Done: [" + doneList
+                        + "]." + where + " The state machine retries this step; a rerun redoes nothing that is done.");
+            }
+            if (key != null) {
+                store.delete(key);
+            }
             throw new PartialFailureException("msck-repair finished " + done.size() + " tables of " + request.database()
                     + " (" + added + " partitions added) but " + failed + " failed: " + list
-                    + ". Fix them and rerun; tables already repaired are left as they are.",
-                    done.stream().filter(TableOutcome::isFailed).map(TableOutcome::table).toList());
+                    + ". Fix them and rerun; tables already repaired are left as they are." + where,
+                    failures.stream().map(TableOutcome::table).toList());
         }
+        String token = null;
+        if (!complete) {
+            if (store == null) {
+                token = state.encode();
+            } else {
+                store.save(key, state);
+                token = ContinuationStore.TOKEN_PREFIX + key;
+            }
+        } else if (store != null && stateKey != null) {
+            store.delete(stateKey);
+        }
+        List<TableOutcome> listed = request.compactResult() ? done.stream().filter(TableOutcome::isFailed).toList() : done;
         List<String> queryIds = state.pending().stream().map(Continuation.Pending::queryExecutionId).toList();
         return new MsckRepairResult(complete ? MsckRepairResult.COMPLETE : MsckRepairResult.IN_PROGRESS,
-                complete ? null : state.encode(), done, queryIds.isEmpty() ? null : queryIds, summary);
+                token, listed, queryIds.isEmpty() ? null : queryIds, summary, detailsKey);
+    }
+
+    /** A table's failure from an exception, marked when a rerun may not meet it again. */
+    private static TableOutcome failure(String table, RuntimeException e) {
+        return AwsFaults.isTransient(e) ? TableOutcome.failedTransiently(table, describe(e))
+                : TableOutcome.failed(table, describe(e));
+    }
+
+    /** BatchCreatePartition's per-partition errors that a later call may not get. */
+    private static boolean isTransientPartitionError(String error) {
+        return error.contains(": InternalServiceException ") || error.contains(": OperationTimeoutException ")
+                || error.contains(": ThrottlingException ");
     }
 
     private static String describe(RuntimeException e) {

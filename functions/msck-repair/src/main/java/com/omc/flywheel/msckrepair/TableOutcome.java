@@ -10,15 +10,23 @@ package com.omc.flywheel.msckrepair;
  * @param queryExecutionId   the MSCK query (ATHENA_MSCK)
  * @param detail             what was done or why it was skipped
  * @param error              why it failed (FAILED only)
+ * @param transientFailure   true when it FAILED for a transient reason (throttling, 5xx, timeouts that
+ *                           outlived the SDK's retries): a rerun may repair it; absent otherwise
  */
 public record TableOutcome(String table, String action, Integer partitionsAdded, Integer partitionsOrphaned,
-                           String queryExecutionId, String detail, String error) {
+                           String queryExecutionId, String detail, String error, Boolean transientFailure) {
     public static final String REPAIRED = "REPAIRED";
     public static final String SYNCED = "SYNCED";
     public static final String MIGRATED = "MIGRATED";
     public static final String UNCHANGED = "UNCHANGED";
     public static final String SKIPPED = "SKIPPED";
     public static final String FAILED = "FAILED";
+
+    /** An outcome that is not a transient failure. */
+    TableOutcome(String table, String action, Integer partitionsAdded, Integer partitionsOrphaned,
+                 String queryExecutionId, String detail, String error) {
+        this(table, action, partitionsAdded, partitionsOrphaned, queryExecutionId, detail, error, null);
+    }
 
     static TableOutcome skipped(String table, String why) {
         return new TableOutcome(table, SKIPPED, 0, null, null, why, null);
@@ -28,7 +36,16 @@ public record TableOutcome(String table, String action, Integer partitionsAdded,
         return new TableOutcome(table, FAILED, 0, null, null, null, error);
     }
 
+    /** Failed for a reason a rerun may not meet again. */
+    static TableOutcome failedTransiently(String table, String error) {
+        return new TableOutcome(table, FAILED, 0, null, null, null, error, true);
+    }
+
     boolean isFailed() {
         return FAILED.equals(action);
+    }
+
+    boolean isTransientFailure() {
+        return isFailed() && Boolean.TRUE.equals(transientFailure);
     }
 }

@@ -6,6 +6,8 @@ import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
 import com.omc.flywheel.shared.errors.TransientAwsException;
 import com.omc.flywheel.startgluejob.StartGlueJobRequest.OnConcurrentRun;
+import com.omc.flywheel.shared.Settings;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,7 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.ConcurrentRunsExceededException;
 import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
+import software.amazon.awssdk.services.glue.model.GetJobRunsResponse;
 import software.amazon.awssdk.services.glue.model.Job;
 import software.amazon.awssdk.services.glue.model.JobRun;
 import software.amazon.awssdk.services.glue.model.JobRunState;
@@ -26,6 +29,10 @@ import software.amazon.awssdk.services.glue.model.JobRunState;
  * second copy of an hour-long job: with {@code ATTACH}, a run of the same job with the same
  * arguments in STARTING, RUNNING or WAITING is returned ({@code attached: true}) instead. Two runs of
  * one job with different arguments (the registration job runs twice) are distinct and both start.
+ *
+ * <p>Runs are looked for only among those started within {@code RUN_HISTORY_HOURS} (48, Glue's
+ * default job timeout: an older run cannot still be going), so a job with months of history costs
+ * one or two GetJobRuns pages, never the whole history.
  */
 public final class GlueJobStarter {
     private static final Set<JobRunState> IN_PROGRESS = Set.of(JobRunState.STARTING, JobRunState.RUNNING,
@@ -36,20 +43,33 @@ public final class GlueJobStarter {
     /** How long a timed-out StartJobRun may still take to reach Glue: the client's attempt timeout. */
     static final long ATTEMPT_GRACE_MILLIS = 1000L * com.omc.flywheel.shared.Settings.intValue(
             "FLYWHEEL_CALL_ATTEMPT_TIMEOUT_SECONDS", 30);
+    /** Runs per GetJobRuns page (Glue's maximum). */
+    static final int RUNS_PER_PAGE = 200;
+    /** Never more pages than this, whatever the history holds (a run in progress is on the first ones). */
+    static final int MAX_RUN_PAGES = 10;
     private final GlueClient glue;
     private final GlueClient startClient;
+    private final Duration runHistory;
 
     public GlueJobStarter(GlueClient glue) {
         this(glue, glue);
     }
 
+    /** With the run history window from {@code RUN_HISTORY_HOURS} (48, Glue's default job timeout). */
+    public GlueJobStarter(GlueClient glue, GlueClient startClient) {
+        this(glue, startClient, Duration.ofHours(Settings.intValue("RUN_HISTORY_HOURS", 48)));
+    }
+
     /**
      * @param startClient the client for StartJobRun, with no SDK retries (StartJobRun is not
      *                    idempotent; this class retries it only after looking for the run)
+     * @param runHistory  how far back the job's runs are read: the longest a run can go on (the job's
+     *                    timeout); an older run cannot still be in progress
      */
-    public GlueJobStarter(GlueClient glue, GlueClient startClient) {
+    public GlueJobStarter(GlueClient glue, GlueClient startClient, Duration runHistory) {
         this.glue = glue;
         this.startClient = startClient;
+        this.runHistory = runHistory;
     }
 
     public StartGlueJobResult start(StartGlueJobRequest request) {
@@ -101,7 +121,7 @@ public final class GlueJobStarter {
 
     private StartGlueJobResult onConcurrencyLimit(StartGlueJobRequest request, ConcurrentRunsExceededException e) {
         String jobName = request.jobName();
-        List<JobRun> going = runs(jobName).stream().filter(r -> IN_PROGRESS.contains(r.jobRunState())).toList();
+        List<JobRun> going = recentRuns(jobName).stream().filter(r -> IN_PROGRESS.contains(r.jobRunState())).toList();
         if (request.onConcurrentRun() == OnConcurrentRun.ATTACH) {
             // A run with our arguments may have started between the look-up and the start.
             Optional<JobRun> ours = going.stream().filter(r -> sameArguments(r, request.arguments())).findFirst();
@@ -156,7 +176,7 @@ public final class GlueJobStarter {
     }
 
     private Optional<JobRun> findRunInProgress(String jobName, Map<String, String> arguments) {
-        for (JobRun r : runs(jobName)) {
+        for (JobRun r : recentRuns(jobName)) {
             if (IN_PROGRESS.contains(r.jobRunState()) && sameArguments(r, arguments)) {
                 return Optional.of(r);
             }
@@ -166,7 +186,7 @@ public final class GlueJobStarter {
 
     /** A run of the job with these arguments, in any state, started since this call began: ours. */
     private Optional<JobRun> findRunStartedSince(String jobName, Map<String, String> arguments, Instant since) {
-        for (JobRun r : runs(jobName)) {
+        for (JobRun r : recentRuns(jobName)) {
             if (r.startedOn() != null && !r.startedOn().isBefore(since) && sameArguments(r, arguments)) {
                 return Optional.of(r);
             }
@@ -174,17 +194,41 @@ public final class GlueJobStarter {
         return Optional.empty();
     }
 
-    /** Every run Glue still keeps for the job, all pages. */
-    private List<JobRun> runs(String jobName) {
+    /**
+     * The job's runs started within the run history window, newest first. Glue keeps months of runs
+     * (a job run every 15 minutes has thousands) and GetJobRuns returns the newest first, so paging
+     * stops at the first page reaching past the window, and after {@link #MAX_RUN_PAGES} pages at most.
+     */
+    private List<JobRun> recentRuns(String jobName) {
+        Instant since = Instant.now().minus(runHistory);
+        List<JobRun> recent = new ArrayList<>();
+        String next = null;
+        int pages = 0;
         try {
-            List<JobRun> all = new ArrayList<>();
-            glue.getJobRunsPaginator(b -> b.jobName(jobName).maxResults(200)).jobRuns().forEach(all::add);
-            return all;
+            do {
+                String token = next;
+                GetJobRunsResponse page = glue.getJobRuns(b -> b.jobName(jobName).maxResults(RUNS_PER_PAGE).nextToken(token));
+                pages++;
+                boolean reachedOld = false;
+                for (JobRun r : page.jobRuns()) {
+                    if (r.startedOn() != null && r.startedOn().isBefore(since)) {
+                        reachedOld = true;
+                    } else {
+                        recent.add(r);
+                    }
+                }
+                next = reachedOld ? null : page.nextToken();
+            } while (next != null && pages < MAX_RUN_PAGES);
         } catch (EntityNotFoundException e) {
             throw missing(jobName, e);
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "Glue GetJobRuns for job " + jobName);
         }
+        if (next != null) {
+            LOG.warn("run history read up to the page limit", "job", jobName, "pages", pages, "runsRead", recent.size(),
+                    "runHistoryHours", runHistory.toHours());
+        }
+        return recent;
     }
 
     private static void sleep(long ms) {
