@@ -90,6 +90,14 @@ public final class LocalLambdas implements AwsProxy.Rule {
     }
 
     /** Clears the counts; the registered functions and their warm environments stay. */
+    /**
+     * Drops every warm environment, as a deploy does: the next invocation of each function runs its
+     * init again, reading its settings anew.
+     */
+    public void coldStart() {
+        idle.clear();
+    }
+
     public void resetCounts() {
         invocations.clear();
         inits.clear();

@@ -177,6 +177,7 @@ public final class LocalRun {
         System.setProperty("ACCOUNT_DESCRIPTIONS", "111111111111=AMC Service,222222222222=Query Submitter/AMC Results Receiver,"
                 + "333333333333=Advertiser");
         System.setProperty("FLYWHEEL_ENV", ENV);
+        System.setProperty("CONTINUATION_BUCKET", "omc-flywheel-dev-analysis-data");
         // The functions' JSON logs would drown the progress lines; they are not what a user watches here.
         com.omc.flywheel.shared.JsonLog.redirect(new PrintStream(java.io.OutputStream.nullOutputStream()));
     }

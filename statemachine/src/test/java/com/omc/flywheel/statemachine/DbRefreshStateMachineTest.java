@@ -1,5 +1,6 @@
 package com.omc.flywheel.statemachine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,6 +114,47 @@ class DbRefreshStateMachineTest {
         Map<String, Integer> invocations = cloud.lambdas().invocations();
         assertTrue(invocations.get(StateMachineHarness.name("check-status")) >= 5, invocations.toString());
         assertEquals(2, invocations.get(StateMachineHarness.name("build-report")));
+    }
+
+    /**
+     * Both continuation loops driven through IN_PROGRESS rounds: with a time margin almost as long
+     * as the functions' timeout, msck-repair and the data monitor take one table per call, so the
+     * state machine calls each again with its token until it answers COMPLETE; the state carries
+     * counts and S3 keys, and the result is that of a single call.
+     */
+    @Test
+    void repairAndDataMonitorContinueAcrossCallsUntilComplete() {
+        System.setProperty("TIME_MARGIN_SECONDS", "900");
+        cloud.lambdas().coldStart(); // the functions read their settings at init
+        StateMachineHarness.Run run;
+        try {
+            run = StateMachineHarness.execute("db-refresh.asl.json", SampleEvents.read("db-refresh.json"), Duration.ofMinutes(3));
+        } finally {
+            System.clearProperty("TIME_MARGIN_SECONDS");
+            cloud.lambdas().coldStart();
+        }
+
+        assertEquals(ExecutionStatus.SUCCEEDED, run.execution().status(), run.execution().toString());
+        List<String> entered = run.statesEntered();
+        assertTrue(entered.contains("ContinueRepair") && entered.contains("ContinueDataMonitor"), entered.toString());
+        assertTrue(cloud.lambdas().invocations().get(StateMachineHarness.name("msck-repair")) >= 2,
+                cloud.lambdas().invocations().toString());
+        assertTrue(cloud.lambdas().invocations().get(StateMachineHarness.name("build-report")) >= 3,
+                "the Clean Rooms report once, the data monitor at least twice: " + cloud.lambdas().invocations());
+        assertEquals(8, glue.getPartitions(b -> b.databaseName(DB).tableName("part_ibe_02")).partitions().size(),
+                "every table repaired, over several calls");
+        JsonNode reports = run.output().path("results").path("reports");
+        JsonNode monitor = null;
+        for (JsonNode r : reports) {
+            if (r.path("report").asText().equals("DATA_MONITOR")) {
+                monitor = r;
+            }
+        }
+        assertTrue(monitor != null && monitor.path("reportKeys").size() == 2, reports.toString());
+        assertEquals(3, run.output().path("results").path("repair").path("summary").path("tables").asInt(),
+                run.output().path("results").toString());
+        assertTrue(run.output().path("results").path("associate").path("skippedForQuota").isInt(),
+                "the state counts the tables over the quota instead of listing them: " + run.output().path("results"));
     }
 
     @Test

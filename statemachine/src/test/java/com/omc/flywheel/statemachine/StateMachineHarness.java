@@ -78,6 +78,7 @@ final class StateMachineHarness {
             System.setProperty("GLUE_EMPTY_RETRY_MILLIS", "1");
             System.setProperty("ATHENA_POLL_MILLIS", "50");
             System.setProperty("REGISTRY_TABLE", "omc-flywheel-dev-topic-registry");
+            System.setProperty("CONTINUATION_BUCKET", "omc-flywheel-dev-analysis-data");
             // Each function runs from its deployment package (the ProGuard-shrunk jar that is
             // deployed), in a class loader of its own, as on Lambda.
             // With the template's Timeout and MemorySize, enforced as Lambda does.
