@@ -12,15 +12,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every statemachine/*.asl.json passes asl-validator (installed from the npm registry by this test
+ * Every statemachine/*.asl.json is what statemachine/generate.py writes (its one definition of the
+ * Glue job loop), passes asl-validator (installed from the npm registry by this test
  * when node_modules lacks it), and every Task retries transient errors with backoff and has a
  * timeout where it calls a Lambda.
  */
@@ -45,6 +48,45 @@ class AslDefinitionsTest {
         for (Path f : files) {
             run(root, List.of(validator.toString(), "--json-path", f.toString()), "asl-validator " + f.getFileName());
         }
+    }
+
+    /**
+     * The Glue job loops (Start…, Check…, …Ended?, WaitFor…, the ceilings and the Retry around them)
+     * are written by statemachine/generate.py from one definition; a hand edit of one copy, or a
+     * change to the script that was not run, fails here.
+     */
+    @Test
+    void committedDefinitionsAreTheGeneratorsOutput(@TempDir Path out) throws Exception {
+        Path root = SampleEvents.repoRoot();
+        String python = onPath("python3", "python3 was not found on PATH: install Python 3 (statemachine/generate.py, "
+                + "which writes the job loops of statemachine/*.asl.json, needs only its standard library)");
+        run(root, List.of(python, root.resolve("statemachine/generate.py").toString(), "--out", out.toString()),
+                "python3 statemachine/generate.py --out " + out);
+        List<String> differ = new ArrayList<>();
+        for (Path committed : definitions()) {
+            Path generated = out.resolve(committed.getFileName().toString());
+            if (!Files.exists(generated)) {
+                differ.add(committed.getFileName() + ": not written by the generator (add it to JOB_LOOPS in generate.py)");
+                continue;
+            }
+            List<String> a = Files.readAllLines(committed, StandardCharsets.UTF_8);
+            List<String> b = Files.readAllLines(generated, StandardCharsets.UTF_8);
+            for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+                String x = i < a.size() ? a.get(i) : "<end of file>";
+                String y = i < b.size() ? b.get(i) : "<end of file>";
+                if (!x.equals(y)) {
+                    differ.add(committed.getFileName() + " line " + (i + 1) + ": committed '" + x.strip()
+                            + "', generated '" + y.strip() + "'");
+                    break;
+                }
+            }
+            if (!Arrays.equals(Files.readAllBytes(committed), Files.readAllBytes(generated)) && a.equals(b)) {
+                differ.add(committed.getFileName() + ": line endings or final newline differ");
+            }
+        }
+        assertEquals(List.of(), differ, "statemachine/*.asl.json differ from what the generator writes: run "
+                + "statemachine/generate.py (python3 statemachine/generate.py, from the repository root) and commit its "
+                + "output; change a Glue job loop in generate.py, never in one .asl.json copy");
     }
 
     /**
@@ -117,13 +159,17 @@ class AslDefinitionsTest {
     }
 
     private static String npm() {
-        for (String dir : System.getenv("PATH").split(File.pathSeparator)) {
-            if (new File(dir, "npm").canExecute()) {
-                return new File(dir, "npm").getAbsolutePath();
+        return onPath("npm", "npm was not found on PATH: install Node.js 20 and npm (apt-get install nodejs npm) "
+                + "so asl-validator can be installed");
+    }
+
+    private static String onPath(String program, String missing) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (new File(dir, program).canExecute()) {
+                return new File(dir, program).getAbsolutePath();
             }
         }
-        throw new AssertionError("npm was not found on PATH: install Node.js 20 and npm (apt-get install nodejs npm) "
-                + "so asl-validator can be installed");
+        throw new AssertionError(missing);
     }
 
     private static void run(Path dir, List<String> command, String what) throws Exception {

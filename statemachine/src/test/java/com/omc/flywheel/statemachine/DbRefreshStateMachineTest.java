@@ -53,6 +53,9 @@ class DbRefreshStateMachineTest {
             for (String day : List.of("2025-09-22", "2025-10-22")) {
                 s3.putObject(b -> b.bucket(DATA).key("opus/" + source + "/raw_input/snapshot_dt=" + day + "/part-0.parquet"),
                         RequestBody.fromString("x"));
+                // The loader's last write: resolve-snapshot takes only a snapshot with its marker under every prefix.
+                s3.putObject(b -> b.bucket(DATA).key("opus/" + source + "/raw_input/snapshot_dt=" + day + "/_SUCCESS"),
+                        RequestBody.fromString(""));
             }
         }
         s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/split_part/infobase_attributes/metadata/snapshot_dt.txt"),

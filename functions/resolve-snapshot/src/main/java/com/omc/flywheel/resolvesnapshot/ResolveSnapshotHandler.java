@@ -7,9 +7,9 @@ import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.Priming;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -19,20 +19,34 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 
 /**
- * One snapshot date for a whole refresh: the newest {@code snapshot_dt=} present under every raw
- * input prefix (so the jobs of one run never read different snapshots, and none reads a snapshot
- * another source lacks), or the operator's date after checking it is there.
+ * One snapshot date for a whole refresh: the newest {@code snapshot_dt=} that is complete under every
+ * raw input prefix (so the jobs of one run never read different snapshots, none reads a snapshot
+ * another source lacks, and none reads a folder still being written), or the operator's date after
+ * checking it is complete everywhere.
+ *
+ * <p>Complete means {@code <prefix>snapshot_dt=<D>/_SUCCESS} exists: the loader writes the marker
+ * last, so a folder without it is still being written (or its load failed). S3 calls: one delimiter
+ * listing per prefix (the folders), then, newest common date first, at most one marker look-up per
+ * date and prefix, stopping at the first prefix that lacks it and at the first date complete under
+ * every prefix. The look-up is a ListObjectsV2 with the marker's key as prefix, not a HeadObject:
+ * the function's role has {@code s3:ListBucket} on the data bucket ({@code s3:prefix} {@code opus/*},
+ * template.yaml ResolveSnapshotFunction), which covers it, and no {@code s3:GetObject}, which
+ * HeadObject would need.
  */
 public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotRequest, ResolveSnapshotHandler.Result> {
     private static final Pattern FOLDER = Pattern.compile("snapshot_dt=([0-9]{4}-[0-9]{2}-[0-9]{2})/$");
+    static final String MARKER = "_SUCCESS";
     private static final JsonLog LOG = JsonLog.forFunction("resolve-snapshot");
     private final S3Client s3;
 
     /**
-     * @param snapshotDt  the date every job of the run gets as {@code --SNAPSHOT_DT}
-     * @param newestPerPrefix each prefix's own newest date, for the operator
+     * @param snapshotDt        the date every job of the run gets as {@code --SNAPSHOT_DT}
+     * @param newestPerPrefix   each prefix's own newest {@code snapshot_dt=} folder (complete or not), for the operator
+     * @param skippedIncomplete newer dates present under every prefix but passed over, each with the
+     *                          first prefix found without its {@code _SUCCESS} marker (empty when none)
      */
-    public record Result(String snapshotDt, boolean resolved, Map<String, String> newestPerPrefix) {
+    public record Result(String snapshotDt, boolean resolved, Map<String, String> newestPerPrefix,
+                         Map<String, String> skippedIncomplete) {
     }
 
     public ResolveSnapshotHandler() {
@@ -51,11 +65,11 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
 
     @Override
     protected Result handle(ResolveSnapshotRequest event, Context context) {
-        Set<String> common = null;
+        TreeSet<String> common = null;
         Map<String, String> newest = new TreeMap<>();
         for (String prefix : event.rawInputPrefixes()) {
-            Set<String> dates = dates(prefix);
-            newest.put(prefix, dates.isEmpty() ? null : ((TreeSet<String>) dates).last());
+            TreeSet<String> dates = dates(prefix);
+            newest.put(prefix, dates.isEmpty() ? null : dates.last());
             if (common == null) {
                 common = new TreeSet<>(dates);
             } else {
@@ -63,26 +77,72 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
             }
         }
         if (event.snapshotDt() != null) {
-            if (!common.contains(event.snapshotDt())) {
-                throw new ResourceNotFoundException("snapshot_dt=" + event.snapshotDt() + " is not under every raw input "
+            String given = event.snapshotDt();
+            if (!common.contains(given)) {
+                throw new ResourceNotFoundException("snapshot_dt=" + given + " is not under every raw input "
                         + "prefix " + event.rawInputPrefixes() + " (newest under each: " + newest + ")");
             }
-            return new Result(event.snapshotDt(), false, newest);
+            // Every prefix is looked up (not only up to the first gap), so the error names them all.
+            List<String> missing = event.rawInputPrefixes().stream().filter(p -> !hasMarker(p, given))
+                    .map(p -> marker(p, given)).toList();
+            if (!missing.isEmpty()) {
+                throw new ResourceNotFoundException("snapshot_dt=" + given + " is not complete: " + missing
+                        + (missing.size() == 1 ? " does" : " do") + " not exist (the folder is still being written, "
+                        + "or its load failed); wait for the " + MARKER + " marker or give another snapshotDt");
+            }
+            LOG.info("snapshot checked", "snapshotDt", given, "newestPerPrefix", newest, "outcome", "GIVEN");
+            return new Result(given, false, newest, Map.of());
+        }
+        Map<String, String> skipped = new LinkedHashMap<>();
+        for (String candidate : common.descendingSet()) {
+            String gap = event.rawInputPrefixes().stream().filter(p -> !hasMarker(p, candidate)).findFirst().orElse(null);
+            if (gap == null) {
+                LOG.info("snapshot resolved", "snapshotDt", candidate, "newestPerPrefix", newest,
+                        "skippedIncomplete", skipped, "outcome", "RESOLVED");
+                return new Result(candidate, true, newest, skipped);
+            }
+            skipped.put(candidate, gap);
         }
         if (common.isEmpty()) {
             throw new ResourceNotFoundException("no snapshot_dt= folder is under every raw input prefix "
                     + event.rawInputPrefixes() + " (newest under each: " + newest + "); load the raw input first");
         }
-        String chosen = ((TreeSet<String>) common).last();
-        LOG.info("snapshot resolved", "snapshotDt", chosen, "newestPerPrefix", newest, "outcome", "RESOLVED");
-        return new Result(chosen, true, newest);
+        throw new ResourceNotFoundException("no snapshot_dt= folder under every raw input prefix "
+                + event.rawInputPrefixes() + " is complete (has its " + MARKER + " marker under every prefix); "
+                + "first prefix found without it, by date: " + skipped + "; wait for the load to finish");
     }
 
-    private Set<String> dates(String uri) {
+    /** {@code s3://bucket/prefix/snapshot_dt=D/_SUCCESS}. */
+    static String marker(String prefixUri, String snapshotDt) {
+        return prefixUri + "snapshot_dt=" + snapshotDt + "/" + MARKER;
+    }
+
+    /**
+     * Whether the marker of {@code snapshotDt} exists under the prefix: one ListObjectsV2 with the
+     * marker's key as prefix and MaxKeys 1 (s3:ListBucket, which the role has; HeadObject would need
+     * s3:GetObject). The marker sorts before any longer key it prefixes, so the one key listed is it
+     * when it exists.
+     */
+    private boolean hasMarker(String prefixUri, String snapshotDt) {
+        String uri = marker(prefixUri, snapshotDt);
+        String rest = uri.substring("s3://".length());
+        String bucket = rest.substring(0, rest.indexOf('/'));
+        String key = rest.substring(rest.indexOf('/') + 1);
+        try {
+            return s3.listObjectsV2(b -> b.bucket(bucket).prefix(key).maxKeys(1)).contents().stream()
+                    .anyMatch(o -> o.key().equals(key));
+        } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException e) {
+            throw new ResourceNotFoundException("bucket " + bucket + " of raw input prefix " + prefixUri + " does not exist", e);
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "S3 listing of " + uri);
+        }
+    }
+
+    private TreeSet<String> dates(String uri) {
         String rest = uri.substring("s3://".length());
         String bucket = rest.substring(0, rest.indexOf('/'));
         String prefix = rest.substring(rest.indexOf('/') + 1);
-        Set<String> dates = new TreeSet<>();
+        TreeSet<String> dates = new TreeSet<>();
         try {
             for (CommonPrefix p : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter("/"))
                     .commonPrefixes()) {

@@ -9,7 +9,8 @@ import java.util.List;
  * the refresh reads, and optionally the date the operator chose.
  *
  * @param rawInputPrefixes {@code s3://bucket/opus/<source>/raw_input/}, 1 to 10
- * @param snapshotDt       when given, it is checked to exist under every prefix and returned
+ * @param snapshotDt       when given, it is checked to be complete ({@code snapshot_dt=D/_SUCCESS}) under every
+ *                         prefix and returned
  */
 public record ResolveSnapshotRequest(List<String> rawInputPrefixes, String snapshotDt) {
     public ResolveSnapshotRequest {

@@ -30,28 +30,49 @@ class ResolveSnapshotTest {
         return files.stream().map(f -> DynamicTest.dynamicTest(f, () -> run(f))).toList();
     }
 
-    private void run(String file) {
+    /**
+     * addressable_ids has the newest snapshot 2025-11-22 that infobase lacks; 2025-12-22 is under
+     * both but infobase's is still being written (no _SUCCESS); the complete snapshots are 2025-09-22
+     * and 2025-10-22, so the run takes 2025-10-22. Every folder but the one being written has its marker.
+     */
+    static void lake() {
         MOTO.reset();
         S3.createBucket(b -> b.bucket(DATA));
-        // addressable_ids has the newest snapshot 2025-11-22 that infobase lacks: the run takes 2025-10-22.
-        for (String key : List.of("opus/addressable_ids/raw_input/snapshot_dt=2025-09-22/a.parquet",
-                "opus/addressable_ids/raw_input/snapshot_dt=2025-10-22/a.parquet",
-                "opus/addressable_ids/raw_input/snapshot_dt=2025-11-22/a.parquet",
-                "opus/infobase_attributes/raw_input/snapshot_dt=2025-09-22/a.parquet",
-                "opus/infobase_attributes/raw_input/snapshot_dt=2025-10-22/a.parquet")) {
-            S3.putObject(b -> b.bucket(DATA).key(key), RequestBody.fromString("x"));
+        for (String key : List.of("opus/addressable_ids/raw_input/snapshot_dt=2025-09-22/",
+                "opus/addressable_ids/raw_input/snapshot_dt=2025-10-22/",
+                "opus/addressable_ids/raw_input/snapshot_dt=2025-11-22/",
+                "opus/addressable_ids/raw_input/snapshot_dt=2025-12-22/",
+                "opus/infobase_attributes/raw_input/snapshot_dt=2025-09-22/",
+                "opus/infobase_attributes/raw_input/snapshot_dt=2025-10-22/")) {
+            put(key + "a.parquet");
+            put(key + "_SUCCESS");
         }
+        put("opus/infobase_attributes/raw_input/snapshot_dt=2025-12-22/a.parquet");
+    }
+
+    static void put(String key) {
+        S3.putObject(b -> b.bucket(DATA).key(key), RequestBody.fromString(key.endsWith("_SUCCESS") ? "" : "x"));
+    }
+
+    private void run(String file) {
+        lake();
         String body = SampleEvents.read(file);
         switch (file) {
             case "resolve-snapshot.json" -> {
                 String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", body);
                 assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\"") && out.contains("\"resolved\":true"), out);
+                assertTrue(out.contains("\"skippedIncomplete\":{\"2025-12-22\":\"s3://" + DATA
+                        + "/opus/infobase_attributes/raw_input/\"}"), out);
             }
             case "resolve-snapshot-given.json" -> {
                 String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", body);
                 assertTrue(out.contains("\"snapshotDt\":\"2025-09-22\"") && out.contains("\"resolved\":false"), out);
                 assertThrows(ResourceNotFoundException.class, () -> SampleEvents.invoke(new ResolveSnapshotHandler(),
                         "resolve-snapshot", body.replace("2025-09-22", "2025-11-22")), "not under infobase");
+                ResourceNotFoundException e = assertThrows(ResourceNotFoundException.class, () -> SampleEvents.invoke(
+                        new ResolveSnapshotHandler(), "resolve-snapshot", body.replace("2025-09-22", "2025-12-22")));
+                assertTrue(e.getMessage().contains("s3://" + DATA + "/opus/infobase_attributes/raw_input/snapshot_dt=2025-12-22/_SUCCESS")
+                        && !e.getMessage().contains("addressable_ids/raw_input/snapshot_dt=2025-12-22/_SUCCESS"), e.getMessage());
             }
             case "resolve-snapshot-invalid-prefix.json" -> {
                 S3Client nowhere = AwsClients.build(S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:9")));

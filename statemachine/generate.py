@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""One definition of the Glue job loop, written into the three state machines.
+
+Every Glue job of db-refresh, topic-orchestrator and historical-rebuilder runs the same loop:
+
+    <Step> (one-branch Parallel, Retry GlueJobFailed: the job is started again)
+      Start<Step>   start-glue-job (adopts the identical run already going)
+      Check<Step>   check-status
+      <Step>Ended?  SUCCEEDED -> <Step>Succeeded, FAILED -> <Step>Failed (GlueJobFailed),
+                    pollCount >= limits.maxPolls -> <Step>PollCeiling,
+                    elapsedSeconds > limits.maxRunSeconds (default 21600) -> <Step>TimeCeiling,
+                    otherwise Wait<Step> (nextWaitSeconds) -> Check<Step>
+
+This script owns exactly those states: the loop Parallel's Type, Comment, Branches and Retry. Every
+other state, and the loop Parallel's wiring (Next/End, ResultPath, Catch), stays as it is in the
+committed statemachine/*.asl.json, which the script reads and writes back. So:
+
+  - change a loop: edit job_loop() or JOB_LOOPS below, then run `python3 statemachine/generate.py`;
+  - change anything else: edit the .asl.json directly (then run the script: it must change nothing);
+  - AslDefinitionsTest fails when the committed files differ from this script's output.
+
+Usage: python3 statemachine/generate.py [--out DIR]   (default: rewrite statemachine/ in place)
+Standard library only. SAM deploys the .asl.json files as they are.
+"""
+import argparse
+import json
+import pathlib
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+# The time ceiling on one Glue run, when the input's limits.maxRunSeconds does not set it: 6 hours,
+# the longest any copy of the loop allowed before (the split jobs and the history rebuild). The
+# ceiling only stops the waiting; the run itself is stopped by the Glue job's own Timeout.
+DEFAULT_MAX_RUN_SECONDS = 21600
+
+# Lambda task timeouts: the function's Timeout in template.yaml + 30 s (AslDefinitionsTest checks).
+START_GLUE_JOB_TIMEOUT = 930  # start-glue-job: Timeout 900
+CHECK_STATUS_TIMEOUT = 640    # check-status: Timeout 610
+
+TRANSIENT = [
+    "TransientAwsException",
+    "com.omc.flywheel.shared.errors.TransientAwsException",
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+]
+
+
+def retry(errors, interval, attempts):
+    return {"ErrorEquals": errors, "IntervalSeconds": interval, "MaxAttempts": attempts, "BackoffRate": 2.0}
+
+
+def lambda_retry(interval, attempts):
+    """Transient AWS and Lambda service errors with backoff; a run Lambda or the task stopped, again."""
+    return [retry(TRANSIENT, interval, attempts), retry(["Sandbox.Timedout", "States.Timeout"], 10, 2)]
+
+
+def job_loop(step, job, topic_argument=False, retry_interval=30, retry_attempts=2, comment=None):
+    """The loop Parallel of one Glue job step.
+
+    step            the state name: <step>, Start<step>, Check<step>, <step>Ended?, ...
+    job             the job's place in the input, e.g. "$.jobs.splitAddressableIds"
+                    ({jobName, arguments} in db-refresh, {jobName} in the topic machines)
+    topic_argument  True: the arguments are {"--topic_name": $.topic}; False: the job's own
+                    arguments, with the run's snapshot date as snapshotDt
+    retry_interval, retry_attempts
+                    GlueJobFailed: the whole job is started again (backoff 2)
+    """
+    if topic_argument:
+        payload = {"jobName.$": job + ".jobName", "arguments": {"--topic_name.$": "$.topic"}}
+    else:
+        payload = {"jobName.$": job + ".jobName", "arguments.$": job + ".arguments",
+                   "snapshotDt.$": "$.snapshot.snapshotDt"}
+    may_run = "; it may still be running"
+    states = {
+        "Start" + step: {
+            "Type": "Task",
+            "Comment": "Starts the Glue job, or adopts its identical run already going (a retried step never starts a duplicate).",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "${StartGlueJobFunctionArn}", "Payload": payload},
+            "ResultSelector": {"jobName.$": "$.Payload.jobName", "jobRunId.$": "$.Payload.jobRunId",
+                               "attached.$": "$.Payload.attached", "pollCount": 0},
+            "ResultPath": "$.run",
+            "TimeoutSeconds": START_GLUE_JOB_TIMEOUT,
+            "Retry": lambda_retry(30, 2),
+            "Next": "Check" + step,
+        },
+        "Check" + step: {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "${CheckStatusFunctionArn}",
+                           "Payload": {"jobName.$": "$.run.jobName", "jobRunId.$": "$.run.jobRunId",
+                                       "pollCount.$": "$.run.pollCount"}},
+            "ResultSelector": {"jobName.$": "$.Payload.jobName", "jobRunId.$": "$.Payload.jobRunId",
+                               "pollCount.$": "$.Payload.pollCount", "status.$": "$.Payload.status",
+                               "nextWaitSeconds.$": "$.Payload.nextWaitSeconds", "check.$": "$.Payload"},
+            "ResultPath": "$.run",
+            "TimeoutSeconds": CHECK_STATUS_TIMEOUT,
+            "Retry": lambda_retry(10, 3),
+            "Next": step + "Ended?",
+        },
+        step + "Ended?": {
+            "Type": "Choice",
+            "Choices": [
+                {"Variable": "$.run.status", "StringEquals": "SUCCEEDED", "Next": step + "Succeeded"},
+                {"Variable": "$.run.status", "StringEquals": "FAILED", "Next": step + "Failed"},
+                {"Variable": "$.run.pollCount", "NumericGreaterThanEqualsPath": "$.limits.maxPolls",
+                 "Next": step + "PollCeiling"},
+                {"And": [{"Variable": "$.limits.maxRunSeconds", "IsPresent": True},
+                         {"Variable": "$.run.check.elapsedSeconds", "NumericGreaterThanPath": "$.limits.maxRunSeconds"}],
+                 "Next": step + "TimeCeiling"},
+                {"And": [{"Variable": "$.limits.maxRunSeconds", "IsPresent": False},
+                         {"Variable": "$.run.check.elapsedSeconds", "NumericGreaterThan": DEFAULT_MAX_RUN_SECONDS}],
+                 "Next": step + "TimeCeiling"},
+            ],
+            "Default": "WaitFor" + step,
+        },
+        "WaitFor" + step: {"Type": "Wait", "SecondsPath": "$.run.nextWaitSeconds", "Next": "Check" + step},
+        step + "Succeeded": {
+            "Type": "Pass",
+            "Parameters": {"step": step, "jobName.$": "$.run.jobName", "jobRunId.$": "$.run.jobRunId",
+                           "polls.$": "$.run.pollCount", "elapsedSeconds.$": "$.run.check.elapsedSeconds",
+                           "finishedAt.$": "$$.State.EnteredTime"},
+            "End": True,
+        },
+        step + "Failed": {"Type": "Fail", "Error": "GlueJobFailed", "CausePath": "$.run.check.errorMessage"},
+        step + "TimeCeiling": {
+            "Type": "Fail", "Error": "TimeCeilingReached",
+            "Cause": "the Glue job run has been going longer than limits.maxRunSeconds (default "
+                     f"{DEFAULT_MAX_RUN_SECONDS} s) allows" + may_run,
+        },
+        step + "PollCeiling": {
+            "Type": "Fail", "Error": "PollCeilingReached",
+            "Cause": "the Glue job run was polled limits.maxPolls times without ending" + may_run,
+        },
+    }
+    return {
+        "Type": "Parallel",
+        "Comment": comment or f"Runs {step}; a failed Glue run is retried by starting the job again.",
+        "Branches": [{"StartAt": "Start" + step, "States": states}],
+        "Retry": [retry(["GlueJobFailed"], retry_interval, retry_attempts)],
+    }
+
+
+# Every Glue job step, by file. The split jobs wait longer before they are started again.
+JOB_LOOPS = {
+    "db-refresh.asl.json": [
+        job_loop("SplitAddressableIds", "$.jobs.splitAddressableIds", retry_interval=60),
+        job_loop("SplitInfobase", "$.jobs.splitInfobase", retry_interval=60),
+        job_loop("RegisterAddressableIds", "$.jobs.registerAddressableIds"),
+        job_loop("RegisterInfobase", "$.jobs.registerInfobase"),
+        job_loop("BuildErTable", "$.jobs.buildErTable", comment="Step 4: the Entity Resolution table job."),
+    ],
+    "topic-orchestrator.asl.json": [
+        job_loop("Standardize", "$.jobs.standardized", topic_argument=True),
+        job_loop("Curate", "$.jobs.curated", topic_argument=True),
+    ],
+    "historical-rebuilder.asl.json": [
+        job_loop("RebuildHistory", "$.jobs.rebuilder", topic_argument=True),
+    ],
+}
+
+OWNED = ("Type", "Comment", "Branches", "Retry")
+
+
+def state_maps(node):
+    """Every "States" object of a definition: the top level, Parallel branches, Map processors."""
+    yield node["States"]
+    for state in node["States"].values():
+        for branch in state.get("Branches", []):
+            yield from state_maps(branch)
+        for key in ("ItemProcessor", "Iterator"):
+            if key in state:
+                yield from state_maps(state[key])
+
+
+def regenerate(file_name, asl):
+    loops = {loop["Branches"][0]["StartAt"][len("Start"):]: loop for loop in JOB_LOOPS[file_name]}
+    done = set()
+    for states in state_maps(asl):
+        for name in list(states):
+            state = states[name]
+            if name in loops:
+                wiring = {k: v for k, v in state.items() if k not in OWNED}
+                states[name] = {**loops[name], **wiring}
+                done.add(name)
+            elif state.get("Resource", "").endswith("lambda:invoke") and \
+                    state.get("Parameters", {}).get("FunctionName") == "${StartGlueJobFunctionArn}" and \
+                    name[len("Start"):] not in loops:
+                sys.exit(f"{file_name}: {name} starts a Glue job outside JOB_LOOPS; add its step to generate.py")
+    missing = set(loops) - done
+    if missing:
+        sys.exit(f"{file_name}: no state named {sorted(missing)}; JOB_LOOPS names a step the file lacks")
+    return asl
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=pathlib.Path, default=HERE, help="folder to write the .asl.json files to")
+    out = parser.parse_args().out
+    out.mkdir(parents=True, exist_ok=True)
+    for file_name in JOB_LOOPS:
+        asl = json.loads((HERE / file_name).read_text(encoding="utf-8"))
+        text = json.dumps(regenerate(file_name, asl), indent=2, ensure_ascii=False) + "\n"
+        (out / file_name).write_text(text, encoding="utf-8")
+        print(f"wrote {out / file_name}")
+
+
+if __name__ == "__main__":
+    main()
