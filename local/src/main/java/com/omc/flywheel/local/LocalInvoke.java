@@ -32,7 +32,11 @@ public final class LocalInvoke {
         PrintStream stdout = System.out;
         // Anything a handler prints goes to stderr, as in CloudWatch; stdout carries only the answer.
         System.setOut(System.err);
+        LocalIam iam = LocalIam.inFrontOfTheEndpoint(args[2]);
         int code = run(args[0], Path.of(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), stdout);
+        if (iam != null) {
+            code = iam.report(code);
+        }
         stdout.flush();
         System.exit(code);
     }
@@ -84,6 +88,68 @@ public final class LocalInvoke {
             return fail(e.getCause(), out);
         } catch (Throwable e) {
             return fail(e, out);
+        }
+    }
+
+    /**
+     * The local IAM check for one invoke: a proxy in front of the endpoint the SDK would call
+     * ({@code AWS_ENDPOINT_URL}), authorizing every call as the function's role from template.yaml.
+     * Off with {@code FLYWHEEL_LOCAL_IAM=off}, or when no endpoint is set (a call to real AWS is
+     * authorized by AWS itself).
+     */
+    static final class LocalIam {
+        private final com.omc.flywheel.local.iam.IamEnforcer enforcer;
+        private final AwsProxy proxy;
+        private final String function;
+
+        private LocalIam(com.omc.flywheel.local.iam.IamEnforcer enforcer, AwsProxy proxy, String function) {
+            this.enforcer = enforcer;
+            this.proxy = proxy;
+            this.function = function;
+        }
+
+        static LocalIam inFrontOfTheEndpoint(String function) {
+            String endpoint = System.getProperty("aws.endpointUrl", System.getenv("AWS_ENDPOINT_URL"));
+            if (endpoint == null || endpoint.isBlank() || "off".equalsIgnoreCase(System.getenv("FLYWHEEL_LOCAL_IAM"))) {
+                return null;
+            }
+            Path repo = SampleEvents.repoRoot();
+            NodePackages.ensureInstalled(repo);
+            var stack = com.omc.flywheel.local.iam.DeployedStack.local(repo.resolve("template.yaml"));
+            var actions = new com.omc.flywheel.local.iam.ApiActions(
+                    com.omc.flywheel.local.iam.AuthorizationReference.installedIn(repo), MotoServer.REGION, MotoServer.ACCOUNT_ID,
+                    new com.omc.flywheel.local.iam.ApiActions.Lookups() {
+                        @Override
+                        public java.util.Optional<String> collaborationArn(String collaborationId) {
+                            return java.util.Optional.empty();
+                        }
+
+                        @Override
+                        public java.util.Optional<String> schemaAssociationArn(String collaborationId, String schemaName) {
+                            return java.util.Optional.empty();
+                        }
+                    });
+            var enforcer = new com.omc.flywheel.local.iam.IamEnforcer(stack, actions);
+            AwsProxy proxy = AwsProxy.start(endpoint);
+            proxy.authorizer(enforcer, enforcer);
+            System.setProperty("aws.endpointUrl", proxy.endpoint());
+            System.setProperty(com.omc.flywheel.local.iam.PrincipalHeader.PROPERTY, function);
+            return new LocalIam(enforcer, proxy, function);
+        }
+
+        /** Says on standard error what IAM allowed and refused; an unmapped call fails the invoke. */
+        int report(int code) {
+            System.err.println("local IAM (" + function + "'s role, template.yaml): calls checked " + enforcer.checked()
+                    + ", denied " + enforcer.describeDenials() + (enforcer.unmapped().isEmpty() ? "" : ", UNMAPPED "
+                    + enforcer.unmapped()));
+            proxy.close();
+            if (enforcer.checked().containsKey("operator")) {
+                // Every call here is the function's: one without its mark would have gone unchecked.
+                System.err.println("local IAM: " + enforcer.checked().get("operator") + " call(s) did not say whose they were"
+                        + " (the PrincipalHeader interceptor did not run): they were not authorized");
+                return 1;
+            }
+            return enforcer.unmapped().isEmpty() ? code : 1;
         }
     }
 

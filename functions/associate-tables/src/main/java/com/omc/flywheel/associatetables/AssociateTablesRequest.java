@@ -22,10 +22,14 @@ import java.util.regex.Pattern;
  *                                 receive results, but us)
  * @param idNamespaceArn           the Entity Resolution ID namespace to associate, if any
  * @param dryRun                   plan only
+ * @param compactResult            the answer's {@code summary.skippedForQuota} stays empty (the names are
+ *                                 in the function's log; {@code skippedForQuotaCount} counts them), so the
+ *                                 answer does not grow with the lake: what the state machine asks for
  */
 public record AssociateTablesRequest(String membershipId, String database, String tablePrefix, String roleArn,
                                      List<String> exclude, Integer maxAssociations, List<String> allowedAnalysisProviders,
-                                     List<String> allowedResultReceivers, String idNamespaceArn, Boolean dryRun) {
+                                     List<String> allowedResultReceivers, String idNamespaceArn, Boolean dryRun,
+                                     Boolean compactResult) {
     static final Pattern UUID = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
     static final Pattern ROLE_ARN = Pattern.compile("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,480}$");
     static final Pattern ID_NAMESPACE_ARN = Pattern.compile(
@@ -60,6 +64,7 @@ public record AssociateTablesRequest(String membershipId, String database, Strin
             }
         }
         dryRun = dryRun != null && dryRun;
+        compactResult = compactResult != null && compactResult;
     }
 
     private static List<String> names(String field, List<String> values) {

@@ -25,13 +25,14 @@ public record AssociateTablesResult(List<Action> actions, boolean applied, List<
 
     /**
      * @param actions          how many of each action
-     * @param skippedForQuota  tables cut by maxAssociations, in name order
+     * @param skippedForQuota  tables cut by maxAssociations, in name order (empty with compactResult)
+     * @param skippedForQuotaCount how many tables maxAssociations cut
      * @param desiredTables    tables the collaboration should have (after exclusions and the cap)
      * @param readyTables      of those, the ones with a configured table, both rules and an
      *                         association after the run (on a dry run: those the plan leaves alone)
      * @param associations     associations in the membership after the run (as planned)
      */
-    public record Summary(Map<String, Integer> actions, List<String> skippedForQuota, int desiredTables,
-                          int readyTables, int associations, int quota) {
+    public record Summary(Map<String, Integer> actions, List<String> skippedForQuota, int skippedForQuotaCount,
+                          int desiredTables, int readyTables, int associations, int quota) {
     }
 }

@@ -116,7 +116,8 @@ public final class AssociateTablesService {
         java.util.Set<String> touched = actions.stream().map(Action::table).collect(Collectors.toSet());
         int ready = request.dryRun() ? (int) desired.stream().filter(d -> !touched.contains(d.name())).count() : desired.size();
         AssociateTablesResult result = new AssociateTablesResult(actions, !request.dryRun(), plan.unmanaged(),
-                new AssociateTablesResult.Summary(counts, List.copyOf(skipped), desired.size(), ready,
+                new AssociateTablesResult.Summary(counts, request.compactResult() ? List.of() : List.copyOf(skipped),
+                        skipped.size(), desired.size(), ready,
                         plan.associationsAfter(), settings.associationQuota()));
         LOG.info(request.dryRun() ? "plan ready (dry run)" : "collaboration reconciled", "membership", request.membershipId(),
                 "actions", counts, "skippedForQuota", skipped, "unmanaged", plan.unmanaged(), "outcome",

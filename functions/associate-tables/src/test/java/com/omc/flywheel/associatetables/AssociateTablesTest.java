@@ -69,7 +69,12 @@ class AssociateTablesTest extends CollaborationFixture {
         AssociateTablesResult r = service().reconcile(request("associate-tables.json"));
 
         assertEquals(List.of("part_zz_extra_1", "part_zz_extra_2"), r.summary().skippedForQuota());
+        assertEquals(2, r.summary().skippedForQuotaCount());
         assertEquals(25, readyAssociations());
+
+        AssociateTablesResult compact = service().reconcile(request("associate-tables.json", "\"membershipId\"", "\"compactResult\": true, \"membershipId\""));
+        assertEquals(List.of(), compact.summary().skippedForQuota(), "the names stay in the log, not in the answer");
+        assertEquals(2, compact.summary().skippedForQuotaCount());
     }
 
     @Test

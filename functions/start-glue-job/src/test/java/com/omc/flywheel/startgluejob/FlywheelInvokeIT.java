@@ -54,6 +54,8 @@ class FlywheelInvokeIT extends GlueJobFixture {
         Outcome o = flywheel(motoEnv(), "invoke", "start-glue-job", "events/start-glue-job.json");
 
         assertEquals(0, o.exitCode(), o.stderr());
+        assertTrue(o.stderr().contains("local IAM (start-glue-job's role") && o.stderr().contains("StartGlueJobFunctionRole=")
+                && o.stderr().contains("denied []"), "every call was authorized as the function's role: " + o.stderr());
         String runId = o.stdout().get("jobRunId").asText();
         assertEquals("SUCCEEDED", GLUE.getJobRun(b -> b.jobName(SPLIT_JOB).runId(runId))
                 .jobRun().jobRunStateAsString());
@@ -75,11 +77,26 @@ class FlywheelInvokeIT extends GlueJobFixture {
 
     @Test
     void aMissingJobExitsOneWithResourceNotFound() throws Exception {
-        Outcome o = flywheel(motoEnv(), "invoke", "start-glue-job", "events/start-glue-job-missing-job.json");
+        // Without the local IAM check, the emulator's answer: the job does not exist.
+        Map<String, String> noIam = new java.util.HashMap<>(motoEnv());
+        noIam.put("FLYWHEEL_LOCAL_IAM", "off");
+        Outcome o = flywheel(noIam, "invoke", "start-glue-job", "events/start-glue-job-missing-job.json");
 
         assertEquals(1, o.exitCode());
         assertEquals("ResourceNotFoundException", o.stdout().get("errorType").asText());
         assertTrue(o.stdout().get("errorMessage").asText().contains("etl-omc-flywheel-dev-no-such-job"));
+    }
+
+    /** As on AWS: the role names the suite's jobs, so a job outside them is denied before Glue looks for it. */
+    @Test
+    void aJobTheRoleDoesNotNameIsDeniedAsAwsWouldDenyIt() throws Exception {
+        Outcome o = flywheel(motoEnv(), "invoke", "start-glue-job", "events/start-glue-job-missing-job.json");
+
+        assertEquals(1, o.exitCode());
+        assertEquals("AccessDeniedException", o.stdout().get("errorType").asText());
+        assertTrue(o.stdout().get("errorMessage").asText().contains(
+                "glue:GetJobRuns on resource: arn:aws:glue:us-east-1:123456789012:job/etl-omc-flywheel-dev-no-such-job"),
+                o.stdout().toString());
     }
 
     @Test
