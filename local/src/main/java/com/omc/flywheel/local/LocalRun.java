@@ -475,6 +475,9 @@ public final class LocalRun {
                 : r.execution().statusAsString());
         ObjectNode exec = root.putArray("executions").addObject();
         exec.put("executionArn", r.execution().executionArn()).put("status", r.execution().statusAsString());
+        if (r.execution().startDate() != null && r.execution().stopDate() != null) {
+            exec.put("seconds", Duration.between(r.execution().startDate(), r.execution().stopDate()).toMillis() / 1000.0);
+        }
         String failed = failedStep(r.history());
         if (failed == null) {
             exec.putNull("failedStep");
@@ -493,6 +496,9 @@ public final class LocalRun {
         root.set("accessDeniedCalls", JSON.valueToTree(cloud.iam().describeDenials()));
         root.set("iamUnmapped", JSON.valueToTree(cloud.iam().unmapped()));
         root.set("iamCheckedCalls", JSON.valueToTree(cloud.iam().checked()));
+        // The pipeline's own calls (functions and state machine), without the sample lake's generation.
+        root.put("pipelineAwsCalls", cloud.iam().checked().entrySet().stream().filter(e -> !e.getKey().equals("operator"))
+                .mapToInt(Map.Entry::getValue).sum());
         root.put("maxStatePayloadBytes", limits.maxPayloadBytes());
         root.put("maxStatePayloadAt", limits.largestAt());
         root.put("historyEvents", limits.events());
