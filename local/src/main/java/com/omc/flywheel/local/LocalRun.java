@@ -344,7 +344,19 @@ public final class LocalRun {
         }
     }
 
-    record Run(DescribeExecutionResponse execution, List<HistoryEvent> history, Map<String, Duration> stepTimes) {
+    record Run(DescribeExecutionResponse execution, List<HistoryEvent> history, Map<String, Duration> stepTimes,
+               List<String> topLevelStates) {
+    }
+
+    /** The names of a definition's top-level states, in order. */
+    static List<String> topLevelStates(String definition) {
+        try {
+            List<String> names = new ArrayList<>();
+            JSON.readTree(definition).path("States").fieldNames().forEachRemaining(names::add);
+            return names;
+        } catch (IOException e) {
+            throw new IllegalStateException("the definition is not JSON", e);
+        }
     }
 
     private Run execute(LocalCloud cloud, String input) {
@@ -408,7 +420,12 @@ public final class LocalRun {
                 }
             }
         } while (d.status() == ExecutionStatus.RUNNING && Duration.between(started, Instant.now()).toMinutes() < 15);
-        return new Run(d, List.copyOf(history), times);
+        // EventBridge's part on AWS: an unsuccessful end goes to notify-failure, which publishes the notification.
+        ExecutionEvents.deliver(cloud, d).ifPresent(delivery -> say(delivery.ok()
+                ? "execution " + delivery.event().length() + "-byte status change event -> " + delivery.function() + ": "
+                        + delivery.response()
+                : "!! " + delivery.function() + " failed: " + delivery.response()));
+        return new Run(d, List.copyOf(history), times, topLevelStates(def));
     }
 
     private int summarise(LocalCloud cloud, Run r) {
@@ -421,7 +438,7 @@ public final class LocalRun {
                 + seconds(Duration.between(started, Instant.now())));
         for (Map.Entry<String, Duration> e : r.stepTimes().entrySet()) {
             if (List.of("SplitInputs", "RegisterTables", "RepairPartitions", "BuildErTable", "AssociateTables", "Reports",
-                    "ResolveNewestSnapshot", "CheckGivenSnapshot", "NotifySuccess", "NotifyFailure").contains(e.getKey())) {
+                    "ResolveNewestSnapshot", "CheckGivenSnapshot", "NotifySuccess").contains(e.getKey())) {
                 out.printf("   %-22s %s%n", e.getKey(), seconds(e.getValue()));
             }
         }
@@ -478,7 +495,7 @@ public final class LocalRun {
         if (r.execution().startDate() != null && r.execution().stopDate() != null) {
             exec.put("seconds", Duration.between(r.execution().startDate(), r.execution().stopDate()).toMillis() / 1000.0);
         }
-        String failed = failedStep(r.history());
+        String failed = failedStep(r.history(), r.topLevelStates());
         if (failed == null) {
             exec.putNull("failedStep");
         } else {
@@ -516,17 +533,17 @@ public final class LocalRun {
         return file;
     }
 
-    /** The step an execution failed in: the Record…Failure state it passed, else the last state entered. */
-    static String failedStep(List<HistoryEvent> history) {
+    /**
+     * The step an execution failed in: the last top-level state entered (top-level states run one
+     * after the other, and a failed step is the state that fails the execution), or null when the
+     * execution did not fail.
+     */
+    static String failedStep(List<HistoryEvent> history, List<String> topLevelStates) {
         String last = null;
         boolean failed = false;
         for (HistoryEvent e : history) {
-            if (e.stateEnteredEventDetails() != null) {
-                String name = e.stateEnteredEventDetails().name();
-                if (name.startsWith("Record") && name.endsWith("Failure")) {
-                    return name.substring("Record".length(), name.length() - "Failure".length());
-                }
-                last = name;
+            if (e.stateEnteredEventDetails() != null && topLevelStates.contains(e.stateEnteredEventDetails().name())) {
+                last = e.stateEnteredEventDetails().name();
             }
             failed |= e.typeAsString().equals("ExecutionFailed") || e.typeAsString().equals("ExecutionTimedOut")
                     || e.typeAsString().equals("ExecutionAborted");

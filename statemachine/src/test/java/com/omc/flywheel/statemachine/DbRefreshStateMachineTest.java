@@ -1,6 +1,8 @@
 package com.omc.flywheel.statemachine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,16 +15,20 @@ import com.omc.flywheel.local.SampleEvents;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
 import com.omc.flywheel.shared.AwsClients;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.JobRun;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /** statemachine/db-refresh.asl.json executed in moto with the real handlers, driven by events/db-refresh.json. */
@@ -170,7 +176,7 @@ class DbRefreshStateMachineTest {
                 Duration.ofMinutes(3));
 
         assertEquals(ExecutionStatus.FAILED, run.execution().status());
-        assertEquals("JobExecutionFailed", run.execution().error());
+        assertEquals("GlueJobFailed", run.execution().error(), "the step's own error fails the execution");
         long infobaseRuns = runs(JOBS.get(2)).stream().filter(r -> r.arguments().get("--S3_ROOT").contains("infobase")).count();
         assertEquals(3, infobaseRuns, "the first run and its two retries");
         List<SnsMessage> sent = notifications();
@@ -180,6 +186,135 @@ class DbRefreshStateMachineTest {
         assertTrue(message.contains("failed in dev at step RegisterTables") && message.contains("GlueJobFailed")
                 && message.contains("Path does not exist"), message);
         assertFalse(run.statesEntered().contains("RepairPartitions"));
+        assertFailedAt(run, "RegisterTables");
+    }
+
+    /** The input of events/db-refresh.json, changed by {@code change}. */
+    private static String input(java.util.function.Consumer<ObjectNode> change) {
+        try {
+            ObjectNode in = (ObjectNode) JSON.readTree(SampleEvents.read("db-refresh.json"));
+            change.accept(in);
+            return JSON.writeValueAsString(in);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A way to break one step: what the world does wrong, and the input. */
+    private record Breakage(String step, Runnable world, String input) {
+    }
+
+    private List<Breakage> breakages() {
+        return List.of(
+                new Breakage("CheckGivenSnapshot", () -> { },
+                        input(in -> in.put("snapshotDt", "2024-01-01"))),
+                new Breakage("SplitInputs", () -> cloud.proxy().addRewrite(AwsProxy.failGlueJob(JOBS.get(1), "split broke")),
+                        input(in -> { })),
+                new Breakage("RegisterTables", () -> cloud.proxy().addRewrite(AwsProxy.failGlueJob(JOBS.get(2), "register broke")),
+                        input(in -> { })),
+                new Breakage("RepairPartitions", () -> { },
+                        input(in -> ((ObjectNode) in.get("repair")).put("tablePrefix", "Not-A-Prefix"))),
+                new Breakage("BuildErTable", () -> cloud.proxy().addRewrite(AwsProxy.failGlueJob(JOBS.get(3), "ER broke")),
+                        input(in -> { })),
+                new Breakage("AssociateTables", () -> cloud.cleanRooms().failCall("CreateConfiguredTableAssociation", 1, 403,
+                        "AccessDeniedException"), input(in -> { })),
+                new Breakage("Reports", () -> { },
+                        input(in -> ((ObjectNode) in.get("reports").get("cleanRooms")).put("report", "NOPE"))));
+    }
+
+    /**
+     * Issue 14: whichever step fails, that step is the state that fails the execution (a redrive
+     * restarts there), nothing runs after it, and notify-failure (the EventBridge rule's target)
+     * sends exactly one notification that names it and carries the redrive command.
+     */
+    @TestFactory
+    List<DynamicTest> aFailureAtEveryStepFailsThereAndNotifiesOnceNamingTheStep() {
+        return breakages().stream().map(b -> DynamicTest.dynamicTest(b.step(), () -> {
+            world();
+            b.world().run();
+
+            StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", b.input(), Duration.ofMinutes(3));
+
+            assertEquals(ExecutionStatus.FAILED, run.execution().status(), run.execution().toString());
+            assertFailedAt(run, b.step());
+            List<SnsMessage> sent = notifications();
+            assertEquals(1, sent.size(), "exactly one notification: " + sent);
+            assertEquals("❌ Database Refresh Failed", sent.get(0).subject());
+            String message = sent.get(0).message();
+            assertTrue(message.contains("failed in dev at step " + b.step()) && message.contains("Failed step: " + b.step())
+                    && message.contains("Error: " + run.execution().error()), message);
+            assertTrue(message.contains("aws stepfunctions redrive-execution --execution-arn "
+                    + run.execution().executionArn()), message);
+            assertEquals(1, cloud.lambdas().invocations().get(StateMachineHarness.name("notify-failure")));
+        })).toList();
+    }
+
+    /**
+     * A failure no Catch could see: the input lacks "associate", so AssociateTables' Payload path
+     * does not exist (States.Runtime). It fails the execution at AssociateTables, and is notified.
+     */
+    @Test
+    void aStatesRuntimeErrorIsNotifiedToo() {
+        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", input(in -> in.remove("associate")),
+                Duration.ofMinutes(3));
+
+        assertEquals(ExecutionStatus.FAILED, run.execution().status(), run.execution().toString());
+        assertEquals("States.Runtime", run.execution().error(), run.execution().toString());
+        assertFailedAt(run, "AssociateTables");
+        List<SnsMessage> sent = notifications();
+        assertEquals(1, sent.size(), sent.toString());
+        String message = sent.get(0).message();
+        assertTrue(message.contains("at step AssociateTables") && message.contains("States.Runtime")
+                && message.contains("redrive-execution --execution-arn " + run.execution().executionArn()), message);
+        assertTrue(message.contains("RepairPartitions: ") && message.contains("partitions added")
+                && message.contains("SplitInputs: SplitAddressableIds Glue run jr_"), "what finished: " + message);
+        assertTrue(message.contains("\"RepairPartitions\" : true") && message.contains("\"snapshotDt\" : \"2025-10-22\""),
+                "the skip alternative: " + message);
+    }
+
+    /**
+     * The step is the state that failed: the last top-level state entered, never exited, with no
+     * top-level state entered after it before the execution failed; no catch-all
+     * (NotifyFailure, RefreshFailed, Record…Failure) is entered.
+     */
+    private static void assertFailedAt(StateMachineHarness.Run run, String step) {
+        List<String> topLevel = new ArrayList<>();
+        JSON_DEFINITION.path("States").fieldNames().forEachRemaining(topLevel::add);
+        List<String> entered = run.statesEntered();
+        assertTrue(entered.stream().noneMatch(n -> n.equals("NotifyFailure") || n.equals("RefreshFailed")
+                || n.startsWith("Record") && n.endsWith("Failure")), entered.toString());
+        List<String> enteredTop = entered.stream().filter(topLevel::contains).toList();
+        assertEquals(step, enteredTop.get(enteredTop.size() - 1), "the last top-level state entered: " + enteredTop);
+        List<HistoryEvent> h = run.history();
+        // moto may log a sibling branch's last events after ExecutionFailed; AWS ends the history with it.
+        assertEquals(1, h.stream().filter(e -> e.typeAsString().equals("ExecutionFailed")).count());
+        int stepEntered = -1;
+        for (int i = 0; i < h.size(); i++) {
+            if (h.get(i).stateEnteredEventDetails() != null && h.get(i).stateEnteredEventDetails().name().equals(step)) {
+                stepEntered = i;
+            }
+        }
+        for (int i = stepEntered; i < h.size(); i++) {
+            HistoryEvent e = h.get(i);
+            if (e.stateExitedEventDetails() != null) {
+                assertFalse(e.stateExitedEventDetails().name().equals(step), step + " exited: it did not fail");
+            }
+            if (e.stateEnteredEventDetails() != null) {
+                assertFalse(i > stepEntered && topLevel.contains(e.stateEnteredEventDetails().name()),
+                        "a top-level state after the failed step: " + e.stateEnteredEventDetails().name());
+            }
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonNode JSON_DEFINITION;
+
+    static {
+        try {
+            JSON_DEFINITION = JSON.readTree(SampleEvents.repoRoot().resolve("statemachine/db-refresh.asl.json").toFile());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

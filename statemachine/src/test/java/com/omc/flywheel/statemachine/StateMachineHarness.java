@@ -7,11 +7,13 @@ import com.omc.flywheel.associatetables.AssociateTablesHandler;
 import com.omc.flywheel.buildreport.BuildReportHandler;
 import com.omc.flywheel.checkstatus.CheckStatusHandler;
 import com.omc.flywheel.fetchactivetopics.FetchActiveTopicsHandler;
+import com.omc.flywheel.local.ExecutionEvents;
 import com.omc.flywheel.local.FunctionPackages;
 import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.SampleEvents;
 import com.omc.flywheel.local.StepFunctionsLimits;
 import com.omc.flywheel.msckrepair.MsckRepairHandler;
+import com.omc.flywheel.notifyfailure.NotifyFailureHandler;
 import com.omc.flywheel.resolvesnapshot.ResolveSnapshotHandler;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.startgluejob.StartGlueJobHandler;
@@ -61,6 +63,8 @@ final class StateMachineHarness {
         HANDLERS.put("build-report", BuildReportHandler.class);
         HANDLERS.put("resolve-snapshot", ResolveSnapshotHandler.class);
         HANDLERS.put("fetch-active-topics", FetchActiveTopicsHandler.class);
+        // Not in a definition: EventBridge invokes it when an execution ends unsuccessfully (ExecutionEvents).
+        HANDLERS.put("notify-failure", NotifyFailureHandler.class);
     }
 
     private StateMachineHarness() {
@@ -138,7 +142,10 @@ final class StateMachineHarness {
         }
     }
 
-    /** One execution, start to end (moto 5.2.1 runs one execution between resets). */
+    /**
+     * One execution, start to end (moto 5.2.1 runs one execution between resets); one that ends
+     * FAILED, TIMED_OUT or ABORTED is then delivered to notify-failure, as the EventBridge rule does.
+     */
     record Run(DescribeExecutionResponse execution, List<HistoryEvent> history) {
         JsonNode output() {
             try {
@@ -173,6 +180,13 @@ final class StateMachineHarness {
             }
             d = sfn.describeExecution(b -> b.executionArn(execution));
         } while (d.status() == ExecutionStatus.RUNNING && System.nanoTime() < deadline);
+        // What EventBridge does on AWS: an execution that ended FAILED, TIMED_OUT or ABORTED goes to notify-failure.
+        DescribeExecutionResponse ended = d;
+        ExecutionEvents.deliver(cloud(), ended).ifPresent(delivery -> {
+            if (!delivery.ok()) {
+                throw new AssertionError("notify-failure failed on the end of " + execution + ": " + delivery.response());
+            }
+        });
         List<HistoryEvent> history = new ArrayList<>();
         sfn.getExecutionHistoryPaginator(b -> b.executionArn(execution)).events().forEach(history::add);
         // What AWS enforces and moto does not: every execution a test makes stays within Step Functions' quotas.

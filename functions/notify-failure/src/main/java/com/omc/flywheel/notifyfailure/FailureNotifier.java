@@ -1,0 +1,195 @@
+package com.omc.flywheel.notifyfailure;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.omc.flywheel.shared.JsonLog;
+import com.omc.flywheel.shared.errors.AwsFaults;
+import com.omc.flywheel.shared.errors.InvalidInputException;
+import com.omc.flywheel.shared.errors.ResourceNotFoundException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.GetExecutionHistoryResponse;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+/**
+ * The notice of an execution that ended FAILED, TIMED_OUT or ABORTED: reads the execution's history
+ * (every page, newest first) and its state machine's definition, works out the failed step, the
+ * error, what finished ({@link FailureReport}), and publishes to SNS a message a person can act on,
+ * with the exact commands that resume the run. Other statuses: nothing is published.
+ */
+public final class FailureNotifier {
+    private static final JsonLog LOG = JsonLog.forFunction("notify-failure");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Redrive is possible for 14 days after the execution ended (Step Functions' redrivable period). */
+    static final int REDRIVABLE_DAYS = 14;
+    /** SNS allows 256 KB; the message stays well below, whatever the history holds. */
+    private static final int MAX_MESSAGE_CHARS = 200_000;
+    private final SfnClient sfn;
+    private final SnsClient sns;
+    private final String defaultTopicArn;
+    private final String defaultEnvironment;
+
+    /**
+     * @param defaultTopicArn    NOTIFICATION_TOPIC_ARN; when null, the execution input's {@code snsTopicArn}
+     * @param defaultEnvironment FLYWHEEL_ENV, when the input names none
+     */
+    public FailureNotifier(SfnClient sfn, SnsClient sns, String defaultTopicArn, String defaultEnvironment) {
+        this.sfn = sfn;
+        this.sns = sns;
+        this.defaultTopicArn = defaultTopicArn;
+        this.defaultEnvironment = defaultEnvironment;
+    }
+
+    /**
+     * @param notified  true when a message was published
+     * @param failedStep the top-level state the execution failed in (null when nothing was published)
+     */
+    public record Result(String executionArn, String status, boolean notified, String failedStep, String subject,
+                         String topicArn, String messageId) {
+    }
+
+    public Result notify(ExecutionStatusChange event) {
+        ExecutionStatusChange.Detail d = event.detail();
+        if (!ExecutionStatusChange.UNSUCCESSFUL.contains(d.status())) {
+            LOG.info("execution did not fail; nothing to notify", "executionArn", d.executionArn(), "status", d.status(),
+                    "outcome", "IGNORED");
+            return new Result(d.executionArn(), d.status(), false, null, null, null, null);
+        }
+        JsonNode definition = definition(d.stateMachineArn());
+        List<HistoryEvent> history = history(d.executionArn());
+        FailureReport report = FailureReport.of(definition, history, d.input(), d.error(), d.cause());
+        String topic = defaultTopicArn != null ? defaultTopicArn : report.input().path("snsTopicArn").asText(null);
+        if (topic == null || topic.isBlank()) {
+            throw new InvalidInputException("detail.input.snsTopicArn", "no topic to notify: NOTIFICATION_TOPIC_ARN is not "
+                    + "set and the execution input has no snsTopicArn");
+        }
+        String subject = subject(d.stateMachineName(), report);
+        String message = message(event, report);
+        String messageId;
+        try {
+            messageId = sns.publish(b -> b.topicArn(topic).subject(subject).message(message)).messageId();
+        } catch (software.amazon.awssdk.services.sns.model.NotFoundException e) {
+            throw new ResourceNotFoundException("the notification topic " + topic + " does not exist", e);
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "SNS Publish to " + topic);
+        }
+        LOG.info("failure notified", "executionArn", d.executionArn(), "status", d.status(), "failedStep",
+                report.failedStep(), "error", report.error(), "topicArn", topic, "outcome", "NOTIFIED");
+        return new Result(d.executionArn(), d.status(), true, report.failedStep(), subject, topic, messageId);
+    }
+
+    private JsonNode definition(String stateMachineArn) {
+        try {
+            return JSON.readTree(sfn.describeStateMachine(b -> b.stateMachineArn(stateMachineArn)).definition());
+        } catch (software.amazon.awssdk.services.sfn.model.StateMachineDoesNotExistException e) {
+            throw new ResourceNotFoundException("state machine " + stateMachineArn + " does not exist", e);
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "Step Functions DescribeStateMachine of " + stateMachineArn);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the definition of " + stateMachineArn + " is not JSON", e);
+        }
+    }
+
+    /** Every page of the history, asked newest first (the failure is on the first page), returned oldest first. */
+    private List<HistoryEvent> history(String executionArn) {
+        List<HistoryEvent> events = new ArrayList<>();
+        try {
+            for (GetExecutionHistoryResponse page : sfn.getExecutionHistoryPaginator(b -> b.executionArn(executionArn)
+                    .reverseOrder(true).includeExecutionData(true).maxResults(1000))) {
+                events.addAll(page.events());
+            }
+        } catch (ExecutionDoesNotExistException e) {
+            throw new ResourceNotFoundException("execution " + executionArn + " does not exist", e);
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "Step Functions GetExecutionHistory of " + executionArn);
+        }
+        events.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return Collections.unmodifiableList(events);
+    }
+
+    /** Today's subjects, one per state machine (SPEC.md: "❌ Database Refresh Failed"). */
+    static String subject(String stateMachine, FailureReport report) {
+        if (stateMachine.endsWith("-db-refresh")) {
+            return "❌ Database Refresh Failed";
+        }
+        if (stateMachine.endsWith("-topic-orchestrator")) {
+            return "Topic orchestrator failed";
+        }
+        if (stateMachine.endsWith("-historical-rebuilder")) {
+            return "PauseTopic".equals(report.failedStep()) ? "Topic rebuild not started"
+                    : "Topic rebuild failed: topic stays PAUSED";
+        }
+        return "❌ " + stateMachine + " failed";
+    }
+
+    private String message(ExecutionStatusChange event, FailureReport report) {
+        ExecutionStatusChange.Detail d = event.detail();
+        String machine = d.stateMachineName();
+        String environment = report.input().path("environment").asText(defaultEnvironment != null ? defaultEnvironment
+                : machine.replaceFirst("^omc-flywheel-([a-z0-9]+)-.*$", "$1"));
+        String what = machine.endsWith("-db-refresh") ? "Database refresh" : machine;
+        String verb = switch (d.status()) {
+            case "TIMED_OUT" -> "timed out";
+            case "ABORTED" -> "was stopped (aborted)";
+            default -> "failed";
+        };
+        StringBuilder m = new StringBuilder();
+        m.append(what).append(' ').append(verb).append(" in ").append(environment)
+                .append(report.failedStep() == null ? "" : " at step " + report.failedStep())
+                .append(report.snapshotDt() == null ? "." : ", snapshot " + report.snapshotDt() + ".").append("\n\n");
+        m.append("Failed step: ").append(report.failedStep() == null ? "(none entered)" : report.failedStep())
+                .append(report.failedIn() == null || report.failedIn().equals(report.failedStep()) ? ""
+                        : " (in " + report.failedIn() + ")").append('\n');
+        m.append("Error: ").append(report.error()).append('\n');
+        m.append("Cause: ").append(report.cause()).append('\n');
+        if (report.input().path("topic").isTextual()) {
+            m.append("Topic: ").append(report.input().get("topic").asText()).append('\n');
+        }
+        m.append("Execution: ").append(d.executionArn()).append('\n');
+        m.append("Snapshot: ").append(report.snapshotDt() == null ? "(not resolved yet)" : report.snapshotDt()).append("\n\n");
+        m.append("Finished before the failure:\n");
+        if (report.finished().isEmpty()) {
+            m.append("  (nothing)\n");
+        }
+        for (Map.Entry<String, String> f : report.finished().entrySet()) {
+            m.append("  ").append(f.getKey()).append(": ").append(f.getValue()).append('\n');
+        }
+        if (machine.endsWith("-historical-rebuilder") && !"PauseTopic".equals(report.failedStep())) {
+            m.append("\nThe topic stays PAUSED (the orchestrator skips it) until the rebuild finishes or "
+                    + "flow_control_flag is set back to ENABLED.\n");
+        }
+        if (report.failStateAtTop()) {
+            m.append("\n").append(report.failedStep()).append(" is a Fail state (a ceiling): a redrive would fail there again. "
+                    + "Start a new execution instead (below).\n");
+        }
+        m.append("\nFix the cause, then resume. Redrive this execution: it restarts at ")
+                .append(report.failedStep() == null ? "the failed step" : report.failedStep())
+                .append(" with the same input, and does not rerun the steps that finished")
+                .append(d.stopDate() == null ? " (possible for " + REDRIVABLE_DAYS + " days after it ended)"
+                        : " (possible until " + Instant.ofEpochMilli(d.stopDate()).plus(REDRIVABLE_DAYS, ChronoUnit.DAYS)
+                        .truncatedTo(ChronoUnit.SECONDS) + ")")
+                .append(":\n\n  aws stepfunctions redrive-execution --execution-arn ").append(d.executionArn()).append("\n\n");
+        String input;
+        try {
+            input = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.resumeInput());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        m.append("Or start a new execution").append(report.skip().isEmpty() ? " with the same input"
+                        : " that skips what finished (\"skip\": " + report.skip().keySet() + ")")
+                .append(report.snapshotDt() != null && report.input().has("rawInputPrefixes")
+                        ? " on the same snapshot" : "")
+                .append(" (after 14 days, or after the definition changed):\n\n")
+                .append("  aws stepfunctions start-execution --state-machine-arn ").append(d.stateMachineArn())
+                .append(" --input file://resume-input.json\n\nwith resume-input.json:\n\n").append(input).append('\n');
+        return m.length() > MAX_MESSAGE_CHARS ? m.substring(0, MAX_MESSAGE_CHARS) + "\n…(cut)" : m.toString();
+    }
+}

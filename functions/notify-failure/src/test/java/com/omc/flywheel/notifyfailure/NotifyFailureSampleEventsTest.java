@@ -1,0 +1,117 @@
+package com.omc.flywheel.notifyfailure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.omc.flywheel.local.MotoServer;
+import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.shared.AwsClients;
+import com.omc.flywheel.shared.errors.InvalidInputException;
+import java.net.URI;
+import java.util.List;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+/**
+ * Every events/notify-failure*.json through the handler against moto, with the outcome it is meant
+ * to have. The FAILED event names an execution this test runs in moto's Step Functions engine: a
+ * small refresh that resolves its snapshot, registers one job run, and fails at RegisterTables.
+ */
+class NotifyFailureSampleEventsTest {
+    static final MotoServer MOTO = MotoServer.shared();
+    static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:omc-flywheel-dev-db-refresh-notifications";
+    static final String DEFINITION = """
+            {"StartAt": "ResolveNewestSnapshot", "States": {
+              "ResolveNewestSnapshot": {"Type": "Pass", "Result": {"snapshotDt": "2025-10-22"}, "ResultPath": "$.snapshot",
+                                        "Next": "SplitInputs"},
+              "SplitInputs": {"Type": "Parallel", "ResultPath": "$.results.split", "Next": "SkipRegister?", "Branches": [
+                {"StartAt": "SplitInfobase", "States": {"SplitInfobase": {"Type": "Pass", "End": true,
+                  "Result": {"step": "SplitInfobase", "jobName": "etl-omc-flywheel-dev-infobase-split-and-part",
+                             "jobRunId": "jr_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}}}]},
+              "SkipRegister?": {"Type": "Choice", "Default": "RegisterTables", "Choices": [
+                {"Variable": "$.skip.SplitInfobase", "IsPresent": true, "Next": "RegisterTables"}]},
+              "RegisterTables": {"Type": "Parallel", "ResultPath": "$.results.register", "End": true, "Branches": [
+                {"StartAt": "RegisterInfobaseFailed", "States": {"RegisterInfobaseFailed": {"Type": "Fail",
+                  "Error": "GlueJobFailed", "Cause": "AnalysisException: Path does not exist"}}}]}}}
+            """;
+
+    @TestFactory
+    List<DynamicTest> everySampleEvent() {
+        List<String> files = SampleEvents.forFunction("notify-failure");
+        assertTrue(files.size() >= 2, files.toString());
+        return files.stream().map(f -> DynamicTest.dynamicTest(f, () -> run(f))).toList();
+    }
+
+    private static FailureNotifier unreachable() {
+        URI nowhere = URI.create("http://127.0.0.1:9");
+        return new FailureNotifier(AwsClients.build(SfnClient.builder().endpointOverride(nowhere)),
+                AwsClients.build(SnsClient.builder().endpointOverride(nowhere)), TOPIC, "dev");
+    }
+
+    private void run(String file) {
+        String body = SampleEvents.read(file);
+        if (file.contains("-invalid-")) {
+            InvalidInputException e = assertThrows(InvalidInputException.class,
+                    () -> SampleEvents.invoke(new NotifyFailureHandler(unreachable()), "notify-failure", body));
+            assertFalse(e.getMessage().isBlank());
+            return;
+        }
+        switch (file) {
+            case "notify-failure-succeeded.json" -> {
+                // Unreachable clients: a success makes no AWS call at all.
+                String out = SampleEvents.invoke(new NotifyFailureHandler(unreachable()), "notify-failure", body);
+                assertTrue(out.contains("\"notified\":false"), out);
+            }
+            case "notify-failure.json" -> {
+                MOTO.reset();
+                MOTO.post("/moto-api/config", "{\"stepfunctions\":{\"execute_state_machine\":true}}");
+                SnsClient sns = AwsClients.build(SnsClient.builder());
+                sns.createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications"));
+                SfnClient sfn = AwsClients.build(SfnClient.builder());
+                String machine = sfn.createStateMachine(b -> b.name("omc-flywheel-dev-db-refresh").definition(DEFINITION)
+                        .roleArn("arn:aws:iam::123456789012:role/states")).stateMachineArn();
+                String execution = sfn.startExecution(b -> b.stateMachineArn(machine).name("monthly-2025-11-01")
+                        .input("{\"environment\": \"dev\", \"snsTopicArn\": \"" + TOPIC + "\", \"rawInputPrefixes\": []}"))
+                        .executionArn();
+                waitForEnd(sfn, execution);
+
+                String out = SampleEvents.invoke(new NotifyFailureHandler(), "notify-failure", body);
+
+                assertTrue(out.contains("\"notified\":true") && out.contains("\"failedStep\":\"RegisterTables\""), out);
+                List<MotoServer.SnsMessage> sent = MOTO.snsMessages();
+                assertEquals(1, sent.size(), sent.toString());
+                assertEquals("❌ Database Refresh Failed", sent.get(0).subject());
+                String m = sent.get(0).message();
+                assertTrue(m.contains("Database refresh failed in dev at step RegisterTables, snapshot 2025-10-22")
+                        && m.contains("(in RegisterInfobaseFailed)") && m.contains("Error: GlueJobFailed")
+                        && m.contains("Path does not exist"), m);
+                assertTrue(m.contains("SplitInputs: SplitInfobase Glue run jr_0123456789abcdef"), m);
+                assertTrue(m.contains("aws stepfunctions redrive-execution --execution-arn " + execution), m);
+                assertTrue(m.contains("\"skip\" : {\n    \"SplitInfobase\" : true") && m.contains("\"snapshotDt\" : \"2025-10-22\""),
+                        m);
+            }
+            default -> fail("events/" + file + " has no expected outcome in this test: add one");
+        }
+    }
+
+    private static void waitForEnd(SfnClient sfn, String execution) {
+        for (int i = 0; i < 100; i++) {
+            if (sfn.describeExecution(b -> b.executionArn(execution)).status() != ExecutionStatus.RUNNING) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new AssertionError(execution + " did not end");
+    }
+}
