@@ -16,6 +16,13 @@ import java.util.regex.Pattern;
  * <p>{@code continuationToken} (DATA_MONITOR only, optional): the token of a previous {@code IN_PROGRESS}
  * answer for the same report, database, prefix, bucket and report prefix; it is the key of the state in
  * the report bucket, {@code <reportPrefix>.in-progress/<id>.json.gz}.
+ *
+ * <p>The report files keep today's formats (SPEC.md §8–9) but for the fixes of SPEC.md §10. Changes
+ * beyond those are options, off by default:
+ * <ul>
+ *   <li>{@code readyForAnalysisCount} (CLEANROOMS, default false): adds
+ *       {@code summary.ready_for_analysis_count}, the number of tables ready for analysis, to the JSON.</li>
+ * </ul>
  */
 public record BuildReportRequest(Report report, String database, String tablePrefix, String reportBucket,
                                  String reportPrefix, Integer bucketCount, String membershipId, List<String> membershipIds,
@@ -23,7 +30,8 @@ public record BuildReportRequest(Report report, String database, String tablePre
                                  String athenaResults, String pkColumn, Boolean strictSnapshot, Integer freshnessWindowDays,
                                  Integer maxTables, Boolean countCheckEnabled, String compareSourceType,
                                  Double countTolerancePct, Boolean fileSizeCheck, Integer fileSizeMinMb, Integer fileSizeMaxMb,
-                                 String dateFormat, String autoRepair, String continuationToken) {
+                                 String dateFormat, String autoRepair, String continuationToken,
+                                 Boolean readyForAnalysisCount) {
 
     public enum Report { DATA_MONITOR, CLEANROOMS }
 
@@ -116,6 +124,10 @@ public record BuildReportRequest(Report report, String database, String tablePre
             throw new InvalidInputException("autoRepair", "only 'off' is accepted: the report never repairs (today's "
                     + "monitor did, silently); run msck-repair for that");
         }
+        if (readyForAnalysisCount != null && readyForAnalysisCount && report != Report.CLEANROOMS) {
+            throw new InvalidInputException("readyForAnalysisCount", "applies to the CLEANROOMS report only");
+        }
+        readyForAnalysisCount = readyForAnalysisCount != null && readyForAnalysisCount;
         continuationToken = Fields.optional("continuationToken", continuationToken);
         if (continuationToken != null) {
             if (report != Report.DATA_MONITOR) {
@@ -142,7 +154,21 @@ public record BuildReportRequest(Report report, String database, String tablePre
         this(report, database, tablePrefix, reportBucket, reportPrefix, bucketCount, membershipId, membershipIds,
                 snsTopicArn, compareDatabase, dataBucket, athenaWorkgroup, athenaResults, pkColumn, strictSnapshot,
                 freshnessWindowDays, maxTables, countCheckEnabled, compareSourceType, countTolerancePct, fileSizeCheck,
-                fileSizeMinMb, fileSizeMaxMb, dateFormat, autoRepair, null);
+                fileSizeMinMb, fileSizeMaxMb, dateFormat, autoRepair, null, null);
+    }
+
+    /** The event without the options added after the continuation token. */
+    public BuildReportRequest(Report report, String database, String tablePrefix, String reportBucket, String reportPrefix,
+                              Integer bucketCount, String membershipId, List<String> membershipIds, String snsTopicArn,
+                              String compareDatabase, String dataBucket, String athenaWorkgroup, String athenaResults,
+                              String pkColumn, Boolean strictSnapshot, Integer freshnessWindowDays, Integer maxTables,
+                              Boolean countCheckEnabled, String compareSourceType, Double countTolerancePct,
+                              Boolean fileSizeCheck, Integer fileSizeMinMb, Integer fileSizeMaxMb, String dateFormat,
+                              String autoRepair, String continuationToken) {
+        this(report, database, tablePrefix, reportBucket, reportPrefix, bucketCount, membershipId, membershipIds,
+                snsTopicArn, compareDatabase, dataBucket, athenaWorkgroup, athenaResults, pkColumn, strictSnapshot,
+                freshnessWindowDays, maxTables, countCheckEnabled, compareSourceType, countTolerancePct, fileSizeCheck,
+                fileSizeMinMb, fileSizeMaxMb, dateFormat, autoRepair, continuationToken, null);
     }
 
     private static void bucket(String field, String value) {

@@ -111,26 +111,30 @@ public final class BuildReportService {
     }
 
     /**
-     * Today's body ({@code [DATA MONITOR] N issue(s) in db (prefix*)}, a blank line, the first 50
-     * alerts), cut to SNS's size limit with a count of what was left out, never dropped.
+     * Today's body: {@code [DATA MONITOR] N issue(s) in db (prefix*)}, a blank line, then the first 50
+     * alerts joined by line breaks (no final one). Only when those would pass SNS's size limit (today's
+     * publish then failed) is the list cut, with a last line counting what was left out.
      */
     static String alertMessage(BuildReportRequest r, List<String> alerts) {
-        StringBuilder body = new StringBuilder("[DATA MONITOR] " + alerts.size() + " issue(s) in " + r.database() + " ("
-                + r.tablePrefix() + "*)\n\n");
+        String header = "[DATA MONITOR] " + alerts.size() + " issue(s) in " + r.database() + " (" + r.tablePrefix() + "*)\n\n";
+        List<String> first = alerts.subList(0, Math.min(SNS_MAX_ALERTS, alerts.size()));
+        String body = header + String.join("\n", first);
+        if (body.getBytes(StandardCharsets.UTF_8).length <= SNS_MAX_BYTES) {
+            return body;
+        }
+        StringBuilder cut = new StringBuilder(header);
         int shown = 0;
-        for (String a : alerts) {
-            String line = a + "\n";
-            if (shown == SNS_MAX_ALERTS || (body + line).getBytes(StandardCharsets.UTF_8).length > SNS_MAX_BYTES - 200) {
+        for (String a : first) {
+            String line = (shown == 0 ? "" : "\n") + a;
+            if ((cut + line).getBytes(StandardCharsets.UTF_8).length > SNS_MAX_BYTES - 200) {
                 break;
             }
-            body.append(line);
+            cut.append(line);
             shown++;
         }
-        if (shown < alerts.size()) {
-            body.append("... and ").append(alerts.size() - shown).append(" more (see the report in s3://")
-                    .append(r.reportBucket()).append("/").append(r.reportPrefix()).append(")\n");
-        }
-        return body.toString();
+        return cut.append(shown == 0 ? "" : "\n").append("... and ").append(alerts.size() - shown)
+                .append(" more (see the report in s3://").append(r.reportBucket()).append("/").append(r.reportPrefix())
+                .append(")").toString();
     }
 
     /** Writes one report file; every S3 failure is a contract error naming the object. */

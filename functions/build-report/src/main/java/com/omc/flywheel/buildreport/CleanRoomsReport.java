@@ -7,7 +7,6 @@ import com.omc.flywheel.shared.errors.ResourceNotFoundException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -41,7 +40,17 @@ import software.amazon.awssdk.services.glue.model.Table;
 /**
  * The Clean Rooms report (SPEC.md §9) for one membership: today's JSON fields and CSV files, every
  * list paginated, with today's bugs fixed (SPEC.md §10.8): ready_for_analysis also requires the
- * collaboration analysis rule, and the accounts that receive results are written.
+ * collaboration analysis rule, and the accounts that receive results are written
+ * ({@code membership_results_delivery.result_receiver_accounts}).
+ *
+ * <p>Today's values kept: every member is written, absent ones with today's placeholder (a table with
+ * no configured table has {@code id}/{@code name} null, {@code allowed_columns_count} 0,
+ * {@code allowed_columns} [] and {@code analysis_method} "N/A"; absent rules and associations have
+ * {@code type}/{@code name} null and empty lists; absent Entity Resolution texts are ""); the summary
+ * counts every prefixed Glue table, every configured table and every association of the membership;
+ * {@code generated_at} is {@code datetime.utcnow().isoformat() + "Z"} (microseconds); Entity
+ * Resolution times are {@code isoformat()} with {@code +00:00}; {@code id_mapping_config} is the
+ * namespace's first ID mapping workflow property as the API gives it ({@code {"idMappingType": ...}}).
  */
 final class CleanRoomsReport {
     static final List<String> TABLES_CSV = List.of("collaboration_name", "table_name", "glue_exists", "glue_column_count",
@@ -102,11 +111,13 @@ final class CleanRoomsReport {
             row.put("id", a.id());
             row.put("name", a.name());
             row.put("arn", a.arn());
-            row.put("description", a.description());
-            row.put("entity_resolution_namespace_arn", a.inputReferenceConfig().inputReferenceArn());
-            row.put("manage_resource_policies", a.inputReferenceConfig().manageResourcePolicies());
-            row.put("allow_use_as_dimension_column", a.idMappingConfig() == null ? null
-                    : a.idMappingConfig().allowUseAsDimensionColumn());
+            row.put("description", text(a.description()));
+            row.put("entity_resolution_namespace_arn", a.inputReferenceConfig() == null ? ""
+                    : text(a.inputReferenceConfig().inputReferenceArn()));
+            row.put("manage_resource_policies", a.inputReferenceConfig() != null
+                    && Boolean.TRUE.equals(a.inputReferenceConfig().manageResourcePolicies()));
+            row.put("allow_use_as_dimension_column", a.idMappingConfig() != null
+                    && Boolean.TRUE.equals(a.idMappingConfig().allowUseAsDimensionColumn()));
             nsAssociations.add(row);
         }
         List<Map<String, Object>> mappingTables = new ArrayList<>();
@@ -118,8 +129,9 @@ final class CleanRoomsReport {
             row.put("id", t.id());
             row.put("name", t.name());
             row.put("arn", t.arn());
-            row.put("description", t.description());
-            row.put("input_reference_arn", t.inputReferenceConfig().inputReferenceArn());
+            row.put("description", text(t.description()));
+            row.put("input_reference_arn", t.inputReferenceConfig() == null ? ""
+                    : text(t.inputReferenceConfig().inputReferenceArn()));
             row.put("input_sources", t.inputReferenceProperties().idMappingTableInputSource().stream().map(src -> {
                 Map<String, Object> x = new LinkedHashMap<>();
                 x.put("id_namespace_association_id", src.idNamespaceAssociationId());
@@ -138,20 +150,28 @@ final class CleanRoomsReport {
         }
 
         // Tables
+        // Today's summary counts every prefixed table; the rows leave out the two addressable-ids tables.
+        int prefixedGlueTables = 0;
         List<Table> glueTables = new ArrayList<>();
         for (GetTablesResponse page : glue.getTablesPaginator(b -> b.databaseName(r.database()))) {
             for (Table t : page.tableList()) {
-                if (t.name().startsWith(r.tablePrefix()) && !t.name().equals("part_addressable_ids")
-                        && !t.name().equals("part_addressable_ids_er")) {
-                    glueTables.add(t);
+                if (t.name().startsWith(r.tablePrefix())) {
+                    prefixedGlueTables++;
+                    if (!t.name().equals("part_addressable_ids") && !t.name().equals("part_addressable_ids_er")) {
+                        glueTables.add(t);
+                    }
                 }
             }
         }
         Map<String, ConfiguredTableSummary> configured = new LinkedHashMap<>();
-        cr.listConfiguredTablesPaginator(b -> b.maxResults(100)).configuredTableSummaries().forEach(s -> configured.put(s.name(), s));
+        List<ConfiguredTableSummary> allConfigured = new ArrayList<>();
+        cr.listConfiguredTablesPaginator(b -> b.maxResults(100)).configuredTableSummaries().forEach(allConfigured::add);
+        allConfigured.forEach(s -> configured.put(s.name(), s));
         Map<String, ConfiguredTableAssociationSummary> associations = new LinkedHashMap<>();
+        List<ConfiguredTableAssociationSummary> allAssociations = new ArrayList<>();
         cr.listConfiguredTableAssociationsPaginator(b -> b.membershipIdentifier(membershipId).maxResults(100))
-                .configuredTableAssociationSummaries().forEach(s -> associations.put(s.name(), s));
+                .configuredTableAssociationSummaries().forEach(allAssociations::add);
+        allAssociations.forEach(s -> associations.put(s.name(), s));
         List<Future<Map<String, Object>>> futures = new ArrayList<>();
         for (Table t : glueTables) {
             futures.add(pool.submit(() -> table(t, configured.get(t.name()), associations.get("acx_" + t.name()),
@@ -165,20 +185,23 @@ final class CleanRoomsReport {
                 .thenComparing(t -> (String) t.get("table_name")));
 
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("generated_at", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        json.put("generated_at", PythonFormats.isoformatZ(now));
         json.put("membership_id", membershipId);
         json.put("collaboration_id", collabId);
         json.put("collaboration_name", collabName);
         json.put("database", r.database());
         json.put("table_prefix", r.tablePrefix());
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("glue_tables_count", glueTables.size());
-        summary.put("configured_tables_count", tables.stream().filter(t -> flag(t, "configured_table", "exists")).count());
-        summary.put("associations_count", tables.stream().filter(t -> flag(t, "association", "exists")).count());
+        long ready = tables.stream().filter(t -> flag(t, "status", "ready_for_analysis")).count();
+        summary.put("glue_tables_count", prefixedGlueTables);
+        summary.put("configured_tables_count", allConfigured.size());
+        summary.put("associations_count", allAssociations.size());
         summary.put("id_namespace_associations_count", nsAssociations.size());
         summary.put("id_mapping_tables_count", mappingTables.size());
         summary.put("entity_resolution_namespaces_count", namespaces.size());
-        summary.put("ready_for_analysis_count", tables.stream().filter(t -> flag(t, "status", "ready_for_analysis")).count());
+        if (r.readyForAnalysisCount()) {
+            summary.put("ready_for_analysis_count", ready);
+        }
         json.put("summary", summary);
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("id_namespace_associations", nsAssociations);
@@ -190,20 +213,26 @@ final class CleanRoomsReport {
         var s3 = m.defaultResultConfiguration() == null || m.defaultResultConfiguration().outputConfiguration() == null
                 ? null : m.defaultResultConfiguration().outputConfiguration().s3();
         delivery.put("can_receive_results", m.memberAbilitiesAsStrings().contains("CAN_RECEIVE_RESULTS"));
-        delivery.put("result_bucket", s3 == null ? null : s3.bucket());
-        delivery.put("result_prefix", s3 == null ? null : s3.keyPrefix());
-        delivery.put("result_role_arn", m.defaultResultConfiguration() == null ? null : m.defaultResultConfiguration().roleArn());
+        delivery.put("result_bucket", s3 == null || s3.bucket() == null ? "" : s3.bucket());
+        delivery.put("result_prefix", s3 == null || s3.keyPrefix() == null ? "" : s3.keyPrefix());
+        delivery.put("result_role_arn", m.defaultResultConfiguration() == null
+                || m.defaultResultConfiguration().roleArn() == null ? "" : m.defaultResultConfiguration().roleArn());
         delivery.put("result_receiver_accounts", members.stream()
                 .filter(x -> x.abilitiesAsStrings().contains("CAN_RECEIVE_RESULTS"))
-                .map(x -> Map.of("account_id", x.accountId(), "display_name", x.displayName(),
-                        "description", describe(x.accountId()))).toList());
+                .map(x -> {
+                    Map<String, Object> account = new LinkedHashMap<>();
+                    account.put("account_id", x.accountId());
+                    account.put("display_name", text(x.displayName()));
+                    account.put("description", describe(x.accountId()));
+                    return account;
+                }).toList());
         json.put("membership_results_delivery", delivery);
         json.put("tables", tables);
 
         List<List<String>> tableRows = tables.stream().map(t -> tableCsv(collabName, t)).toList();
         List<List<String>> identityRows = namespaces.stream().map(n -> identityCsv(collabName, n, schemaMappings)).toList();
         LOG.info("Clean Rooms report built", "membership", membershipId, "collaboration", collabName,
-                "tables", tables.size(), "ready", summary.get("ready_for_analysis_count"), "outcome", "BUILT");
+                "tables", tables.size(), "ready", ready, "outcome", "BUILT");
         return new Content(safe(collabName), json, tableRows, identityRows);
     }
 
@@ -213,7 +242,8 @@ final class CleanRoomsReport {
         row.put("table_name", t.name());
         Map<String, Object> g = new LinkedHashMap<>();
         g.put("exists", true);
-        g.put("location", t.storageDescriptor() == null ? null : t.storageDescriptor().location());
+        g.put("location", t.storageDescriptor() == null || t.storageDescriptor().location() == null ? "N/A"
+                : t.storageDescriptor().location());
         List<String> columns = t.storageDescriptor() == null ? List.of()
                 : t.storageDescriptor().columns().stream().map(Column::name).toList();
         g.put("column_count", columns.size());
@@ -230,7 +260,7 @@ final class CleanRoomsReport {
             ct.put("name", c.name());
             ct.put("allowed_columns_count", c.allowedColumns().size());
             ct.put("allowed_columns", c.allowedColumns());
-            ct.put("analysis_method", c.analysisMethodAsString());
+            ct.put("analysis_method", c.analysisMethodAsString() == null ? "N/A" : c.analysisMethodAsString());
             Optional<List<String>> p = optional(() -> cr.getConfiguredTableAnalysisRule(b -> b
                     .configuredTableIdentifier(c.id()).analysisRuleType("CUSTOM")).analysisRule().policy().v1().custom()
                     .allowedAnalysisProviders());
@@ -240,6 +270,11 @@ final class CleanRoomsReport {
             rule.put("allowed_analysis_providers", providers);
         } else {
             ct.put("exists", false);
+            ct.put("id", null);
+            ct.put("name", null);
+            ct.put("allowed_columns_count", 0);
+            ct.put("allowed_columns", List.of());
+            ct.put("analysis_method", "N/A");
             rule.put("exists", false);
             rule.put("type", null);
             rule.put("allowed_analysis_providers", List.of());
@@ -297,8 +332,9 @@ final class CleanRoomsReport {
         @SuppressWarnings("unchecked") Map<String, Object> status = (Map<String, Object>) t.get("status");
         @SuppressWarnings("unchecked") List<String> providers = (List<String>) rule.get("allowed_analysis_providers");
         @SuppressWarnings("unchecked") List<String> keys = (List<String>) g.get("partition_keys");
+        // Today's cells: keys joined (empty when unpartitioned), the count as it is (0 without a configured table).
         return List.of(collab, (String) t.get("table_name"), yes(g.get("exists")), na(g.get("column_count")),
-                keys.isEmpty() ? "N/A" : String.join(", ", keys), yes(ct.get("exists")), na(ct.get("id")), na(ct.get("name")),
+                String.join(", ", keys), yes(ct.get("exists")), na(ct.get("id")), na(ct.get("name")),
                 na(ct.get("allowed_columns_count")), na(ct.get("analysis_method")), yes(rule.get("exists")),
                 providers.isEmpty() ? "N/A" : String.join(", ", providers.stream().map(this::provider).toList()),
                 yes(a.get("exists")), na(a.get("name")), yes(cRule.get("exists")), yes(status.get("in_collaboration")),
@@ -318,73 +354,86 @@ final class CleanRoomsReport {
         return accountDescriptions.getOrDefault(account, "");
     }
 
+    /** Today's IdentityResolution row of one namespace (the values of its JSON entry, as today's script reads them). */
     private static List<String> identityCsv(String collab, GetIdNamespaceResponse n, List<GetSchemaMappingResponse> mappings) {
-        String method = n.idMappingWorkflowProperties() == null || n.idMappingWorkflowProperties().isEmpty() ? "rule-based"
-                : n.idMappingWorkflowProperties().get(0).idMappingTypeAsString().toLowerCase().replace('_', '-');
+        Map<String, Object> ns = namespace(n);
+        String name = (String) ns.get("name");
+        String arn = (String) ns.get("input_source_arn");
+        String schema = (String) ns.get("schema_name");
         String db = "N/A";
         String region = "N/A";
         String table = "N/A";
-        String schema = "N/A";
-        if (n.inputSourceConfig() != null && !n.inputSourceConfig().isEmpty()) {
-            String arn = n.inputSourceConfig().get(0).inputSourceARN();
-            String[] parts = arn.split(":");
-            if (parts.length >= 6 && parts[2].equals("glue")) {
+        if (!arn.isEmpty() && arn.contains("table")) {
+            String[] parts = arn.split(":", -1);
+            if (parts.length >= 4) {
                 region = parts[3];
-                String[] path = parts[5].split("/");
-                if (path.length >= 3) {
-                    db = path[1];
-                    table = path[2];
-                }
             }
-            if (n.inputSourceConfig().get(0).schemaName() != null) {
-                schema = n.inputSourceConfig().get(0).schemaName().toLowerCase();
+            String[] path = arn.split("/", -1);
+            if (path.length >= 2) {
+                db = path[path.length - 2];
+                table = path[path.length - 1];
             }
         }
-        String schemaName = schema;
-        Optional<GetSchemaMappingResponse> mapping = mappings.stream()
-                .filter(m -> m.schemaName().equalsIgnoreCase(schemaName)).findFirst();
-        String unique = mapping.flatMap(m -> m.mappedInputFields().stream().filter(f -> f.typeAsString().equals("UNIQUE_ID"))
-                .map(SchemaInputAttribute::fieldName).findFirst()).orElse("N/A");
-        Optional<SchemaInputAttribute> keyField = mapping.flatMap(m -> m.mappedInputFields().stream()
-                .filter(f -> f.matchKey() != null && (f.typeAsString().equals("STRING") || f.typeAsString().contains("ID")))
-                .reduce((a, b) -> b));
-        return List.of(collab, n.idNamespaceName(), method, db, region, table, schema, unique,
-                keyField.map(SchemaInputAttribute::fieldName).orElse("N/A"),
-                keyField.map(SchemaInputAttribute::matchKey).orElse("N/A"));
+        String method = "N/A";
+        Object type = ((Map<?, ?>) ns.get("id_mapping_config")).get("idMappingType");
+        if (type instanceof String t && !t.isEmpty()) {
+            method = t.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+        if (method.equals("N/A") && !name.equals("N/A")) {
+            method = "rule-based";
+        }
+        String unique = "N/A";
+        String input = "N/A";
+        String matchKey = "N/A";
+        Optional<GetSchemaMappingResponse> mapping = mappings.stream().filter(m -> text(m.schemaName()).equals(schema)
+                || text(m.schemaName()).toUpperCase(java.util.Locale.ROOT).equals(schema.toUpperCase(java.util.Locale.ROOT)))
+                .findFirst();
+        if (mapping.isPresent()) {
+            for (SchemaInputAttribute f : mapping.get().mappedInputFields()) {
+                String fieldType = text(f.typeAsString());
+                if (fieldType.equals("UNIQUE_ID")) {
+                    unique = text(f.fieldName());
+                }
+                if (f.matchKey() != null && !f.matchKey().isEmpty() && (fieldType.equals("ID") || fieldType.equals("STRING"))) {
+                    input = text(f.fieldName());
+                    matchKey = f.matchKey();
+                }
+            }
+        }
+        return List.of(collab, name, method, db, region, table,
+                schema.equals("N/A") ? "N/A" : schema.toLowerCase(java.util.Locale.ROOT), unique, input, matchKey);
     }
 
+    /** Today's namespace entry: absent texts "", {@code id_mapping_config} the first workflow property as the API gives it. */
     private static Map<String, Object> namespace(GetIdNamespaceResponse n) {
+        boolean source = n.inputSourceConfig() != null && !n.inputSourceConfig().isEmpty();
         Map<String, Object> x = new LinkedHashMap<>();
-        x.put("name", n.idNamespaceName());
-        x.put("arn", n.idNamespaceArn());
-        x.put("type", n.typeAsString());
-        x.put("description", n.description());
-        x.put("role_arn", n.roleArn());
-        x.put("input_source_arn", n.inputSourceConfig() == null || n.inputSourceConfig().isEmpty() ? null
-                : n.inputSourceConfig().get(0).inputSourceARN());
-        x.put("schema_name", n.inputSourceConfig() == null || n.inputSourceConfig().isEmpty() ? null
-                : n.inputSourceConfig().get(0).schemaName());
-        x.put("id_mapping_config", n.idMappingWorkflowProperties() == null ? List.of() : n.idMappingWorkflowProperties().stream()
-                .map(p -> Map.of("id_mapping_type", p.idMappingTypeAsString())).toList());
+        x.put("name", text(n.idNamespaceName()));
+        x.put("arn", text(n.idNamespaceArn()));
+        x.put("type", text(n.typeAsString()));
+        x.put("description", text(n.description()));
+        x.put("role_arn", text(n.roleArn()));
+        x.put("input_source_arn", source ? text(n.inputSourceConfig().get(0).inputSourceARN()) : "");
+        x.put("schema_name", source ? text(n.inputSourceConfig().get(0).schemaName()) : "");
+        x.put("id_mapping_config", n.idMappingWorkflowProperties() == null || n.idMappingWorkflowProperties().isEmpty()
+                ? Map.of() : PythonFormats.raw(n.idMappingWorkflowProperties().get(0)));
         return x;
     }
 
+    /** Today's schema mapping entry: times as Python's isoformat, the mapped fields as the API gives them. */
     private static Map<String, Object> schemaMapping(GetSchemaMappingResponse s) {
         Map<String, Object> x = new LinkedHashMap<>();
-        x.put("name", s.schemaName());
-        x.put("arn", s.schemaArn());
-        x.put("created_at", s.createdAt() == null ? null : s.createdAt().toString());
-        x.put("updated_at", s.updatedAt() == null ? null : s.updatedAt().toString());
-        x.put("has_workflows", s.hasWorkflows());
-        x.put("mappedInputFields", s.mappedInputFields().stream().map(f -> {
-            Map<String, Object> y = new LinkedHashMap<>();
-            y.put("fieldName", f.fieldName());
-            y.put("type", f.typeAsString());
-            y.put("matchKey", f.matchKey());
-            y.put("hashed", f.hashed());
-            return y;
-        }).toList());
+        x.put("name", text(s.schemaName()));
+        x.put("arn", text(s.schemaArn()));
+        x.put("created_at", s.createdAt() == null ? "" : PythonFormats.isoformatUtc(s.createdAt()));
+        x.put("updated_at", s.updatedAt() == null ? "" : PythonFormats.isoformatUtc(s.updatedAt()));
+        x.put("has_workflows", Boolean.TRUE.equals(s.hasWorkflows()));
+        x.put("mappedInputFields", s.mappedInputFields().stream().map(f -> (Object) PythonFormats.raw(f)).toList());
         return x;
+    }
+
+    private static String text(String value) {
+        return value == null ? "" : value;
     }
 
     static String fileName(BuildReportRequest r, String safe, Instant at, String suffix) {

@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,10 +42,15 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The data-monitor report (SPEC.md §8): every check of today's monitor for every {@code part_*}
- * table but {@code *_er}, the same file names, JSON fields, CSV columns and alert templates, with
- * today's bugs fixed (SPEC.md §10.7): counts compare with the real source, {@code
- * raw_input_snapshot_dt} holds the raw input's newest snapshot and the new last column
- * {@code processed_snapshot_dt} the processed one, and nothing is repaired here.
+ * table but {@code *_er}, the same file names, JSON fields, CSV columns, value formats and alert
+ * templates, with today's bugs fixed (SPEC.md §10.7): counts compare with the real source, {@code
+ * raw_input_snapshot_dt} holds the raw input's newest snapshot and the new last column (and JSON
+ * member) {@code processed_snapshot_dt} the processed one, and nothing is repaired here.
+ *
+ * <p>Today's value formats kept: {@code generated_at} and {@code checked_at} are one timestamp for the
+ * whole run ({@code %Y-%m-%dT%H:%M:%SZ}), also when the run continues over several calls; a value
+ * that was not obtained is {@code ""} ({@code count_src} / {@code count_part} are {@code null} when the
+ * count check ran but did not get them); {@code count_diff_pct} is a string with six decimals.
  */
 final class DataMonitorReport {
     /** The CSV columns, in the order downstream consumers read them (SPEC.md §8), then the new one. */
@@ -55,7 +59,17 @@ final class DataMonitorReport {
             "count_part", "count_diff_pct", "pk_nulls", "pk_dupes", "file_issues_sample", "checked_at",
             "processed_snapshot_dt");
     private static final JsonLog LOG = JsonLog.forFunction("build-report");
-    private static final Pattern DATE = Pattern.compile("([0-9]{4}-[0-9]{2}-[0-9]{2})");
+    /** The members of a JSON row, in today's order, then the new one. */
+    static final List<String> JSON_MEMBERS = List.of("table", "location", "input_source", "s3_partitions",
+            "glue_partitions", "missing_glue_count", "table_type_ok", "contract_ok", "raw_input_snapshot_dt", "count_src",
+            "count_part", "count_diff_pct", "pk_nulls", "pk_dupes", "file_issues_sample", "checked_at",
+            "processed_snapshot_dt");
+    /** What Python's {@code strptime(s, "%Y-%m-%d")} accepts. */
+    private static final Pattern PY_DATE = Pattern.compile(
+            "^([0-9]{4})-(1[0-2]|0[1-9]|[1-9])-(3[01]|[12][0-9]|0[1-9]|[1-9]| [1-9])$");
+    /** File-size issues kept per table, and shown in the alert and in {@code file_issues_sample}. */
+    static final int FILE_ISSUES_MAX = 20;
+    static final int FILE_ISSUES_SHOWN = 3;
     private final GlueClient glue;
     private final S3Client s3;
     private final AthenaClient athena;
@@ -212,7 +226,7 @@ final class DataMonitorReport {
         json.put("database", r.database());
         json.put("prefix", r.tablePrefix());
         json.put("bucket_count", r.bucketCount());
-        json.put("generated_at", now.truncatedTo(ChronoUnit.SECONDS).toString());
+        json.put("generated_at", PythonFormats.secondsZ(now));
         json.put("freshness_window_days", r.freshnessWindowDays());
         Map<String, Object> compare = new LinkedHashMap<>();
         compare.put("enabled", r.countCheckEnabled());
@@ -223,7 +237,11 @@ final class DataMonitorReport {
         json.put("pk_column", r.pkColumn());
         json.put("file_size_check", r.fileSizeCheck());
         json.put("alerts", alerts);
-        json.put("tables", checked.stream().map(TableResult::row).toList());
+        json.put("tables", checked.stream().map(c -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            JSON_MEMBERS.forEach(m -> row.put(m, c.row().get(m)));
+            return row;
+        }).toList());
         List<List<String>> rows = checked.stream().map(c -> CSV_COLUMNS.stream().map(col -> csvValue(c.row().get(col)))
                 .toList()).toList();
         return new Content(json, rows, alerts, now);
@@ -255,9 +273,9 @@ final class DataMonitorReport {
         Map<String, Object> row = new LinkedHashMap<>();
         String source = name.contains("addressable_ids") ? "addressable_ids" : "infobase_attributes";
         String rawSnap = raw.get(source);
-        row.put("input_source", r.dataBucket() == null || r.dataBucket().isEmpty() || rawSnap == null ? null
+        row.put("input_source", r.dataBucket() == null || r.dataBucket().isEmpty() || rawSnap == null ? ""
                 : "s3://" + r.dataBucket() + "/opus/" + source + "/raw_input/snapshot_dt=" + rawSnap + "/");
-        row.put("raw_input_snapshot_dt", rawSnap);
+        row.put("raw_input_snapshot_dt", rawSnap == null ? "" : rawSnap);
         row.put("table", name);
         String location = t.storageDescriptor() == null ? null : t.storageDescriptor().location();
         row.put("location", location);
@@ -305,34 +323,38 @@ final class DataMonitorReport {
         boolean contractOk = pkIsColumn && keys.equals(List.of("id_bucket"));
         row.put("contract_ok", contractOk);
         if (!contractOk) {
-            alerts.add(name + ": contract mismatch (" + r.pkColumn() + (pkIsColumn ? "" : " is not a data column")
-                    + (keys.equals(List.of("id_bucket")) ? "" : ", partition keys " + keys + " not [id_bucket]") + ")");
-        }
-        // 5. Freshness of the processed snapshot
-        String processed = location == null ? null : processedSnapshot(location);
-        row.put("processed_snapshot_dt", processed);
-        if (r.strictSnapshot()) {
-            LocalDate snap = processed == null ? null : LocalDate.parse(processed);
-            LocalDate today = now.atZone(ZoneOffset.UTC).toLocalDate();
-            if (snap == null || ChronoUnit.DAYS.between(snap, today) > r.freshnessWindowDays()) {
-                alerts.add(name + ": processed snapshot too old/missing (snap=" + (processed == null ? "None" : processed) + ")");
+            List<String> problems = new ArrayList<>();
+            if (!pkIsColumn) {
+                problems.add("missing required column " + r.pkColumn());
             }
+            if (!keys.equals(List.of("id_bucket"))) {
+                problems.add("partition key must be [id_bucket], got " + PythonFormats.repr(keys));
+            }
+            alerts.add(name + ": schema contract issues: " + String.join(", ", problems));
         }
-        // 7-8. Counts and keys
-        row.put("count_src", null);
-        row.put("count_part", null);
-        row.put("count_diff_pct", null);
-        row.put("pk_nulls", null);
-        row.put("pk_dupes", null);
-        if (r.countCheckEnabled()) {
+        // 5. Freshness of the processed snapshot: the marker's text, stripped, as today
+        String processed = location == null || !location.startsWith("s3://") ? null : processedSnapshot(location);
+        row.put("processed_snapshot_dt", processed == null ? "" : processed);
+        if (r.strictSnapshot() && tooOld(processed, now, r.freshnessWindowDays())) {
+            alerts.add(name + ": processed snapshot too old/missing (snap=" + (processed == null ? "None" : processed) + ")");
+        }
+        // 7-8. Counts and keys: "" when not run; the counts null when run but not obtained (today's values)
+        boolean counting = r.countCheckEnabled();
+        row.put("count_src", counting ? null : "");
+        row.put("count_part", counting ? null : "");
+        row.put("count_diff_pct", "");
+        row.put("pk_nulls", "");
+        row.put("pk_dupes", "");
+        if (counting) {
             counts(r, name, queries, row, alerts);
         }
         // 9. File sizes
-        row.put("file_issues_sample", null);
+        row.put("file_issues_sample", "");
         if (r.fileSizeCheck() && location != null && location.startsWith("s3://")) {
-            fileSizes(r, name, location, row, alerts);
+            fileSizes(r, name, location, folders, row, alerts);
         }
-        row.put("checked_at", clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+        // One timestamp for the whole run (the report's), also over several calls
+        row.put("checked_at", PythonFormats.secondsZ(now));
         Map<String, Object> ordered = new LinkedHashMap<>();
         CSV_COLUMNS.forEach(c -> ordered.put(c, row.get(c)));
         LOG.info("table checked", "database", r.database(), "table", name, "alerts", alerts.size(),
@@ -371,10 +393,10 @@ final class DataMonitorReport {
                 double diff = countPart == 0 && countSrc == 0 ? 0.0 : countPart == 0 || countSrc == 0 ? 100.0
                         : Math.abs(countPart - countSrc) * 100.0 / countSrc;
                 row.put("count_src", countSrc);
-                row.put("count_diff_pct", diff);
+                row.put("count_diff_pct", PythonFormats.fixed(diff, 6));
                 if (diff > r.countTolerancePct()) {
-                    alerts.add(String.format(java.util.Locale.ROOT, "[COUNT_MISMATCH] %s: %s.%s=%d vs %s.%s=%d (Δ=%.3f%%)",
-                            name, db, name, countPart, sdb, src, countSrc, diff));
+                    alerts.add("[COUNT_MISMATCH] " + name + ": " + db + "." + name + "=" + countPart + " vs " + sdb + "."
+                            + src + "=" + countSrc + " (Δ=" + PythonFormats.fixed(diff, 3) + "%)");
                 }
             }
             if (nulls > 0) {
@@ -393,29 +415,35 @@ final class DataMonitorReport {
         }
     }
 
-    private void fileSizes(BuildReportRequest r, String name, String location, Map<String, Object> row, List<String> alerts) {
+    /**
+     * Today's file-size hygiene: the objects of the first 5 {@code id_bucket=} folders (sorted) whose size
+     * is not zero and outside min/max, at most 20; the alert shows the first 3 as a Python list, then
+     * "...", and {@code file_issues_sample} joins the first 3 with ";".
+     */
+    private void fileSizes(BuildReportRequest r, String name, String location, Set<Integer> folders,
+                           Map<String, Object> row, List<String> alerts) {
         String bucket = bucketOf(location);
         String prefix = prefixOf(location);
         List<String> issues = new ArrayList<>();
-        long min = r.fileSizeMinMb() * 1024L * 1024L;
-        long max = r.fileSizeMaxMb() * 1024L * 1024L;
-        int outside = 0;
-        for (int i = 0; i < 5; i++) {
-            String p = prefix + "id_bucket=" + i + "/";
+        double min = r.fileSizeMinMb();
+        double max = r.fileSizeMaxMb();
+        scan:
+        for (int bucketValue : folders.stream().sorted().limit(5).toList()) {
+            String p = prefix + "id_bucket=" + bucketValue + "/";
             for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(p)).contents()) {
-                if (o.size() < min || o.size() > max) {
-                    outside++;
-                    if (issues.size() < 20) {
-                        issues.add(o.key().substring(prefix.length()) + " (" + String.format(java.util.Locale.ROOT, "%.1f",
-                                o.size() / 1048576.0) + " MB)");
+                double mb = o.size() / (1024.0 * 1024.0);
+                if (mb != 0 && (mb < min || mb > max)) {
+                    issues.add("id_bucket=" + bucketValue + " object " + o.key() + " size=" + PythonFormats.fixed(mb, 1) + "MB");
+                    if (issues.size() >= FILE_ISSUES_MAX) {
+                        break scan;
                     }
                 }
             }
         }
-        row.put("file_issues_sample", issues.isEmpty() ? null : String.join("; ", issues));
-        if (outside > 0) {
-            alerts.add(name + ": " + outside + " files outside " + r.fileSizeMinMb() + "-" + r.fileSizeMaxMb()
-                    + " MB in the first 5 buckets (e.g., " + issues.get(0) + ")");
+        if (!issues.isEmpty()) {
+            List<String> shown = issues.subList(0, Math.min(FILE_ISSUES_SHOWN, issues.size()));
+            row.put("file_issues_sample", String.join(";", shown));
+            alerts.add(name + ": file-size issues (sample): " + PythonFormats.repr(shown) + "...");
         }
     }
 
@@ -462,25 +490,37 @@ final class DataMonitorReport {
         }
     }
 
-    /** {@code <parent of location>/metadata/snapshot_dt.txt}, or null when missing or unparsable. */
+    /** The stripped text of {@code <parent of location>/metadata/snapshot_dt.txt}, or null when it cannot be read. */
     private String processedSnapshot(String location) {
         String prefix = prefixOf(location);
         String trimmed = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         String parent = trimmed.contains("/") ? trimmed.substring(0, trimmed.lastIndexOf('/') + 1) : "";
         try {
-            String text = s3.getObjectAsBytes(b -> b.bucket(bucketOf(location)).key(parent + "metadata/snapshot_dt.txt"))
-                    .asString(StandardCharsets.UTF_8);
-            Matcher m = DATE.matcher(text);
-            if (m.find()) {
-                LocalDate.parse(m.group(1));
-                return m.group(1);
-            }
-            return null;
+            return s3.getObjectAsBytes(b -> b.bucket(bucketOf(location)).key(parent + "metadata/snapshot_dt.txt"))
+                    .asString(StandardCharsets.UTF_8).strip();
         } catch (NoSuchKeyException e) {
             return null;
-        } catch (java.time.format.DateTimeParseException e) {
-            return null;
         }
+    }
+
+    /**
+     * Today's freshness rule: a marker that is missing or not a {@code %Y-%m-%d} date is too old, and so
+     * is one whose midnight (UTC) is more than the window before the run's time.
+     */
+    static boolean tooOld(String snapshot, Instant now, int windowDays) {
+        Matcher m = snapshot == null ? null : PY_DATE.matcher(snapshot);
+        if (m == null || !m.matches()) {
+            return true;
+        }
+        LocalDate day;
+        try {
+            day = LocalDate.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                    Integer.parseInt(m.group(3).strip()));
+        } catch (java.time.DateTimeException e) {
+            return true;
+        }
+        return java.time.Duration.between(day.atStartOfDay(ZoneOffset.UTC).toInstant(), now)
+                .compareTo(java.time.Duration.ofDays(windowDays)) > 0;
     }
 
     /** The newest {@code snapshot_dt=} folder under {@code s3://<dataBucket>/opus/<source>/raw_input/}. */
@@ -513,16 +553,13 @@ final class DataMonitorReport {
         return ReportFiles.csv(CSV_COLUMNS, c.csvRows());
     }
 
-    /** Today's value formats: True/False, empty for missing, six decimals for the difference. */
+    /** Today's value formats: True/False, empty for missing (the text values are already today's). */
     static String csvValue(Object v) {
         if (v == null) {
             return "";
         }
         if (v instanceof Boolean b) {
             return b ? "True" : "False";
-        }
-        if (v instanceof Double d) {
-            return String.format(java.util.Locale.ROOT, "%.6f", d);
         }
         return String.valueOf(v);
     }

@@ -69,12 +69,16 @@ class DataMonitorContinuationTest extends ReportFixture {
 
     /** The service with every client going through the proxy. */
     private BuildReportService viaProxy() {
+        return viaProxy(Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    private BuildReportService viaProxy(Clock clock) {
         ReportSettings settings = new ReportSettings(1, 1, 10, 30, 0, "primary", null, null, Map.of());
         return new BuildReportService(AwsClients.build(GlueClient.builder().endpointOverride(proxy.endpointUri())),
                 AwsClients.build(S3Client.builder().endpointOverride(proxy.endpointUri())),
                 AwsClients.build(AthenaClient.builder().endpointOverride(proxy.endpointUri())),
                 AwsClients.build(SnsClient.builder().endpointOverride(proxy.endpointUri())), CLEAN_ROOMS, ER,
-                BuildReportHandler.pool(1), settings, Clock.fixed(NOW, ZoneOffset.UTC));
+                BuildReportHandler.pool(1), settings, clock);
     }
 
     /** A Lambda context with {@code remainingMillis} left, whatever the clock says. */
@@ -106,7 +110,9 @@ class DataMonitorContinuationTest extends ReportFixture {
 
     @Test
     void outOfTimeItAnswersInProgressAndTheLastCallWritesTheFilesOfAnUninterruptedRun() throws Exception {
-        BuildReportHandler handler = new BuildReportHandler(viaProxy(), 120);
+        // Each run's clock starts at NOW and moves on a second at every reading: the calls after the
+        // first must keep the first call's time (generated_at, checked_at) for the files to be the same.
+        BuildReportHandler handler = new BuildReportHandler(viaProxy(ticking(NOW)), 120);
         athenaAnswers();
         JsonNode whole = invoke(handler, withToken(null), remaining(800_000));
         assertEquals("COMPLETE", whole.get("status").asText());
@@ -115,7 +121,12 @@ class DataMonitorContinuationTest extends ReportFixture {
         byte[] json = bytes(keys.get(0));
         byte[] csv = bytes(keys.get(1));
         keys.forEach(k -> S3.deleteObject(b -> b.bucket(REPORTS).key(k)));
+        JsonNode wholeJson = Events.mapper().readTree(json);
+        assertEquals("2025-11-01T02:00:00Z", wholeJson.get("generated_at").asText());
+        wholeJson.get("tables").forEach(t -> assertEquals("2025-11-01T02:00:00Z", t.get("checked_at").asText()));
+        assertTrue(new String(csv, StandardCharsets.UTF_8).endsWith(",2025-11-01T02:00:00Z,2025-10-22\r\n"));
 
+        handler = new BuildReportHandler(viaProxy(ticking(NOW)), 120);
         athenaAnswers();
         // 90 s left: less than the 120 s margin (no new table), more than half of it (queries go on).
         JsonNode first = invoke(handler, withToken(null), remaining(90_000));

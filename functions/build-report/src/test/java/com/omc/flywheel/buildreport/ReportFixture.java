@@ -49,12 +49,37 @@ abstract class ReportFixture {
     }
 
     static BuildReportService service() {
+        return service(Clock.fixed(NOW, ZoneOffset.UTC));
+    }
+
+    static BuildReportService service(Clock clock) {
         // One table and one query at a time: moto hands out injected Athena results in call order.
         ReportSettings settings = new ReportSettings(1, 1, 10, 30, 0, "primary", null, null,
                 Map.of("111111111111", "AMC Service", "222222222222", "Query Submitter/AMC Results Receiver",
                         "333333333333", "Advertiser"));
         return new BuildReportService(GLUE, S3, AwsClients.build(AthenaClient.builder()), SNS, CLEAN_ROOMS, ER,
-                BuildReportHandler.pool(1), settings, Clock.fixed(NOW, ZoneOffset.UTC));
+                BuildReportHandler.pool(1), settings, clock);
+    }
+
+    /** A clock that moves one second further at every reading, from {@code start}. */
+    static Clock ticking(Instant start) {
+        java.util.concurrent.atomic.AtomicLong readings = new java.util.concurrent.atomic.AtomicLong();
+        return new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return start.plusSeconds(readings.getAndIncrement());
+            }
+        };
     }
 
     static BuildReportRequest request(String sampleEvent, String... replacements) {
