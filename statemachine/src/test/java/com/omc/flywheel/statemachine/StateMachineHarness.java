@@ -189,6 +189,10 @@ final class StateMachineHarness {
         });
         List<HistoryEvent> history = new ArrayList<>();
         sfn.getExecutionHistoryPaginator(b -> b.executionArn(execution)).events().forEach(history::add);
+        if (d.status() != ExecutionStatus.SUCCEEDED) {
+            // The SDK's toString redacts error and cause: say them, for the test's report.
+            System.err.println("execution " + execution + " ended " + d.statusAsString() + ": " + d.error() + ": " + d.cause());
+        }
         // What AWS enforces and moto does not: every execution a test makes stays within Step Functions' quotas.
         StepFunctionsLimits.Report limits = StepFunctionsLimits.check(history);
         if (!limits.ok()) {

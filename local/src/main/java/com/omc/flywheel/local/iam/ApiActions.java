@@ -161,8 +161,16 @@ public final class ApiActions {
         JsonNode b = call.json();
         Request r = new Request("states", call.operation());
         switch (call.operation()) {
-            case "StartExecution", "DescribeStateMachine", "ListExecutions", "UpdateStateMachine", "DeleteStateMachine" ->
+            case "StartExecution", "DescribeStateMachine", "UpdateStateMachine", "DeleteStateMachine" ->
                     r.var("StateMachineName", last(text(b, "stateMachineArn"), ':'));
+            case "ListExecutions" -> {
+                // By state machine or by Map Run: the reference names both types; a call addresses one.
+                if (text(b, "mapRunArn") != null) {
+                    throw unmapped(call, "states:ListExecutions of a Map Run");
+                }
+                r.var("StateMachineName", last(text(b, "stateMachineArn"), ':'));
+                r.absent.add("maprun");
+            }
             case "DescribeExecution", "GetExecutionHistory", "RedriveExecution", "StopExecution" -> {
                 String[] arn = String.valueOf(text(b, "executionArn")).split(":");
                 if (arn.length < 8) {
