@@ -49,9 +49,7 @@ class DbRefreshStateMachineTest {
         glue = AwsClients.build(GlueClient.builder());
         S3Client s3 = AwsClients.build(S3Client.builder());
         for (String job : JOBS) {
-            glue.createJob(b -> b.name(job).role("arn:aws:iam::123456789012:role/glue")
-                    .command(c -> c.name("glueetl").scriptLocation("s3://scripts/" + job + ".py"))
-                    .executionProperty(e -> e.maxConcurrentRuns(2)));
+            StateMachineHarness.createJob(glue, job, 2);
         }
         cloud.moto().glueJobRunsTakePolls(2);
         LakeBuilder lake = new LakeBuilder(glue, s3).database(DB).bucket(DATA).bucket("omc-flywheel-dev-analysis-data");

@@ -33,9 +33,7 @@ class JobLoopCeilingTest {
     void world() {
         cloud = StateMachineHarness.fresh();
         glue = AwsClients.build(GlueClient.builder());
-        glue.createJob(b -> b.name(REBUILDER).role("arn:aws:iam::123456789012:role/glue")
-                .command(c -> c.name("glueetl").scriptLocation("s3://scripts/" + REBUILDER + ".py"))
-                .executionProperty(e -> e.maxConcurrentRuns(10)));
+        StateMachineHarness.createJob(glue, REBUILDER, 10);
         cloud.moto().glueJobRunsTakePolls(60);
         TopicRegistry.create(AwsClients.build(DynamoDbClient.builder()), TopicStateMachinesTest.REGISTRY)
                 .topic("topic_b", true, "ENABLED", Map.of());

@@ -93,6 +93,13 @@ final class StateMachineHarness {
         return cloud;
     }
 
+    /** A Glue job as the tests need it: a script, and room for {@code maxConcurrentRuns} runs. */
+    static void createJob(software.amazon.awssdk.services.glue.GlueClient glue, String job, int maxConcurrentRuns) {
+        glue.createJob(b -> b.name(job).role("arn:aws:iam::" + ACCOUNT + ":role/glue")
+                .command(c -> c.name("glueetl").scriptLocation("s3://scripts/" + job + ".py"))
+                .executionProperty(e -> e.maxConcurrentRuns(maxConcurrentRuns)));
+    }
+
     /** The local cloud if a test of this JVM started it, else null. */
     static synchronized LocalCloud started() {
         return cloud;

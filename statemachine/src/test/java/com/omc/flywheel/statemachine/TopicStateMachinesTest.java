@@ -37,9 +37,7 @@ class TopicStateMachinesTest {
         cloud = StateMachineHarness.fresh();
         glue = AwsClients.build(GlueClient.builder());
         for (String job : List.of(STANDARDIZED, CURATED, REBUILDER)) {
-            glue.createJob(b -> b.name(job).role("arn:aws:iam::123456789012:role/glue")
-                    .command(c -> c.name("glueetl").scriptLocation("s3://scripts/" + job + ".py"))
-                    .executionProperty(e -> e.maxConcurrentRuns(10)));
+            StateMachineHarness.createJob(glue, job, 10);
         }
         cloud.moto().glueJobRunsTakePolls(1);
         dynamo = AwsClients.build(DynamoDbClient.builder());
