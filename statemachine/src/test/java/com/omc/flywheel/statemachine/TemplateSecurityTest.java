@@ -121,7 +121,9 @@ class TemplateSecurityTest {
             switch (type) {
                 case "AWS::SNS::Topic" -> {
                     topics++;
-                    assertFalse(p.path("KmsMasterKeyId").asText().isEmpty(), e.getKey() + " is not encrypted");
+                    assertTrue(p.has("KmsMasterKeyId") && !p.path("KmsMasterKeyId").isNull()
+                            && !p.path("KmsMasterKeyId").toString().contains("alias/aws/sns"),
+                            e.getKey() + " is not encrypted with a customer managed key (CloudWatch alarms cannot use aws/sns)");
                 }
                 case "AWS::DynamoDB::Table" -> assertTrue(p.path("SSESpecification").path("SSEEnabled").asBoolean(),
                         e.getKey() + " is not encrypted");

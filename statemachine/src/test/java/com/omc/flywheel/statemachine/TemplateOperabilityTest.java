@@ -1,0 +1,266 @@
+package com.omc.flywheel.statemachine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.omc.flywheel.local.MotoServer;
+import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.iam.DeployedStack;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What an operator gets from the deployed stack (template.yaml through the SAM transform, read by
+ * local/scripts/transformed_template.py): e-mail subscriptions, alarms publishing to the
+ * notification topic, the dashboard, tracing, and the module contract's parameters and outputs.
+ */
+class TemplateOperabilityTest {
+    private static final List<String> FUNCTIONS = List.of("start-glue-job", "check-status", "msck-repair", "associate-tables",
+            "build-report", "resolve-snapshot", "fetch-active-topics", "notify-failure");
+    private static final List<String> MACHINES = List.of("db-refresh", "topic-orchestrator", "historical-rebuilder");
+    private static JsonNode stack;
+
+    @BeforeAll
+    static void transform() {
+        stack = transformed(Map.of("NotificationEmails", "oncall@example.com,data-team@example.com"));
+    }
+
+    /** The transformed template for the local parameters plus these. */
+    static JsonNode transformed(Map<String, String> extra) {
+        Path repo = SampleEvents.repoRoot();
+        List<String> command = new ArrayList<>(List.of(MotoServer.findOnPath("python3",
+                "python3 (with aws-sam-translator, which cfn-lint brings) is needed to read template.yaml"),
+                repo.resolve("local/scripts/transformed_template.py").toString(), repo.resolve("template.yaml").toString(),
+                "--region", MotoServer.REGION, "--account", MotoServer.ACCOUNT_ID));
+        Map<String, String> params = new LinkedHashMap<>(DeployedStack.LOCAL_PARAMETERS);
+        params.putAll(extra);
+        params.forEach((k, v) -> command.addAll(List.of("--param", k + "=" + v)));
+        try {
+            Path errors = Files.createTempFile("transformed-template", ".err");
+            Process p = new ProcessBuilder(command).redirectError(errors.toFile()).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            boolean done = p.waitFor(60, TimeUnit.SECONDS);
+            String err = Files.readString(errors, StandardCharsets.UTF_8);
+            Files.deleteIfExists(errors);
+            if (!done || p.exitValue() != 0) {
+                throw new IllegalStateException("cannot transform template.yaml (" + String.join(" ", command) + "): " + err);
+            }
+            return new ObjectMapper().readTree(out);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The deployed resources of a type, logical id to resource. */
+    static Map<String, JsonNode> resources(JsonNode template, String type) {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = template.path("Resources").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().path("Type").asText().equals(type) && e.getValue().path("Deployed").asBoolean()) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
+    }
+
+    static JsonNode resolved(JsonNode resource, String where) {
+        JsonNode r = resource.get("Resolved");
+        assertTrue(r != null, where + ": its properties do not resolve locally");
+        return r;
+    }
+
+    /** Alarms by "namespace metric dimension=value", each checked to publish to the notification topic. */
+    static Map<String, JsonNode> alarms() {
+        String topic = "arn:aws:sns:us-east-1:123456789012:omc-flywheel-dev-db-refresh-notifications";
+        Map<String, JsonNode> out = new HashMap<>();
+        resources(stack, "AWS::CloudWatch::Alarm").forEach((id, alarm) -> {
+            JsonNode p = resolved(alarm, id);
+            assertEquals(List.of(topic), texts(p.path("AlarmActions")), id + " publishes to the notification topic");
+            assertFalse(p.path("AlarmDescription").asText().isBlank(), id + " says what to do");
+            JsonNode metric = p.has("MetricName") ? p : null;
+            if (metric == null) {
+                for (JsonNode m : p.path("Metrics")) {
+                    if (m.has("MetricStat")) {
+                        metric = m.path("MetricStat").path("Metric");
+                    }
+                }
+            }
+            assertTrue(metric != null, id + " has a metric");
+            StringBuilder key = new StringBuilder(metric.path("Namespace").asText() + " " + metric.path("MetricName").asText());
+            for (JsonNode d : metric.path("Dimensions")) {
+                key.append(' ').append(d.path("Name").asText()).append('=').append(d.path("Value").asText());
+            }
+            out.put(key.toString(), p);
+        });
+        return out;
+    }
+
+    static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(x -> out.add(x.asText()));
+        return out;
+    }
+
+    @Test
+    void everyAddressIsSubscribedToBothTopicsAndNoneWhenTheListIsEmpty() {
+        Set<String> subscriptions = new TreeSet<>();
+        resources(stack, "AWS::SNS::Subscription").forEach((id, s) -> {
+            JsonNode p = resolved(s, id);
+            assertEquals("email", p.path("Protocol").asText(), id);
+            subscriptions.add(p.path("TopicArn").asText().replaceAll(".*:", "") + " " + p.path("Endpoint").asText());
+        });
+        assertEquals(new TreeSet<>(List.of(
+                "omc-flywheel-dev-data-monitor-alerts data-team@example.com", "omc-flywheel-dev-data-monitor-alerts oncall@example.com",
+                "omc-flywheel-dev-db-refresh-notifications data-team@example.com",
+                "omc-flywheel-dev-db-refresh-notifications oncall@example.com")), subscriptions);
+        assertEquals(Map.of(), resources(transformed(Map.of()), "AWS::SNS::Subscription"), "the default adds no subscription");
+        Map<String, String> five = Map.of("NotificationEmails", "a@x.io,b@x.io,c@x.io,d@x.io,e@x.io");
+        assertEquals(10, resources(transformed(five), "AWS::SNS::Subscription").size(), "5 addresses, 2 topics");
+    }
+
+    @Test
+    void alarmsCoverTheRefreshTheTopicsAndEveryFunction() {
+        Map<String, JsonNode> alarms = alarms();
+        String machine = "StateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:omc-flywheel-dev-db-refresh";
+        List<String> missing = new ArrayList<>();
+        List<String> expected = new ArrayList<>(List.of("AWS/States ExecutionsFailed " + machine, "AWS/States ExecutionsTimedOut " + machine,
+                "AWS/States ExecutionsAborted " + machine, "AWS/States ExecutionsSucceeded " + machine,
+                "OMC/Flywheel TopicsFailed Environment=dev"));
+        for (String f : FUNCTIONS) {
+            expected.add("AWS/Lambda Errors FunctionName=omc-flywheel-dev-" + f);
+            expected.add("AWS/Lambda Throttles FunctionName=omc-flywheel-dev-" + f);
+        }
+        expected.stream().filter(k -> !alarms.containsKey(k)).forEach(missing::add);
+        assertEquals(List.of(), missing, "alarms found: " + alarms.keySet());
+        assertEquals(FUNCTIONS.size(), resources(stack, "AWS::Lambda::Function").size(), "every function has its alarms");
+
+        JsonNode overdue = alarms.get("AWS/States ExecutionsSucceeded " + machine);
+        assertEquals("breaching", overdue.path("TreatMissingData").asText(), "no data is no refresh");
+        long window = 0;
+        for (JsonNode m : overdue.path("Metrics")) {
+            window = Math.max(window, m.path("MetricStat").path("Period").asLong());
+        }
+        assertTrue(window * overdue.path("EvaluationPeriods").asLong() <= 604_800, "CloudWatch evaluates at most 7 days");
+        assertTrue(alarms.get("OMC/Flywheel TopicsFailed Environment=dev").path("AlarmDescription").asText().contains("later change"));
+    }
+
+    @Test
+    void theDashboardShowsExecutionsFunctionsGlueRunsAndTheProductMetrics() throws Exception {
+        Map<String, JsonNode> dashboards = resources(stack, "AWS::CloudWatch::Dashboard");
+        assertEquals(1, dashboards.size());
+        JsonNode p = resolved(dashboards.values().iterator().next(), "the dashboard");
+        assertEquals("omc-flywheel-dev", p.path("DashboardName").asText());
+        String body = p.path("DashboardBody").asText();
+        new ObjectMapper().readTree(body); // valid JSON
+        List<String> expected = new ArrayList<>(List.of("ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionTime",
+                "\"Errors\"", "\"Duration\"", "ispresent(@initDuration)", "job run polled", "elapsedSeconds",
+                "SOURCE '/aws/lambda/omc-flywheel-dev-check-status'"));
+        for (String m : MACHINES) {
+            expected.add("stateMachine:omc-flywheel-dev-" + m + "\"");
+        }
+        for (String f : FUNCTIONS) {
+            expected.add("\"omc-flywheel-dev-" + f + "\"");
+            expected.add("SOURCE '/aws/lambda/omc-flywheel-dev-" + f + "'");
+        }
+        for (String m : List.of("PartitionsAdded", "TablesFailed", "DataMonitorAlerts", "CleanRoomsActions", "PollsPerJob", "TopicsFailed")) {
+            expected.add("\"OMC/Flywheel\", \"" + m + "\", \"Environment\", \"dev\"");
+        }
+        String compact = body.replaceAll("\\s+", " ").replace("[ ", "[").replace(" ]", "]");
+        assertEquals(List.of(), expected.stream().filter(x -> !compact.contains(x)).toList(), "the dashboard lacks these");
+    }
+
+    @Test
+    void everyFunctionAndStateMachineIsTraced() {
+        Map<String, JsonNode> functions = resources(stack, "AWS::Lambda::Function");
+        functions.forEach((id, f) -> assertEquals("Active", f.path("Properties").path("TracingConfig").path("Mode").asText(), id));
+        Map<String, JsonNode> machines = resources(stack, "AWS::StepFunctions::StateMachine");
+        assertEquals(MACHINES.size(), machines.size());
+        machines.forEach((id, m) -> assertTrue(m.path("Properties").path("TracingConfiguration").path("Enabled").asBoolean(), id));
+    }
+
+    @Test
+    void theModuleContractsParametersReachTheResources() {
+        JsonNode declared = stack.path("Parameters");
+        List<String> missing = new ArrayList<>();
+        for (String name : List.of("NotificationEmails", "ScheduleExpression", "TopicKmsKeyId", "LogsKmsKeyArn",
+                "SplitAddressableIdsJobName", "SplitInfobaseJobName", "RegisterPartTablesJobName", "PreparePartTablesJobName",
+                "BuildErTableJobName", "DataMonitorReportJobName", "CleanRoomsReportJobName", "TopicStandardizedJobName",
+                "TopicCuratedJobName", "TopicHistoryRebuilderJobName")) {
+            if (!declared.has(name)) {
+                missing.add(name);
+            }
+        }
+        assertEquals(List.of(), missing, "parameters");
+        assertEquals("cron(0 2 1 * ? *)", declared.path("ScheduleExpression").path("Default").asText());
+        assertEquals("", declared.path("TopicKmsKeyId").path("Default").asText(), "by default the stack creates the topic key");
+
+        JsonNode custom = transformed(Map.of("ScheduleExpression", "cron(0 3 2 * ? *)", "TopicKmsKeyId", "arn:aws:kms:us-east-1:123456789012:key/0000aaaa-12ab-34cd-56ef-1234567890ab",
+                "LogsKmsKeyArn", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                "SplitAddressableIdsJobName", "custom-split", "TopicCuratedJobName", "custom-curated"));
+        JsonNode monthly = resolved(custom.path("Resources").path("DbRefreshStateMachineMonthly"), "the monthly schedule");
+        assertEquals("cron(0 3 2 * ? *)", monthly.path("ScheduleExpression").asText());
+        assertTrue(monthly.path("Target").path("Input").asText().contains("\"jobName\": \"custom-split\""));
+        JsonNode topics = resolved(custom.path("Resources").path("TopicOrchestratorStateMachineEvery15Minutes"), "the topic schedule");
+        assertTrue(topics.path("Target").path("Input").asText().contains("\"jobName\": \"custom-curated\""));
+        String startPolicy = resolved(custom.path("Resources").path("StartGlueJobFunctionRole"), "start-glue-job's role").toString();
+        assertTrue(startPolicy.contains("job/custom-split\""), "start-glue-job may start the job the schedule names");
+        assertFalse(startPolicy.contains("addressable-split-and-part"));
+        assertTrue(resolved(custom.path("Resources").path("CheckStatusFunctionRole"), "check-status's role").toString()
+                .contains("job/custom-curated\""));
+        resources(custom, "AWS::SNS::Topic").forEach((id, t) ->
+                assertEquals("arn:aws:kms:us-east-1:123456789012:key/0000aaaa-12ab-34cd-56ef-1234567890ab",
+                        resolved(t, id).path("KmsMasterKeyId").asText(), id));
+        Map<String, JsonNode> logGroups = resources(custom, "AWS::Logs::LogGroup");
+        assertEquals(FUNCTIONS.size() + MACHINES.size(), logGroups.size());
+        logGroups.forEach((id, g) -> assertEquals("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+                resolved(g, id).path("KmsKeyId").asText(), id));
+        resources(stack, "AWS::Logs::LogGroup").forEach((id, g) -> assertFalse(resolved(g, id).has("KmsKeyId"), id + ": no key by default"));
+        String defaults = resolved(stack.path("Resources").path("DbRefreshStateMachineMonthly"), "the monthly schedule").toString();
+        assertTrue(defaults.contains("etl-omc-flywheel-dev-addressable-split-and-part"), "empty job names mean today's names");
+        // By default the stack's own customer managed key, which CloudWatch may use: the alarms reach the topic.
+        JsonNode key = stack.path("Resources").path("TopicKey");
+        assertTrue(key.path("Deployed").asBoolean(), "the stack creates the topic key by default");
+        assertTrue(key.path("Properties").path("KeyPolicy").toString().contains("cloudwatch.amazonaws.com"));
+        resources(stack, "AWS::SNS::Topic").forEach((id, t) -> assertTrue(
+                resolved(t, id).path("KmsMasterKeyId").asText().endsWith(":key/TopicKey"), id + " uses the stack's key"));
+    }
+
+    @Test
+    void theOutputsNameWhatOperatorsAndOtherModulesNeed() {
+        JsonNode outputs = stack.path("Outputs");
+        List<String> expected = new ArrayList<>(List.of("DbRefreshNotificationsTopicName", "DbRefreshNotificationsTopicArn",
+                "DataMonitorAlertsTopicArn", "MonthlyScheduleArn"));
+        for (String m : List.of("DbRefresh", "TopicOrchestrator", "HistoricalRebuilder")) {
+            expected.addAll(List.of(m + "StateMachineName", m + "StateMachineArn", m + "LogGroupArn"));
+        }
+        for (String f : List.of("StartGlueJob", "CheckStatus", "MsckRepair", "AssociateTables", "BuildReport", "ResolveSnapshot",
+                "FetchActiveTopics", "NotifyFailure")) {
+            expected.add(f + "LogGroupArn");
+        }
+        // Those that were there before.
+        expected.addAll(List.of("StartGlueJobFunctionAlias", "CheckStatusFunctionAlias", "CleanRoomsDataAccessRoleArn",
+                "AssociateTablesFunctionAlias", "BuildReportFunctionAlias", "MsckRepairFunctionAlias"));
+        assertEquals(List.of(), expected.stream().filter(o -> !outputs.has(o)).toList(), "outputs missing");
+        assertEquals("DbRefreshStateMachineMonthly", outputs.path("MonthlyScheduleArn").path("Value").path("Fn::GetAtt").path(0).asText());
+        assertEquals("AWS::Scheduler::Schedule", stack.path("Resources").path("DbRefreshStateMachineMonthly").path("Type").asText());
+    }
+}
