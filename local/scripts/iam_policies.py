@@ -293,8 +293,10 @@ def leftovers(node, where="$"):
     return [x for i, v in enumerate(node) for x in leftovers(v, f"{where}[{i}]")] if isinstance(node, list) else []
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def transformed_from_args(description):
+    """The command line shared with transformed_template.py: (args, template as read, parameter values,
+    the transformed template). Exits 2 on a bad parameter, 1 when the transform fails."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("template")
     ap.add_argument("--param", action="append", default=[], metavar="Name=Value")
     ap.add_argument("--region", default="us-east-1")
@@ -311,6 +313,11 @@ def main():
         transformed = sam_transform(template, params, args.region)
     except Exception as e:  # noqa: BLE001 - samtranslator's InvalidDocumentException and kin
         fail("SAM transform failed: " + "; ".join(getattr(c, "message", str(c)) for c in getattr(e, "causes", [e])), 1)
+    return args, original, params, transformed
+
+
+def main():
+    args, original, params, transformed = transformed_from_args(__doc__.split("\n")[0])
     try:
         out = build(Resolver(transformed, params, args.region, args.account), original)
     except (Unresolvable, KeyError, IndexError, TypeError, ValueError, AttributeError) as e:

@@ -9,35 +9,17 @@ Exit 2: bad or missing parameter. Exit 1: the transform failed.
 
 Usage: transformed_template.py TEMPLATE [--param Name=Value ...] [--region us-east-1] [--account 123456789012]
 """
-import argparse
 import json
 import os
 import sys
 
-import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import iam_policies  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("template")
-    ap.add_argument("--param", action="append", default=[], metavar="Name=Value")
-    ap.add_argument("--region", default="us-east-1")
-    ap.add_argument("--account", default="123456789012")
-    args = ap.parse_args()
-    bad = [p for p in args.param if "=" not in p]
-    if bad:
-        iam_policies.fail(f"--param {bad[0]}: expected Name=Value")
-    with open(args.template, encoding="utf-8") as f:
-        template = yaml.load(f, Loader=iam_policies._Loader)
-    params = iam_policies.parameter_values(template, dict(p.split("=", 1) for p in args.param))
-    try:
-        transformed = iam_policies.sam_transform(template, params, args.region)
-    except Exception as e:  # noqa: BLE001 - samtranslator's InvalidDocumentException and kin
-        iam_policies.fail("SAM transform failed: " + "; ".join(getattr(c, "message", str(c))
-                                                              for c in getattr(e, "causes", [e])), 1)
+    args, _, params, transformed = iam_policies.transformed_from_args(__doc__.split("\n")[0])
     res = iam_policies.Resolver(transformed, params, args.region, args.account)
     for lid, r in transformed["Resources"].items():
         r["Deployed"] = res.deployed(lid)

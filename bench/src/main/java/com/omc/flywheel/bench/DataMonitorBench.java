@@ -73,9 +73,13 @@ public final class DataMonitorBench {
                         AwsClients.build(CleanRoomsClient.builder().endpointOverride(via)),
                         AwsClients.build(EntityResolutionClient.builder().endpointOverride(via)), pool,
                         new ReportSettings(concurrency, 5, 100, 60, 0, "primary", null, null, Map.of()), Clock.systemUTC());
-                BuildReportRequest request = new BuildReportRequest(BuildReportRequest.Report.DATA_MONITOR, DB, "part_", DATA,
-                        "bench-reports/", buckets, null, null, null, null, DATA, null, null, null, true, null, null, false,
-                        null, null, false, null, null, null, null);
+                // The event as the state machine sends it, read and validated as the handler reads it.
+                String event = "{\"report\": \"DATA_MONITOR\", \"database\": \"" + DB + "\", \"tablePrefix\": \"part_\","
+                        + " \"reportBucket\": \"" + DATA + "\", \"reportPrefix\": \"bench-reports/\", \"bucketCount\": " + buckets
+                        + ", \"dataBucket\": \"" + DATA + "\", \"strictSnapshot\": true, \"countCheckEnabled\": false,"
+                        + " \"fileSizeCheck\": false}";
+                BuildReportRequest request = com.omc.flywheel.shared.Events.read(
+                        new java.io.ByteArrayInputStream(event.getBytes(java.nio.charset.StandardCharsets.UTF_8)), BuildReportRequest.class);
                 proxy.resetCounts();
                 long start = System.nanoTime();
                 BuildReportResult r = service.build(request);

@@ -143,34 +143,6 @@ public record BuildReportRequest(Report report, String database, String tablePre
         }
     }
 
-    /** The event without a continuation token (a first call). */
-    public BuildReportRequest(Report report, String database, String tablePrefix, String reportBucket, String reportPrefix,
-                              Integer bucketCount, String membershipId, List<String> membershipIds, String snsTopicArn,
-                              String compareDatabase, String dataBucket, String athenaWorkgroup, String athenaResults,
-                              String pkColumn, Boolean strictSnapshot, Integer freshnessWindowDays, Integer maxTables,
-                              Boolean countCheckEnabled, String compareSourceType, Double countTolerancePct,
-                              Boolean fileSizeCheck, Integer fileSizeMinMb, Integer fileSizeMaxMb, String dateFormat,
-                              String autoRepair) {
-        this(report, database, tablePrefix, reportBucket, reportPrefix, bucketCount, membershipId, membershipIds,
-                snsTopicArn, compareDatabase, dataBucket, athenaWorkgroup, athenaResults, pkColumn, strictSnapshot,
-                freshnessWindowDays, maxTables, countCheckEnabled, compareSourceType, countTolerancePct, fileSizeCheck,
-                fileSizeMinMb, fileSizeMaxMb, dateFormat, autoRepair, null, null);
-    }
-
-    /** The event without the options added after the continuation token. */
-    public BuildReportRequest(Report report, String database, String tablePrefix, String reportBucket, String reportPrefix,
-                              Integer bucketCount, String membershipId, List<String> membershipIds, String snsTopicArn,
-                              String compareDatabase, String dataBucket, String athenaWorkgroup, String athenaResults,
-                              String pkColumn, Boolean strictSnapshot, Integer freshnessWindowDays, Integer maxTables,
-                              Boolean countCheckEnabled, String compareSourceType, Double countTolerancePct,
-                              Boolean fileSizeCheck, Integer fileSizeMinMb, Integer fileSizeMaxMb, String dateFormat,
-                              String autoRepair, String continuationToken) {
-        this(report, database, tablePrefix, reportBucket, reportPrefix, bucketCount, membershipId, membershipIds,
-                snsTopicArn, compareDatabase, dataBucket, athenaWorkgroup, athenaResults, pkColumn, strictSnapshot,
-                freshnessWindowDays, maxTables, countCheckEnabled, compareSourceType, countTolerancePct, fileSizeCheck,
-                fileSizeMinMb, fileSizeMaxMb, dateFormat, autoRepair, continuationToken, null);
-    }
-
     private static void bucket(String field, String value) {
         if (!BUCKET.matcher(value).matches()) {
             throw new InvalidInputException(field, "must be an S3 bucket name, got '" + value + "'");
