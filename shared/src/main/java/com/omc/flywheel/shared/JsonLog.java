@@ -3,6 +3,7 @@ package com.omc.flywheel.shared;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -64,6 +65,51 @@ public final class JsonLog {
 
     public void error(String message, Object... keyValues) {
         emit("ERROR", message, keyValues);
+    }
+
+    /** The namespace of the product's own CloudWatch metrics. */
+    public static final String METRICS_NAMESPACE = "OMC/Flywheel";
+
+    /**
+     * Metrics as one CloudWatch embedded metric format (EMF) line on the log: CloudWatch Logs turns
+     * it into metrics in {@value #METRICS_NAMESPACE} (no API call, no client at init). Every metric
+     * is published by {@code Environment} (FLYWHEEL_ENV), and also by the extra dimension when one
+     * is given ({@code "JobName", job}); counts carry unit Count, names ending in Seconds unit
+     * Seconds. The line also carries the function, the request id and {@code message}.
+     */
+    public void metrics(String message, Map<String, ? extends Number> values, String dimension, String dimensionValue) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        List<List<String>> dimensionSets = new java.util.ArrayList<>();
+        dimensionSets.add(List.of("Environment"));
+        if (dimension != null) {
+            dimensionSets.add(List.of("Environment", dimension));
+        }
+        List<Map<String, String>> definitions = new java.util.ArrayList<>();
+        for (String name : values.keySet()) {
+            Map<String, String> definition = new LinkedHashMap<>();
+            definition.put("Name", name);
+            definition.put("Unit", name.endsWith("Seconds") ? "Seconds" : "Count");
+            definitions.add(definition);
+        }
+        line.put("_aws", Map.of("Timestamp", System.currentTimeMillis(), "CloudWatchMetrics",
+                List.of(Map.of("Namespace", METRICS_NAMESPACE, "Dimensions", dimensionSets, "Metrics", definitions))));
+        line.put("Environment", Settings.value("FLYWHEEL_ENV", "unknown"));
+        if (dimension != null) {
+            line.put(dimension, dimensionValue);
+        }
+        line.putAll(values);
+        line.put("level", "INFO");
+        line.put("function", function);
+        String id = requestId;
+        if (id != null) {
+            line.put("requestId", id);
+        }
+        line.put("message", message);
+        String json = Events.toJson(line);
+        PrintStream target = out;
+        synchronized (target) {
+            target.println(json);
+        }
     }
 
     private void emit(String level, String message, Object... keyValues) {

@@ -2,6 +2,7 @@ package com.omc.flywheel.shared;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
@@ -47,5 +48,35 @@ class JsonLogTest {
         assertEquals("msck-repair", during.path("function").asText());
         assertEquals("part_ibe_01", during.path("table").asText());
         assertFalse(line(1).has("requestId"), "no request id between invocations: " + line(1));
+    }
+
+    /**
+     * An EMF line as CloudWatch Logs reads it: the _aws block names the namespace, the dimension sets
+     * and each metric with its unit, and every dimension and metric is a root member of the line.
+     */
+    @Test
+    void metricsAreOneEmbeddedMetricFormatLine() throws Exception {
+        JsonLog.redirect(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        System.setProperty("FLYWHEEL_ENV", "dev");
+        try {
+            JsonLog.beginRequest("req-9");
+            JsonLog.forFunction("check-status").metrics("job run metrics",
+                    new java.util.TreeMap<>(java.util.Map.of("PollsPerJob", 7, "GlueJobRunSeconds", 3600L)), "JobName", "etl-x");
+        } finally {
+            System.clearProperty("FLYWHEEL_ENV");
+        }
+        JsonNode emf = line(0);
+        JsonNode aws = emf.path("_aws");
+        assertTrue(aws.path("Timestamp").asLong() > 1_700_000_000_000L, emf.toString());
+        JsonNode directive = aws.path("CloudWatchMetrics").get(0);
+        assertEquals("OMC/Flywheel", directive.path("Namespace").asText());
+        assertEquals("[[\"Environment\"],[\"Environment\",\"JobName\"]]", directive.path("Dimensions").toString());
+        assertEquals("[{\"Name\":\"GlueJobRunSeconds\",\"Unit\":\"Seconds\"},{\"Name\":\"PollsPerJob\",\"Unit\":\"Count\"}]",
+                directive.path("Metrics").toString());
+        assertEquals("dev", emf.path("Environment").asText());
+        assertEquals("etl-x", emf.path("JobName").asText());
+        assertEquals(7, emf.path("PollsPerJob").asInt());
+        assertEquals(3600, emf.path("GlueJobRunSeconds").asInt());
+        assertEquals("req-9", emf.path("requestId").asText());
     }
 }

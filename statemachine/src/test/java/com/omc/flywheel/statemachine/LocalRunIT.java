@@ -62,6 +62,18 @@ class LocalRunIT {
             assertTrue(Files.readAllLines(tables).get(0).startsWith("collaboration_name,table_name,glue_exists"));
         }
         assertTrue(o.output().contains("Parquet files"), "the lake's data files are Parquet: " + o.output());
+        // The functions' logs carry their metrics in CloudWatch's embedded metric format.
+        List<String> emf = Files.readAllLines(out.resolve("function-logs.jsonl")).stream()
+                .filter(l -> l.contains("\"_aws\"") && l.contains("\"OMC/Flywheel\"")).toList();
+        for (String metric : List.of("PartitionsAdded", "TablesFailed", "DataMonitorAlerts", "CleanRoomsActions", "PollsPerJob")) {
+            assertTrue(emf.stream().anyMatch(l -> l.contains("\"" + metric + "\":")), metric + " in the EMF lines: " + emf);
+        }
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.resolve("summary.json").toFile());
+        assertEquals("SUCCEEDED", summary.path("status").asText());
+        assertEquals(0, summary.path("accessDenied").asInt(), summary.toString());
+        assertEquals(5, summary.path("glueJobRunsStarted").asInt(), "two splits, the registration twice, the ER table");
+        assertTrue(summary.path("maxStatePayloadBytes").asInt() > 0 && summary.path("maxStatePayloadBytes").asInt() < 256 * 1024);
         assertEquals(before, motoProcesses(), "every process local-run started is stopped");
     }
 

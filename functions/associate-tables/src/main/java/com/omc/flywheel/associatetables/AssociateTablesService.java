@@ -119,6 +119,11 @@ public final class AssociateTablesService {
                 new AssociateTablesResult.Summary(counts, request.compactResult() ? List.of() : List.copyOf(skipped),
                         skipped.size(), desired.size(), ready,
                         plan.associationsAfter(), settings.associationQuota()));
+        if (!request.dryRun()) {
+            // One line per kind of action applied (CREATE_ASSOCIATION, UPDATE_ASSOCIATION_RULE, ...).
+            counts.forEach((kind, n) -> LOG.metrics("Clean Rooms actions", java.util.Map.of("CleanRoomsActions", n),
+                    "Action", kind));
+        }
         LOG.info(request.dryRun() ? "plan ready (dry run)" : "collaboration reconciled", "membership", request.membershipId(),
                 "actions", counts, "skippedForQuota", skipped, "unmanaged", plan.unmanaged(), "outcome",
                 tableErrors.isEmpty() ? "SUCCEEDED" : "PARTIAL");

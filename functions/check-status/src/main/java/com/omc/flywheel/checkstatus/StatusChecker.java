@@ -119,6 +119,12 @@ public final class StatusChecker {
         String error = CheckStatusResult.FAILED.equals(status) ? glueError(jobName, run) : null;
         LOG.info("job run polled", "job", jobName, "jobRunId", runId, "state", run.jobRunStateAsString(),
                 "outcome", status, "elapsedSeconds", elapsed, "nextWaitSeconds", wait, "pollCount", polls);
+        if (terminal) {
+            // One line per finished run: its polls and run time, by job.
+            LOG.metrics("job run metrics", java.util.Map.of("PollsPerJob", polls,
+                    "GlueJobRunSeconds", elapsed, "GlueJobRunsFailed", CheckStatusResult.FAILED.equals(status) ? 1 : 0),
+                    "JobName", jobName);
+        }
         return new CheckStatusResult(status, terminal, wait, error, jobName, runId, run.jobRunStateAsString(),
                 elapsed, expected.isPresent() ? expected.getAsLong() : null, polls, null);
     }

@@ -368,6 +368,11 @@ public final class MsckRepairService {
         LOG.info(complete ? "repair complete" : "repair continues in the next call", "database", request.database(),
                 "mode", request.mode().name(), "tables", done.size(), "failed", failed, "partitionsAdded", added,
                 "remaining", summary.remaining(), "outcome", complete ? "COMPLETE" : "IN_PROGRESS");
+        if (complete) {
+            // Once per repair (the counts are cumulative across continued calls).
+            LOG.metrics("repair metrics", java.util.Map.of("PartitionsAdded", added, "TablesFailed", failed,
+                    "TablesRepaired", done.size()), null, null);
+        }
         String key = stateKey;
         if (store != null && key == null && (!complete || request.compactResult())) {
             key = ContinuationStore.newStateKey();
