@@ -117,6 +117,13 @@ public final class PolicyEvaluator {
 
     /** IAM's wildcard match: {@code *} any run of characters, {@code ?} one character, the rest literal. */
     static boolean wildcard(String pattern, String value) {
+        return PATTERNS.computeIfAbsent(pattern, PolicyEvaluator::compile).matcher(value).matches();
+    }
+
+    /** Compiled once per policy pattern: every proxied call is matched against every statement. */
+    private static final Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Pattern compile(String pattern) {
         StringBuilder re = new StringBuilder();
         for (char c : pattern.toCharArray()) {
             switch (c) {
@@ -125,6 +132,6 @@ public final class PolicyEvaluator {
                 default -> re.append(Pattern.quote(String.valueOf(c)));
             }
         }
-        return Pattern.compile(re.toString(), Pattern.DOTALL).matcher(value).matches();
+        return Pattern.compile(re.toString(), Pattern.DOTALL);
     }
 }
