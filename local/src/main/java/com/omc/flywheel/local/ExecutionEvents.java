@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 
 /**
  * What EventBridge does on AWS and moto does not: when an execution ends FAILED, TIMED_OUT or
- * ABORTED, the event "Step Functions Execution Status Change" (source {@code aws.states}, in its
+ * ABORTED (or a db-refresh execution SUCCEEDED: the success message), the event "Step Functions Execution Status Change" (source {@code aws.states}, in its
  * documented shape) goes to the rule's target, the {@code notify-failure} function
  * ({@code omc-flywheel-<env>-notify-failure}, as template.yaml's NotifyFailureFunction rule does).
  * It is invoked through the local cloud's Lambda endpoint, so the function runs from its deployment
@@ -80,14 +80,16 @@ public final class ExecutionEvents {
     }
 
     /**
-     * Delivers the event of an execution that ended unsuccessfully to the notify-failure function of
-     * the state machine's environment; nothing for a running or successful one.
+     * Delivers the event of an execution that ended unsuccessfully, or of a db-refresh execution that
+     * succeeded, to the notify-failure function of the state machine's environment (template.yaml's
+     * two rules); nothing for a running one or another machine's success.
      */
     public static Optional<Delivery> deliver(LocalCloud cloud, DescribeExecutionResponse execution) {
-        if (!UNSUCCESSFUL.contains(execution.statusAsString())) {
+        String machine = execution.stateMachineArn().substring(execution.stateMachineArn().lastIndexOf(':') + 1);
+        boolean refreshSucceeded = execution.statusAsString().equals("SUCCEEDED") && machine.endsWith("-db-refresh");
+        if (!UNSUCCESSFUL.contains(execution.statusAsString()) && !refreshSucceeded) {
             return Optional.empty();
         }
-        String machine = execution.stateMachineArn().substring(execution.stateMachineArn().lastIndexOf(':') + 1);
         String env = machine.replaceFirst("^omc-flywheel-([a-z0-9]+)-.*$", "$1");
         String function = "omc-flywheel-" + env + "-notify-failure";
         String event = event(execution);

@@ -127,7 +127,7 @@ public final class LocalCloud implements AutoCloseable {
     }
 
     /**
-     * Clears moto and the stand-in (moto 5.2.1 can run only one execution between resets) and the
+     * Clears moto and the stand-in (every execution, job run and table of the last test) and the
      * call counts; the registered functions stay.
      */
     public void reset() {

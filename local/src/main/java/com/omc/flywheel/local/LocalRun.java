@@ -49,10 +49,11 @@ public final class LocalRun {
     private final PrintStream out;
     private final Instant started = Instant.now();
     private int lakeTables;
+    private List<String> topLevelStates = List.of();
 
     /** The command line. */
-    record Options(Path repo, Path out, String snapshotDt, int tables, int buckets, String failStep, boolean keepRunning,
-                   Map<String, String> handlers) {
+    record Options(Path repo, Path out, String snapshotDt, int tables, int buckets, String failStep, boolean resume,
+                   boolean keepRunning, Map<String, String> handlers) {
         static Options parse(String[] args) {
             Path repo = null;
             Path out = Path.of("out/local-run");
@@ -61,6 +62,7 @@ public final class LocalRun {
             int buckets = 8;
             String fail = null;
             boolean keep = false;
+            boolean resume = false;
             Map<String, String> handlers = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -72,6 +74,7 @@ public final class LocalRun {
                     case "--buckets" -> buckets = positive(a, args[++i]);
                     case "--fail-step" -> fail = args[++i];
                     case "--keep-running" -> keep = true;
+                    case "--resume" -> resume = true;
                     case "--function" -> {
                         String[] kv = args[++i].split("=", 2);
                         handlers.put(kv[0], kv[1]);
@@ -85,7 +88,10 @@ public final class LocalRun {
             if (fail != null && !FAILABLE.containsKey(fail)) {
                 throw new IllegalArgumentException("--fail-step takes one of " + FAILABLE.keySet());
             }
-            return new Options(repo, out, snapshot, tables, buckets, fail, keep, handlers);
+            if (resume && fail == null) {
+                throw new IllegalArgumentException("--resume goes with --fail-step: it resumes the run that step failed");
+            }
+            return new Options(repo, out, snapshot, tables, buckets, fail, resume, keep, handlers);
         }
 
         private static int positive(String option, String value) {
@@ -101,12 +107,20 @@ public final class LocalRun {
         }
     }
 
-    /** The steps --fail-step can break, and the Glue job (or call) made to fail. */
-    static final Map<String, String> FAILABLE = Map.of(
+    /**
+     * The steps --fail-step can break (every top-level step of db-refresh that can fail), and what
+     * fails: a Glue job run (FAILED), or a call answered AccessDenied until the cause is "fixed".
+     */
+    static final Map<String, String> FAILABLE = new java.util.TreeMap<>(Map.of(
+            "ResolveNewestSnapshot", "s3:ListObjectsV2 of the raw input",
             "SplitInputs", "etl-omc-flywheel-dev-infobase-split-and-part",
             "RegisterTables", "etl-omc-flywheel-dev-register-part-tables",
+            "RepairPartitions", "glue:GetTables",
             "BuildErTable", "etl-omc-flywheel-dev-create-part-addressable-ids-er-table",
-            "AssociateTables", "CreateConfiguredTableAssociation");
+            "AssociateTables", "CreateConfiguredTableAssociation",
+            "Reports", "s3:PutObject of the data monitor report"));
+    /** Whether the step --fail-step names is still broken; the operator's fix sets it false. */
+    private final java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean(true);
 
     private LocalRun(Options options, PrintStream out) {
         this.options = options;
@@ -138,8 +152,13 @@ public final class LocalRun {
             say("sample lake: " + lake);
             breakStep(cloud);
             String input = input();
-            Run r = execute(cloud, input);
-            int code = summarise(cloud, r);
+            String stateMachine = createStateMachine(input);
+            List<Run> runs = new ArrayList<>();
+            runs.add(execute(cloud, stateMachine, input));
+            if (options.resume() && runs.get(0).execution().status() != ExecutionStatus.SUCCEEDED) {
+                runs.addAll(resume(cloud, stateMachine, runs.get(0)));
+            }
+            int code = summarise(cloud, runs);
             if (options.keepRunning()) {
                 say("--keep-running: the emulators stay up. Try: aws --endpoint-url " + cloud.endpoint()
                         + " glue get-tables --database-name " + DB + "   (AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local"
@@ -315,17 +334,40 @@ public final class LocalRun {
         return made;
     }
 
+    /**
+     * Breaks the step --fail-step names until {@link #broken} is cleared: a Glue job's runs answer
+     * FAILED (those started while broken stay FAILED afterwards, as on Glue), or a call the step
+     * makes is answered AccessDenied, which no Retry retries.
+     */
     private void breakStep(LocalCloud cloud) {
         if (options.failStep() == null) {
             return;
         }
         String target = FAILABLE.get(options.failStep());
         say("--fail-step " + options.failStep() + ": " + target + " will fail");
-        if (options.failStep().equals("AssociateTables")) {
-            cloud.cleanRooms().failCall(target, 1, 403, "AccessDeniedException");
-        } else {
-            cloud.proxy().addRewrite(AwsProxy.failGlueJob(target, "local-run --fail-step " + options.failStep()
-                    + ": the job failed on purpose"));
+        String why = "local-run --fail-step " + options.failStep() + ": failed on purpose";
+        switch (options.failStep()) {
+            case "AssociateTables" -> cloud.cleanRooms().failCall(target, 1, 403, "AccessDeniedException");
+            case "ResolveNewestSnapshot" -> cloud.proxy().addRule(call -> broken.get() && call.key().equals("s3:ListObjectsV2")
+                    && call.query() != null && call.query().contains("raw_input")
+                    ? java.util.Optional.of(AwsProxy.Reply.s3Error(403, "AccessDenied", why)) : java.util.Optional.empty());
+            case "RepairPartitions" -> cloud.proxy().addRule(call -> broken.get() && call.key().equals("glue:GetTables")
+                    ? java.util.Optional.of(AwsProxy.Reply.awsError(400, "AccessDeniedException", why)) : java.util.Optional.empty());
+            case "Reports" -> cloud.proxy().addRule(call -> broken.get() && call.key().equals("s3:PutObject")
+                    && call.path().contains("/data-monitor/")
+                    ? java.util.Optional.of(AwsProxy.Reply.s3Error(403, "AccessDenied", why)) : java.util.Optional.empty());
+            default -> {
+                java.util.Set<String> failedRuns = java.util.concurrent.ConcurrentHashMap.newKeySet();
+                cloud.proxy().addRewrite(AwsProxy.failGlueJobRuns(run -> {
+                    if (!target.equals(run.path("JobName").asText())) {
+                        return false;
+                    }
+                    if (broken.get()) {
+                        failedRuns.add(run.path("Id").asText());
+                    }
+                    return failedRuns.contains(run.path("Id").asText());
+                }, why + ": the job failed"));
+            }
         }
     }
 
@@ -359,7 +401,8 @@ public final class LocalRun {
         }
     }
 
-    private Run execute(LocalCloud cloud, String input) {
+    /** db-refresh as SAM deploys it, and its monthly schedule (what bin/flywheel refresh start reads). */
+    private String createStateMachine(String input) {
         SfnClient sfn = com.omc.flywheel.shared.AwsClients.build(SfnClient.builder());
         String definition;
         try {
@@ -376,69 +419,91 @@ public final class LocalRun {
         // Speed only, never logic: retry intervals of 1 s (the jobs here take seconds, not hours).
         definition = definition.replaceAll("\"IntervalSeconds\": [0-9]+", "\"IntervalSeconds\": 1");
         String def = definition;
+        topLevelStates = topLevelStates(def);
         String arn = sfn.createStateMachine(b -> b.name("omc-flywheel-" + ENV + "-db-refresh").definition(def)
                 .roleArn("arn:aws:iam::123456789012:role/omc-flywheel-dev-db-refresh")).stateMachineArn();
-        String execution = sfn.startExecution(b -> b.stateMachineArn(arn).name("local-run-" + System.currentTimeMillis())
+        try (software.amazon.awssdk.services.scheduler.SchedulerClient scheduler =
+                     com.omc.flywheel.shared.AwsClients.build(software.amazon.awssdk.services.scheduler.SchedulerClient.builder())) {
+            scheduler.createSchedule(b -> b.name("omc-flywheel-" + ENV + "-db-refresh-monthly").scheduleExpression("cron(0 2 1 * ? *)")
+                    .state("DISABLED").flexibleTimeWindow(w -> w.mode("OFF"))
+                    .target(t -> t.arn(arn).roleArn("arn:aws:iam::123456789012:role/omc-flywheel-dev-scheduler").input(input)));
+        }
+        return arn;
+    }
+
+    private Run execute(LocalCloud cloud, String stateMachine, String input) {
+        SfnClient sfn = com.omc.flywheel.shared.AwsClients.build(SfnClient.builder());
+        String execution = sfn.startExecution(b -> b.stateMachineArn(stateMachine).name("local-run-" + System.currentTimeMillis())
                 .input(input)).executionArn();
         say("db-refresh started: " + execution);
-        Map<String, Instant> entered = new HashMap<>();
-        Map<String, Duration> times = new LinkedHashMap<>();
-        Map<String, Integer> polls = new HashMap<>();
-        int seen = 0;
-        DescribeExecutionResponse d;
-        List<HistoryEvent> history = new ArrayList<>();
-        do {
-            sleep(300);
-            d = sfn.describeExecution(b -> b.executionArn(execution));
-            history.clear();
-            sfn.getExecutionHistoryPaginator(b -> b.executionArn(execution)).events().forEach(history::add);
-            for (; seen < history.size(); seen++) {
-                HistoryEvent e = history.get(seen);
-                String type = e.typeAsString();
-                if (type.endsWith("StateEntered")) {
-                    String name = e.stateEnteredEventDetails().name();
-                    entered.put(name, e.timestamp());
-                    if (name.startsWith("Check")) {
-                        polls.merge(name.substring("Check".length()), 1, Integer::sum);
-                    } else if (name.startsWith("Start") && polls.containsKey(name.substring("Start".length()))) {
-                        say("  retry: " + name.substring("Start".length()) + " starts its job again");
-                    } else if (!name.endsWith("?") && !name.startsWith("WaitFor") && !name.startsWith("Record")) {
-                        say("> " + name);
-                    }
-                } else if (type.endsWith("StateExited")) {
-                    String name = e.stateExitedEventDetails().name();
-                    Instant from = entered.get(name);
-                    if (from != null && !name.endsWith("?") && !name.startsWith("Check") && !name.startsWith("WaitFor")
-                            && !name.startsWith("Start") && !name.startsWith("Record")) {
-                        Duration took = Duration.between(from, e.timestamp());
-                        times.put(name, took);
-                        Integer p = polls.get(name);
-                        say("< " + name + " " + seconds(took) + (p == null ? "" : " (" + p + " polls)"));
-                    }
-                } else if (type.equals("TaskFailed") || type.equals("ExecutionFailed")) {
-                    say("! " + type + (e.taskFailedEventDetails() != null ? ": " + e.taskFailedEventDetails().error() : ""));
-                }
-            }
-        } while (d.status() == ExecutionStatus.RUNNING && Duration.between(started, Instant.now()).toMinutes() < 15);
+        ExecutionFollower.Followed f = ExecutionFollower.follow(sfn, execution, this::say, Duration.ofMillis(300),
+                Duration.ofMinutes(15).minus(Duration.between(started, Instant.now())));
+        DescribeExecutionResponse d = f.execution();
+        List<HistoryEvent> history = f.history();
+        Map<String, Duration> times = f.stepTimes();
         // EventBridge's part on AWS: an unsuccessful end goes to notify-failure, which publishes the notification.
         ExecutionEvents.deliver(cloud, d).ifPresent(delivery -> say(delivery.ok()
                 ? "execution " + delivery.event().length() + "-byte status change event -> " + delivery.function() + ": "
                         + delivery.response()
                 : "!! " + delivery.function() + " failed: " + delivery.response()));
-        return new Run(d, List.copyOf(history), times, topLevelStates(def));
+        return new Run(d, List.copyOf(history), times, topLevelStates);
     }
 
-    private int summarise(LocalCloud cloud, Run r) {
-        StepFunctionsLimits.Report limits = StepFunctionsLimits.check(r.history());
+    /**
+     * The operator's part: the cause is fixed (the injected failure removed), then {@code bin/flywheel
+     * refresh resume EXECUTION --endpoint <local endpoint> --follow}, in this process. Returns the
+     * executions that resumed the work (a redrive continues the same one; here moto has no redrive,
+     * so a new execution that skips what finished).
+     */
+    private List<Run> resume(LocalCloud cloud, String stateMachine, Run failed) {
+        broken.set(false);
+        String arn = failed.execution().executionArn();
+        say("the cause is fixed (--fail-step's failure removed); resuming as an operator would:");
+        say("$ bin/flywheel refresh resume " + arn + " --endpoint " + cloud.endpoint() + " --follow");
+        int code = com.omc.flywheel.local.refresh.RefreshCommand.run(new String[] {"resume", arn, "--endpoint", cloud.endpoint(),
+                "--follow"}, out, out);
+        say("refresh resume exited " + code);
+        SfnClient sfn = com.omc.flywheel.shared.AwsClients.build(SfnClient.builder());
+        List<Run> resumed = new ArrayList<>();
+        List<software.amazon.awssdk.services.sfn.model.ExecutionListItem> all = new ArrayList<>(sfn.listExecutionsPaginator(
+                b -> b.stateMachineArn(stateMachine)).executions().stream().toList());
+        all.sort(java.util.Comparator.comparing(software.amazon.awssdk.services.sfn.model.ExecutionListItem::startDate));
+        for (var e : all) {
+            if (e.executionArn().equals(arn)) {
+                continue;
+            }
+            DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(e.executionArn()));
+            List<HistoryEvent> history = new ArrayList<>();
+            sfn.getExecutionHistoryPaginator(b -> b.executionArn(e.executionArn())).events().forEach(history::add);
+            ExecutionEvents.deliver(cloud, d).ifPresent(delivery -> say(delivery.function() + ": " + delivery.response()));
+            resumed.add(new Run(d, List.copyOf(history), Map.of(), topLevelStates));
+        }
+        if (resumed.isEmpty()) {
+            say("!! no execution resumed the run");
+        }
+        return resumed;
+    }
+
+    private int summarise(LocalCloud cloud, List<Run> runs) {
+        Run r = runs.get(runs.size() - 1);
+        // The largest of the executions' payloads, and every execution's violations.
+        StepFunctionsLimits.Report limits = runs.stream().map(x -> StepFunctionsLimits.check(x.history()))
+                .reduce((a, b) -> new StepFunctionsLimits.Report(Math.max(a.events(), b.events()),
+                        Math.max(a.maxPayloadBytes(), b.maxPayloadBytes()),
+                        a.maxPayloadBytes() >= b.maxPayloadBytes() ? a.largestAt() : b.largestAt(),
+                        java.util.stream.Stream.concat(a.violations().stream(), b.violations().stream()).toList())).orElseThrow();
         List<String> denied = cloud.iam().describeDenials();
         List<String> unmapped = cloud.iam().unmapped();
-        boolean ok = r.execution().status() == ExecutionStatus.SUCCEEDED && limits.ok() && denied.isEmpty() && unmapped.isEmpty();
+        List<JobRunRecord> jobRuns = glueJobRuns();
+        List<String> repeated = repeatedJobRuns(jobRuns);
+        boolean ok = r.execution().status() == ExecutionStatus.SUCCEEDED && limits.ok() && denied.isEmpty() && unmapped.isEmpty()
+                && repeated.isEmpty();
         out.println();
         out.println("== local-run " + (ok ? "SUCCEEDED" : r.execution().statusAsString()) + " in "
                 + seconds(Duration.between(started, Instant.now())));
         for (Map.Entry<String, Duration> e : r.stepTimes().entrySet()) {
             if (List.of("SplitInputs", "RegisterTables", "RepairPartitions", "BuildErTable", "AssociateTables", "Reports",
-                    "ResolveNewestSnapshot", "CheckGivenSnapshot", "NotifySuccess").contains(e.getKey())) {
+                    "ResolveNewestSnapshot", "CheckGivenSnapshot").contains(e.getKey())) {
                 out.printf("   %-22s %s%n", e.getKey(), seconds(e.getValue()));
             }
         }
@@ -478,30 +543,46 @@ public final class LocalRun {
         out.println("largest state payload   " + limits.maxPayloadBytes() + " bytes at " + limits.largestAt() + " ("
                 + limits.events() + " history events)");
         limits.violations().forEach(v -> out.println("!! Step Functions limit: " + v));
+        repeated.forEach(v -> out.println("!! a finished Glue job ran again: " + v));
         denied.forEach(d -> out.println("!! IAM denied: " + d));
         unmapped.forEach(u -> out.println("!! IAM unmapped: " + u));
-        Path summary = writeSummary(cloud, r, ok, limits);
+        Path summary = writeSummary(cloud, runs, ok, limits, jobRuns, repeated);
         out.println("summary: " + summary.toAbsolutePath());
         return ok ? 0 : 1;
     }
 
     /** {@code <out>/summary.json}: what a script or a test reads instead of the terminal. */
-    private Path writeSummary(LocalCloud cloud, Run r, boolean ok, StepFunctionsLimits.Report limits) {
+    private Path writeSummary(LocalCloud cloud, List<Run> runs, boolean ok, StepFunctionsLimits.Report limits,
+                              List<JobRunRecord> jobRuns, List<String> repeated) {
+        Run last = runs.get(runs.size() - 1);
         ObjectNode root = JSON.createObjectNode();
-        root.put("status", ok ? "SUCCEEDED" : r.execution().statusAsString().equals("SUCCEEDED") ? "FAILED"
-                : r.execution().statusAsString());
-        ObjectNode exec = root.putArray("executions").addObject();
-        exec.put("executionArn", r.execution().executionArn()).put("status", r.execution().statusAsString());
-        if (r.execution().startDate() != null && r.execution().stopDate() != null) {
-            exec.put("seconds", Duration.between(r.execution().startDate(), r.execution().stopDate()).toMillis() / 1000.0);
+        root.put("status", ok ? "SUCCEEDED" : last.execution().statusAsString().equals("SUCCEEDED") ? "FAILED"
+                : last.execution().statusAsString());
+        ArrayNode executions = root.putArray("executions");
+        for (Run r : runs) {
+            ObjectNode exec = executions.addObject();
+            exec.put("executionArn", r.execution().executionArn()).put("status", r.execution().statusAsString());
+            if (r.execution().startDate() != null && r.execution().stopDate() != null) {
+                exec.put("seconds", Duration.between(r.execution().startDate(), r.execution().stopDate()).toMillis() / 1000.0);
+            }
+            String failed = failedStep(r.history(), r.topLevelStates());
+            if (failed == null) {
+                exec.putNull("failedStep");
+            } else {
+                exec.put("failedStep", failed);
+            }
+            JsonNode skip = FailureReportInput.skip(r.execution().input());
+            if (skip != null) {
+                exec.set("skip", skip);
+            }
         }
-        String failed = failedStep(r.history(), r.topLevelStates());
-        if (failed == null) {
-            exec.putNull("failedStep");
-        } else {
-            exec.put("failedStep", failed);
+        root.put("glueJobRunsStarted", jobRuns.size());
+        ArrayNode runList = root.putArray("glueJobRuns");
+        for (JobRunRecord j : jobRuns) {
+            runList.addObject().put("jobName", j.jobName()).put("jobRunId", j.jobRunId()).put("state", j.state())
+                    .set("arguments", JSON.valueToTree(j.arguments()));
         }
-        root.put("glueJobRunsStarted", glueJobRuns());
+        root.set("finishedJobRunsRepeated", JSON.valueToTree(repeated));
         var notifications = root.putArray("notifications");
         for (MotoServer.SnsMessage m : cloud.moto().snsMessages()) {
             notifications.addObject().put("topicArn", m.topicArn()).put("subject", m.subject()).put("message", m.message());
@@ -551,14 +632,48 @@ public final class LocalRun {
         return failed ? last : null;
     }
 
-    /** Glue job runs that exist (were actually created), over every job of the lake. */
-    private static int glueJobRuns() {
+    /** One Glue job run as Glue answers GetJobRuns (through the local endpoint). */
+    record JobRunRecord(String jobName, String jobRunId, String state, Map<String, String> arguments) {
+    }
+
+    /** Glue job runs that exist (were actually created), over every job of the lake, oldest first per job. */
+    private static List<JobRunRecord> glueJobRuns() {
         GlueClient glue = com.omc.flywheel.shared.AwsClients.build(GlueClient.builder());
-        int runs = 0;
-        for (String job : glue.getJobsPaginator(b -> { }).jobs().stream().map(j -> j.name()).toList()) {
-            runs += (int) glue.getJobRunsPaginator(b -> b.jobName(job)).jobRuns().stream().count();
+        List<JobRunRecord> runs = new ArrayList<>();
+        for (String job : glue.getJobsPaginator(b -> { }).jobs().stream().map(j -> j.name()).sorted().toList()) {
+            glue.getJobRunsPaginator(b -> b.jobName(job)).jobRuns().stream()
+                    .sorted(java.util.Comparator.comparing(software.amazon.awssdk.services.glue.model.JobRun::startedOn))
+                    .forEach(r -> runs.add(new JobRunRecord(job, r.id(), r.jobRunStateAsString(), new TreeMap<>(r.arguments()))));
         }
         return runs;
+    }
+
+    /** Each job with the same arguments that SUCCEEDED more than once: a finished hour-long job done again. */
+    static List<String> repeatedJobRuns(List<JobRunRecord> runs) {
+        Map<String, List<String>> succeeded = new TreeMap<>();
+        for (JobRunRecord r : runs) {
+            if (r.state().equals("SUCCEEDED")) {
+                succeeded.computeIfAbsent(r.jobName() + " " + r.arguments(), k -> new ArrayList<>()).add(r.jobRunId());
+            }
+        }
+        List<String> repeated = new ArrayList<>();
+        succeeded.forEach((k, ids) -> {
+            if (ids.size() > 1) {
+                repeated.add(k + ": " + ids);
+            }
+        });
+        return repeated;
+    }
+
+    /** The {@code skip} an execution's input holds. */
+    private static final class FailureReportInput {
+        static JsonNode skip(String input) {
+            try {
+                return input == null ? null : JSON.readTree(input).get("skip");
+            } catch (IOException e) {
+                return null;
+            }
+        }
     }
 
     private List<Path> copyReports() {

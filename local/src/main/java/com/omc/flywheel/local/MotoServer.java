@@ -74,6 +74,10 @@ public final class MotoServer implements AutoCloseable {
                     .redirectOutput(log.toFile());
             // moto's Step Functions engine calls integrations at localhost:$MOTO_PORT.
             pb.environment().put("MOTO_PORT", Integer.toString(frontPort != null ? frontPort : port));
+            // Our fix of moto's second StartExecution (moto/sitecustomize.py), loaded by Python at start-up.
+            String pythonPath = pb.environment().get("PYTHONPATH");
+            pb.environment().put("PYTHONPATH", fixes().toString() + (pythonPath == null || pythonPath.isBlank() ? ""
+                    : File.pathSeparator + pythonPath));
             Process p;
             try {
                 p = pb.start();
@@ -90,6 +94,27 @@ public final class MotoServer implements AutoCloseable {
             }
         }
         throw last;
+    }
+
+    private static Path fixes;
+
+    /** A folder holding sitecustomize.py (from this jar's resources), made once per JVM. */
+    private static synchronized Path fixes() {
+        if (fixes == null) {
+            try (var in = MotoServer.class.getResourceAsStream("moto/sitecustomize.py")) {
+                if (in == null) {
+                    throw new IllegalStateException("moto/sitecustomize.py is missing from the local module's resources");
+                }
+                Path dir = Files.createTempDirectory("flywheel-moto-fixes-");
+                Files.copy(in, dir.resolve("sitecustomize.py"));
+                dir.toFile().deleteOnExit();
+                dir.resolve("sitecustomize.py").toFile().deleteOnExit();
+                fixes = dir;
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot write moto's start-up fix to the temp directory", e);
+            }
+        }
+        return fixes;
     }
 
     public int port() {

@@ -100,7 +100,7 @@ class DbRefreshStateMachineTest {
                 && entered.indexOf("RepairPartitions") < entered.indexOf("BuildErTable")
                 && entered.indexOf("BuildErTable") < entered.indexOf("AssociateTables")
                 && entered.indexOf("AssociateTables") < entered.indexOf("Reports")
-                && entered.indexOf("Reports") < entered.indexOf("NotifySuccess"), entered.toString());
+                && entered.indexOf("Reports") < entered.indexOf("Done"), entered.toString());
         for (String split : JOBS.subList(0, 2)) {
             assertEquals(1, runs(split).size(), split);
             assertEquals("2025-10-22", runs(split).get(0).arguments().get("--SNAPSHOT_DT"), "one snapshot for the run");
@@ -115,9 +115,16 @@ class DbRefreshStateMachineTest {
         List<SnsMessage> sent = notifications();
         assertEquals(1, sent.size());
         assertEquals("✅ Database Refresh Completed Successfully", sent.get(0).subject());
-        assertTrue(sent.get(0).message().contains("completed in dev for snapshot 2025-10-22")
-                && sent.get(0).message().contains("ACX_Data_Monitor_Report_") && sent.get(0).message().contains("elapsedSeconds"),
-                sent.get(0).message());
+        // notify-failure's success message (the EventBridge rule RefreshSucceeded): a table, not JSON.
+        String message = sent.get(0).message();
+        String splitRun = runs(JOBS.get(0)).get(0).id();
+        assertTrue(message.contains("completed in dev for snapshot 2025-10-22")
+                && message.contains("\n  data-monitor/ACX_Data_Monitor_Report_") && !message.contains("{\""), message);
+        assertTrue(message.lines().anyMatch(l -> l.matches("SplitAddressableIds +[0-9]+\\.[0-9] +" + splitRun)), message);
+        assertTrue(message.lines().anyMatch(l -> l.matches("RepairPartitions +[0-9]+\\.[0-9] +[0-9]+ partitions added in [0-9]+ tables")),
+                message);
+        assertTrue(message.lines().anyMatch(l -> l.matches("AssociateTables +[0-9]+\\.[0-9] +create association 2, .*")), message);
+        assertEquals(1, cloud.lambdas().invocations().get(StateMachineHarness.name("notify-failure")));
         Map<String, Integer> invocations = cloud.lambdas().invocations();
         assertTrue(invocations.get(StateMachineHarness.name("check-status")) >= 5, invocations.toString());
         assertEquals(2, invocations.get(StateMachineHarness.name("build-report")));
@@ -241,8 +248,12 @@ class DbRefreshStateMachineTest {
             String message = sent.get(0).message();
             assertTrue(message.contains("failed in dev at step " + b.step()) && message.contains("Failed step: " + b.step())
                     && message.contains("Error: " + run.execution().error()), message);
-            assertTrue(message.contains("aws stepfunctions redrive-execution --execution-arn "
+            assertTrue(message.contains("bin/flywheel refresh resume " + run.execution().executionArn()), message);
+            // Redrive is offered only where it resumes: a failed Task, never after a Fail state.
+            boolean failState = run.history().stream().anyMatch(e -> e.typeAsString().equals("FailStateEntered"));
+            assertEquals(!failState, message.contains("aws stepfunctions redrive-execution --execution-arn "
                     + run.execution().executionArn()), message);
+            assertEquals(failState, message.contains("Do not redrive: it failed in the Fail state"), message);
             assertEquals(1, cloud.lambdas().invocations().get(StateMachineHarness.name("notify-failure")));
         })).toList();
     }

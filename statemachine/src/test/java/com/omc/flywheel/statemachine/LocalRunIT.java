@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code bin/flywheel local-run} as a user runs it, on a small lake: the README's first command. */
 class LocalRunIT {
@@ -84,5 +86,44 @@ class LocalRunIT {
         assertNotEquals(0, o.exitCode(), o.output());
         assertTrue(o.output().contains("-- notification: ❌ Database Refresh Failed")
                 && o.output().contains("at step BuildErTable") && o.output().contains("failed on purpose"), o.output());
+    }
+
+    /**
+     * Issue 14: for every step of db-refresh, {@code --fail-step STEP --resume} fails the run there,
+     * then resumes it with {@code bin/flywheel refresh resume} against the local endpoint; the
+     * resumed run succeeds, and no Glue job that had succeeded runs again (read from Glue's own
+     * runs in summary.json, not from local-run's verdict alone).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"ResolveNewestSnapshot", "SplitInputs", "RegisterTables", "RepairPartitions", "BuildErTable",
+            "AssociateTables", "Reports"})
+    void aRunFailedAtAnyStepIsResumedWithoutRedoingAFinishedJob(String step, @TempDir Path out) throws Exception {
+        Outcome o = localRun("--tables", "2", "--buckets", "2", "--fail-step", step, "--resume", "--out", out.toString());
+
+        assertEquals(0, o.exitCode(), o.output());
+        assertTrue(o.output().contains("$ bin/flywheel refresh resume "), o.output());
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.resolve("summary.json").toFile());
+        assertEquals("SUCCEEDED", summary.path("status").asText(), summary.toString());
+        com.fasterxml.jackson.databind.JsonNode executions = summary.path("executions");
+        assertEquals(2, executions.size(), executions.toString());
+        assertEquals("FAILED", executions.get(0).path("status").asText());
+        assertEquals(step, executions.get(0).path("failedStep").asText());
+        assertEquals("SUCCEEDED", executions.get(1).path("status").asText());
+        List<String> subjects = new java.util.ArrayList<>();
+        summary.path("notifications").forEach(n -> subjects.add(n.path("subject").asText()));
+        assertEquals(1, subjects.stream().filter(x -> x.equals("❌ Database Refresh Failed")).count(), subjects.toString());
+        assertEquals(1, subjects.stream().filter(x -> x.equals("✅ Database Refresh Completed Successfully")).count(),
+                subjects.toString());
+        java.util.Map<String, Long> succeeded = new java.util.TreeMap<>();
+        summary.path("glueJobRuns").forEach(r -> {
+            if (r.path("state").asText().equals("SUCCEEDED")) {
+                succeeded.merge(r.path("jobName").asText() + " " + r.path("arguments"), 1L, Long::sum);
+            }
+        });
+        assertEquals(5, succeeded.size(), "two splits, the registration twice, the ER table: " + succeeded);
+        assertTrue(succeeded.values().stream().allMatch(n -> n == 1), "each finished job ran once: " + succeeded);
+        assertEquals(0, summary.path("finishedJobRunsRepeated").size());
+        assertEquals(0, summary.path("accessDenied").asInt(), summary.path("accessDeniedCalls").toString());
     }
 }

@@ -150,8 +150,8 @@ final class StateMachineHarness {
     }
 
     /**
-     * One execution, start to end (moto 5.2.1 runs one execution between resets); one that ends
-     * FAILED, TIMED_OUT or ABORTED is then delivered to notify-failure, as the EventBridge rule does.
+     * One execution, start to end; its end (FAILED, TIMED_OUT, ABORTED, or a db-refresh that
+     * SUCCEEDED) is then delivered to notify-failure, as template.yaml's EventBridge rules do.
      */
     record Run(DescribeExecutionResponse execution, List<HistoryEvent> history) {
         JsonNode output() {
@@ -169,13 +169,28 @@ final class StateMachineHarness {
     }
 
     static Run execute(String aslFile, String input, Duration timeout) {
+        return await(start(aslFile, input), timeout);
+    }
+
+    /**
+     * Starts an execution and returns its ARN without waiting ({@link #await} follows it to its end).
+     * The state machine is created on the first start and reused by the next ones (CreateStateMachine
+     * with the same name and definition answers the existing one), so several executions of one state
+     * machine can run at once, as on AWS.
+     */
+    static String start(String aslFile, String input) {
         SfnClient sfn = AwsClients.build(SfnClient.builder());
         // The deployed name: the local IAM check authorizes the engine's calls with this state machine's role.
         String arn = sfn.createStateMachine(b -> b.name("omc-flywheel-" + ENV + "-" + aslFile.replace(".asl.json", ""))
                 .definition(definition(aslFile))
                 .roleArn("arn:aws:iam::" + ACCOUNT + ":role/omc-flywheel-dev-states")).stateMachineArn();
-        String execution = sfn.startExecution(b -> b.stateMachineArn(arn).name("test-" + System.nanoTime()).input(input))
+        return sfn.startExecution(b -> b.stateMachineArn(arn).name("test-" + System.nanoTime()).input(input))
                 .executionArn();
+    }
+
+    /** Follows a started execution to its end (or {@code timeout}), then as {@link #execute}. */
+    static Run await(String execution, Duration timeout) {
+        SfnClient sfn = AwsClients.build(SfnClient.builder());
         long deadline = System.nanoTime() + timeout.toNanos();
         DescribeExecutionResponse d;
         do {

@@ -2,6 +2,7 @@ package com.omc.flywheel.notifyfailure;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.omc.flywheel.shared.FailureReport;
 import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.InvalidInputException;
@@ -23,7 +24,9 @@ import software.amazon.awssdk.services.sns.SnsClient;
  * The notice of an execution that ended FAILED, TIMED_OUT or ABORTED: reads the execution's history
  * (every page, newest first) and its state machine's definition, works out the failed step, the
  * error, what finished ({@link FailureReport}), and publishes to SNS a message a person can act on,
- * with the exact commands that resume the run. Other statuses: nothing is published.
+ * with the exact commands that resume the run. A db-refresh execution that SUCCEEDED gets today's
+ * success subject with a table of its steps ({@link SuccessMessage}). Other statuses, and the other
+ * state machines' successes: nothing is published.
  */
 public final class FailureNotifier {
     private static final JsonLog LOG = JsonLog.forFunction("notify-failure");
@@ -36,16 +39,29 @@ public final class FailureNotifier {
     private final SnsClient sns;
     private final String defaultTopicArn;
     private final String defaultEnvironment;
+    private final String stackName;
 
     /**
      * @param defaultTopicArn    NOTIFICATION_TOPIC_ARN; when null, the execution input's {@code snsTopicArn}
      * @param defaultEnvironment FLYWHEEL_ENV, when the input names none
      */
     public FailureNotifier(SfnClient sfn, SnsClient sns, String defaultTopicArn, String defaultEnvironment) {
+        this(sfn, sns, defaultTopicArn, defaultEnvironment, null);
+    }
+
+    /** @param stackName STACK_NAME, for the bin/flywheel command the message gives (null: the command without --stack) */
+    public FailureNotifier(SfnClient sfn, SnsClient sns, String defaultTopicArn, String defaultEnvironment, String stackName) {
         this.sfn = sfn;
         this.sns = sns;
         this.defaultTopicArn = defaultTopicArn;
         this.defaultEnvironment = defaultEnvironment;
+        this.stackName = stackName;
+    }
+
+    /** arn:aws:states:REGION:… */
+    private static String region(String arn) {
+        String[] parts = arn.split(":");
+        return parts.length > 3 ? parts[3] : "us-east-1";
     }
 
     /**
@@ -58,6 +74,9 @@ public final class FailureNotifier {
 
     public Result notify(ExecutionStatusChange event) {
         ExecutionStatusChange.Detail d = event.detail();
+        if (d.status().equals("SUCCEEDED") && d.stateMachineName().endsWith("-db-refresh")) {
+            return notifySuccess(d);
+        }
         if (!ExecutionStatusChange.UNSUCCESSFUL.contains(d.status())) {
             LOG.info("execution did not fail; nothing to notify", "executionArn", d.executionArn(), "status", d.status(),
                     "outcome", "IGNORED");
@@ -84,6 +103,48 @@ public final class FailureNotifier {
         LOG.info("failure notified", "executionArn", d.executionArn(), "status", d.status(), "failedStep",
                 report.failedStep(), "error", report.error(), "topicArn", topic, "outcome", "NOTIFIED");
         return new Result(d.executionArn(), d.status(), true, report.failedStep(), subject, topic, messageId);
+    }
+
+    /**
+     * A refresh that succeeded: today's subject, and a table of its steps (Glue job run id, minutes)
+     * and its report keys ({@link SuccessMessage}), from its output and history.
+     */
+    private Result notifySuccess(ExecutionStatusChange.Detail d) {
+        List<HistoryEvent> history = history(d.executionArn());
+        String outputText = d.output();
+        String inputText = d.input();
+        if (outputText == null || inputText == null) {
+            // Over EventBridge's size the event carries neither: the execution still has them.
+            try {
+                var described = sfn.describeExecution(b -> b.executionArn(d.executionArn()));
+                outputText = outputText == null ? described.output() : outputText;
+                inputText = inputText == null ? described.input() : inputText;
+            } catch (SdkException e) {
+                throw AwsFaults.translate(e, "Step Functions DescribeExecution of " + d.executionArn());
+            }
+        }
+        JsonNode input = FailureReport.parse(inputText);
+        String topic = defaultTopicArn != null ? defaultTopicArn : input.path("snsTopicArn").asText(null);
+        if (topic == null || topic.isBlank()) {
+            throw new InvalidInputException("detail.input.snsTopicArn", "no topic to notify: NOTIFICATION_TOPIC_ARN is not "
+                    + "set and the execution input has no snsTopicArn");
+        }
+        String environment = input.path("environment").asText(defaultEnvironment != null ? defaultEnvironment
+                : d.stateMachineName().replaceFirst("^omc-flywheel-([a-z0-9]+)-.*$", "$1"));
+        String message = SuccessMessage.of(environment, FailureReport.parse(outputText), history, d.executionArn(),
+                d.startDate() == null ? null : Instant.ofEpochMilli(d.startDate()),
+                d.stopDate() == null ? null : Instant.ofEpochMilli(d.stopDate()));
+        String subject = "✅ Database Refresh Completed Successfully";
+        String messageId;
+        try {
+            messageId = sns.publish(b -> b.topicArn(topic).subject(subject).message(message)).messageId();
+        } catch (software.amazon.awssdk.services.sns.model.NotFoundException e) {
+            throw new ResourceNotFoundException("the notification topic " + topic + " does not exist", e);
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "SNS Publish to " + topic);
+        }
+        LOG.info("success notified", "executionArn", d.executionArn(), "topicArn", topic, "outcome", "NOTIFIED");
+        return new Result(d.executionArn(), d.status(), true, null, subject, topic, messageId);
     }
 
     private JsonNode definition(String stateMachineArn) {
@@ -166,29 +227,41 @@ public final class FailureNotifier {
             m.append("\nThe topic stays PAUSED (the orchestrator skips it) until the rebuild finishes or "
                     + "flow_control_flag is set back to ENABLED.\n");
         }
-        if (report.failStateAtTop()) {
-            m.append("\n").append(report.failedStep()).append(" is a Fail state (a ceiling): a redrive would fail there again. "
-                    + "Start a new execution instead (below).\n");
+        if (report.error() != null && report.error().endsWith("ConcurrentRefreshException")) {
+            m.append("\nThis execution did nothing: another refresh of this lake was running (see Cause), and it "
+                    + "continues. Nothing to resume.\n");
+            return m.toString();
         }
-        m.append("\nFix the cause, then resume. Redrive this execution: it restarts at ")
-                .append(report.failedStep() == null ? "the failed step" : report.failedStep())
-                .append(" with the same input, and does not rerun the steps that finished")
-                .append(d.stopDate() == null ? " (possible for " + REDRIVABLE_DAYS + " days after it ended)"
-                        : " (possible until " + Instant.ofEpochMilli(d.stopDate()).plus(REDRIVABLE_DAYS, ChronoUnit.DAYS)
-                        .truncatedTo(ChronoUnit.SECONDS) + ")")
-                .append(":\n\n  aws stepfunctions redrive-execution --execution-arn ").append(d.executionArn()).append("\n\n");
+        String until = d.stopDate() == null ? "" : " (possible until " + Instant.ofEpochMilli(d.stopDate())
+                .plus(REDRIVABLE_DAYS, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS) + ")";
+        m.append("\nFix the cause, then resume");
+        if (machine.endsWith("-db-refresh")) {
+            m.append(" (bin/flywheel redrives when a redrive restarts the failed work, else starts a new execution that "
+                    + "skips what finished, on the same snapshot):\n\n  bin/flywheel refresh resume ").append(d.executionArn())
+                    .append(stackName == null ? "" : " --stack " + stackName).append(" --region ").append(region(d.executionArn()))
+                    .append("\n\nWithout bin/flywheel");
+        }
+        m.append(":\n");
+        if (report.redriveResumes()) {
+            m.append("\nRedrive this execution: it restarts at ")
+                    .append(report.failedStep() == null ? "the failed step" : report.failedStep())
+                    .append(" with the same input, and does not rerun the steps that finished").append(until)
+                    .append(":\n\n  aws stepfunctions redrive-execution --execution-arn ").append(d.executionArn()).append("\n\nOr ");
+        } else {
+            m.append("\nDo not redrive: it failed in the Fail state ").append(String.join(", ", report.failStates()))
+                    .append(", where a redrive restarts and fails again at once. ");
+        }
         String input;
         try {
             input = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.resumeInput());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        m.append("Or start a new execution").append(report.skip().isEmpty() ? " with the same input"
-                        : " that skips what finished (\"skip\": " + report.skip().keySet() + ")")
-                .append(report.snapshotDt() != null && report.input().has("rawInputPrefixes")
-                        ? " on the same snapshot" : "")
-                .append(" (after 14 days, or after the definition changed):\n\n")
-                .append("  aws stepfunctions start-execution --state-machine-arn ").append(d.stateMachineArn())
+        m.append(report.redriveResumes() ? "start" : "Start").append(" a new execution").append(report.skip().isEmpty()
+                        ? " with the same input" : " that skips what finished (\"skip\": " + report.skip().keySet() + ")")
+                .append(report.snapshotDt() != null && report.input().has("rawInputPrefixes") ? " on the same snapshot" : "")
+                .append(report.redriveResumes() ? " (after 14 days, or after the definition changed)" : "")
+                .append(":\n\n  aws stepfunctions start-execution --state-machine-arn ").append(d.stateMachineArn())
                 .append(" --input file://resume-input.json\n\nwith resume-input.json:\n\n").append(input).append('\n');
         return m.length() > MAX_MESSAGE_CHARS ? m.substring(0, MAX_MESSAGE_CHARS) + "\n…(cut)" : m.toString();
     }

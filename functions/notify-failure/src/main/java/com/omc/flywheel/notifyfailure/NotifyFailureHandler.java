@@ -23,7 +23,7 @@ public final class NotifyFailureHandler extends JsonHandler<ExecutionStatusChang
 
     private NotifyFailureHandler(SfnClient sfn, SnsClient sns) {
         this(new FailureNotifier(sfn, sns, Settings.value("NOTIFICATION_TOPIC_ARN", null),
-                Settings.value("FLYWHEEL_ENV", null)), sfn);
+                Settings.value("FLYWHEEL_ENV", null), Settings.value("STACK_NAME", null)), sfn);
     }
 
     public NotifyFailureHandler(FailureNotifier notifier) {

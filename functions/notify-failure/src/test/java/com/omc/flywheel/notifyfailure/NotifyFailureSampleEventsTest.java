@@ -41,6 +41,24 @@ class NotifyFailureSampleEventsTest {
                   "Error": "GlueJobFailed", "Cause": "AnalysisException: Path does not exist"}}}]}}}
             """;
 
+    /** A refresh's end, as the output of one Pass: each step's result where db-refresh puts it. */
+    static final String SUCCESS = """
+            {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": true, "Result": {
+              "snapshot": {"snapshotDt": "2025-10-22"},
+              "results": {
+                "split": [{"step": "SplitAddressableIds", "jobRunId": "jr_aaaa", "elapsedSeconds": 3720},
+                          {"step": "SplitInfobase", "skipped": true}],
+                "register": [{"step": "RegisterAddressableIds", "jobRunId": "jr_bbbb", "elapsedSeconds": 240},
+                             {"step": "RegisterInfobase", "jobRunId": "jr_cccc", "elapsedSeconds": 300}],
+                "repair": {"summary": {"partitionsAdded": 96, "tables": 12, "failed": 0}},
+                "er": [{"step": "BuildErTable", "jobRunId": "jr_dddd", "elapsedSeconds": 600}],
+                "associate": {"actions": {"CREATE_ASSOCIATION": 2, "CREATE_CONFIGURED_TABLE": 1}, "skippedForQuota": 0},
+                "reports": [{"report": "DATA_MONITOR", "issues": 3, "reportKeys": [
+                              "data-monitor/ACX_Data_Monitor_Report_2025-11-01.json",
+                              "data-monitor/ACX_Data_Monitor_Report_2025-11-01.csv"]},
+                            {"report": "CLEANROOMS", "reportKeys": ["cleanrooms-reports/ACX_Cleanroom_Report_AMC_20251101.json"]}]}}}}}
+            """;
+
     @TestFactory
     List<DynamicTest> everySampleEvent() {
         List<String> files = SampleEvents.forFunction("notify-failure");
@@ -63,10 +81,41 @@ class NotifyFailureSampleEventsTest {
             return;
         }
         switch (file) {
-            case "notify-failure-succeeded.json" -> {
-                // Unreachable clients: a success makes no AWS call at all.
+            case "notify-failure-topic-succeeded.json" -> {
+                // Unreachable clients: another machine's success makes no AWS call at all.
                 String out = SampleEvents.invoke(new NotifyFailureHandler(unreachable()), "notify-failure", body);
                 assertTrue(out.contains("\"notified\":false"), out);
+            }
+            case "notify-failure-succeeded.json" -> {
+                // A refresh that succeeded; the event carries no output (as over EventBridge's size): DescribeExecution.
+                MOTO.reset();
+                MOTO.post("/moto-api/config", "{\"stepfunctions\":{\"execute_state_machine\":true}}");
+                SnsClient sns = AwsClients.build(SnsClient.builder());
+                sns.createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications"));
+                SfnClient sfn = AwsClients.build(SfnClient.builder());
+                String machine = sfn.createStateMachine(b -> b.name("omc-flywheel-dev-db-refresh").definition(SUCCESS)
+                        .roleArn("arn:aws:iam::123456789012:role/states")).stateMachineArn();
+                String execution = sfn.startExecution(b -> b.stateMachineArn(machine).name("monthly-2025-11-01")
+                        .input("{\"environment\": \"dev\", \"snsTopicArn\": \"" + TOPIC + "\"}")).executionArn();
+                waitForEnd(sfn, execution);
+
+                String out = SampleEvents.invoke(new NotifyFailureHandler(), "notify-failure", body);
+
+                assertTrue(out.contains("\"notified\":true"), out);
+                List<MotoServer.SnsMessage> sent = MOTO.snsMessages();
+                assertEquals(1, sent.size(), sent.toString());
+                assertEquals("✅ Database Refresh Completed Successfully", sent.get(0).subject());
+                String m = sent.get(0).message();
+                assertTrue(m.startsWith("Database refresh completed in dev for snapshot 2025-10-22 in 41.1 minutes.\n"), m);
+                for (String row : List.of("Step +Minutes +Glue job run / result", "SplitAddressableIds +62\\.0 +jr_aaaa",
+                        "SplitInfobase +skipped", "RegisterInfobase +5\\.0 +jr_cccc",
+                        "RepairPartitions +96 partitions added in 12 tables", "BuildErTable +10\\.0 +jr_dddd",
+                        "AssociateTables +create association 2, create configured table 1", "DataMonitorReport +3 alert\\(s\\)",
+                        "CleanRoomsReport +1 file\\(s\\)")) {
+                    assertTrue(m.lines().anyMatch(l -> l.matches(row)), row + " in:\n" + m);
+                }
+                assertTrue(m.contains("\nReports:\n  data-monitor/ACX_Data_Monitor_Report_2025-11-01.json\n")
+                        && m.contains("Execution: " + execution), m);
             }
             case "notify-failure.json" -> {
                 MOTO.reset();
@@ -92,7 +141,10 @@ class NotifyFailureSampleEventsTest {
                         && m.contains("(in RegisterInfobaseFailed)") && m.contains("Error: GlueJobFailed")
                         && m.contains("Path does not exist"), m);
                 assertTrue(m.contains("SplitInputs: SplitInfobase Glue run jr_0123456789abcdef"), m);
-                assertTrue(m.contains("aws stepfunctions redrive-execution --execution-arn " + execution), m);
+                // A Glue job's loop ended in a Fail state: a redrive would fail there again, so none is offered.
+                assertFalse(m.contains("redrive-execution"), m);
+                assertTrue(m.contains("Do not redrive: it failed in the Fail state RegisterInfobaseFailed")
+                        && m.contains("bin/flywheel refresh resume " + execution + " --region us-east-1"), m);
                 assertTrue(m.contains("\"skip\" : {\n    \"SplitInfobase\" : true") && m.contains("\"snapshotDt\" : \"2025-10-22\""),
                         m);
             }

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * One snapshot date for a whole refresh: the newest {@code snapshot_dt=} that is complete under every
@@ -32,12 +33,19 @@ import software.amazon.awssdk.services.s3.model.CommonPrefix;
  * the function's role has {@code s3:ListBucket} on the data bucket ({@code s3:prefix} {@code opus/*},
  * template.yaml ResolveSnapshotFunction), which covers it, and no {@code s3:GetObject}, which
  * HeadObject would need.
+ *
+ * <p>No two refreshes on one lake: when the event carries {@code executionArn} (db-refresh sends its
+ * own, {@code $$.Execution.Id}), the first call is {@link RefreshGuard}'s ListExecutions, and an
+ * execution started while an earlier one of the same state machine is running ends here with
+ * {@code ConcurrentRefreshException}, before any S3 call. Without {@code executionArn} (a direct
+ * invoke, {@code sam local invoke}, {@code bin/flywheel invoke}) there is no such check.
  */
 public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotRequest, ResolveSnapshotHandler.Result> {
     private static final Pattern FOLDER = Pattern.compile("snapshot_dt=([0-9]{4}-[0-9]{2}-[0-9]{2})/$");
     static final String MARKER = "_SUCCESS";
     private static final JsonLog LOG = JsonLog.forFunction("resolve-snapshot");
     private final S3Client s3;
+    private final RefreshGuard guard;
 
     /**
      * @param snapshotDt        the date every job of the run gets as {@code --SNAPSHOT_DT}
@@ -53,9 +61,20 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
         this(AwsClients.build(S3Client.builder()));
     }
 
+    /** With this S3 client and the default Step Functions client. */
     public ResolveSnapshotHandler(S3Client s3) {
+        this(s3, AwsClients.build(SfnClient.builder()));
+    }
+
+    /** With these clients (tests: moto's, or one at an address nothing answers, to show it is not called). */
+    public ResolveSnapshotHandler(S3Client s3, SfnClient sfn) {
+        this(s3, new RefreshGuard(sfn));
+    }
+
+    ResolveSnapshotHandler(S3Client s3, RefreshGuard guard) {
         super("resolve-snapshot", ResolveSnapshotRequest.class);
         this.s3 = s3;
+        this.guard = guard;
     }
 
     @Override
@@ -65,6 +84,9 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
 
     @Override
     protected Result handle(ResolveSnapshotRequest event, Context context) {
+        if (event.executionArn() != null) {
+            guard.admit(event.executionArn());
+        }
         TreeSet<String> common = null;
         Map<String, String> newest = new TreeMap<>();
         for (String prefix : event.rawInputPrefixes()) {

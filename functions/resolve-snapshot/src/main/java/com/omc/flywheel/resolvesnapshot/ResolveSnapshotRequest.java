@@ -3,16 +3,25 @@ package com.omc.flywheel.resolvesnapshot;
 import com.omc.flywheel.shared.Identifiers;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The resolve-snapshot event: the raw-input prefixes whose {@code snapshot_dt=YYYY-MM-DD/} folders
- * the refresh reads, and optionally the date the operator chose.
+ * the refresh reads, optionally the date the operator chose, and the ARN of the execution asking.
  *
  * @param rawInputPrefixes {@code s3://bucket/opus/<source>/raw_input/}, 1 to 10
  * @param snapshotDt       when given, it is checked to be complete ({@code snapshot_dt=D/_SUCCESS}) under every
  *                         prefix and returned
+ * @param executionArn     the calling Step Functions execution's own ARN ({@code $$.Execution.Id}, which
+ *                         db-refresh sends): when given, the refresh is refused if another execution of the
+ *                         same state machine is running ({@link RefreshGuard}); absent (a direct invoke,
+ *                         {@code sam local invoke}), no such check
  */
-public record ResolveSnapshotRequest(List<String> rawInputPrefixes, String snapshotDt) {
+public record ResolveSnapshotRequest(List<String> rawInputPrefixes, String snapshotDt, String executionArn) {
+    /** A Step Functions execution ARN: {@code arn:<partition>:states:<region>:<account>:execution:<machine>:<name>}. */
+    static final Pattern EXECUTION_ARN = Pattern.compile(
+            "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_-]{1,80}$");
+
     public ResolveSnapshotRequest {
         if (rawInputPrefixes == null || rawInputPrefixes.isEmpty() || rawInputPrefixes.size() > 10) {
             throw new InvalidInputException("rawInputPrefixes", "must list 1 to 10 s3://bucket/prefix/ locations");
@@ -27,6 +36,12 @@ public record ResolveSnapshotRequest(List<String> rawInputPrefixes, String snaps
         rawInputPrefixes = List.copyOf(rawInputPrefixes);
         if (snapshotDt != null) {
             Identifiers.isoDate("snapshotDt", snapshotDt);
+        }
+        if (executionArn != null && !EXECUTION_ARN.matcher(executionArn).matches()) {
+            throw new InvalidInputException("executionArn", "must be a Step Functions execution ARN, "
+                    + "arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME (db-refresh sends $$.Execution.Id; "
+                    + "leave it out when invoking by hand) (got '"
+                    + (executionArn.length() <= 200 ? executionArn : executionArn.substring(0, 197) + "...") + "')");
         }
     }
 }

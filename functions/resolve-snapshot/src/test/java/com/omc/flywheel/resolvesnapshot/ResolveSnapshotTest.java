@@ -16,6 +16,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 /** resolve-snapshot against moto, through every sample event. */
 class ResolveSnapshotTest {
@@ -26,7 +27,7 @@ class ResolveSnapshotTest {
     @TestFactory
     List<DynamicTest> everySampleEvent() {
         List<String> files = SampleEvents.forFunction("resolve-snapshot");
-        assertTrue(files.size() >= 3, files.toString());
+        assertTrue(files.size() >= 4, files.toString());
         return files.stream().map(f -> DynamicTest.dynamicTest(f, () -> run(f))).toList();
     }
 
@@ -79,6 +80,15 @@ class ResolveSnapshotTest {
                 InvalidInputException e = assertThrows(InvalidInputException.class,
                         () -> SampleEvents.invoke(new ResolveSnapshotHandler(nowhere), "resolve-snapshot", body));
                 assertEquals("rawInputPrefixes[0]", e.field());
+            }
+            case "resolve-snapshot-invalid-execution-arn.json" -> {
+                // A state machine's ARN where the execution's belongs: refused before any call to S3 or Step Functions.
+                S3Client nowhere = AwsClients.build(S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
+                SfnClient noSfn = AwsClients.build(SfnClient.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
+                InvalidInputException e = assertThrows(InvalidInputException.class, () -> SampleEvents.invoke(
+                        new ResolveSnapshotHandler(nowhere, noSfn), "resolve-snapshot", body));
+                assertEquals("executionArn", e.field());
+                assertTrue(e.getMessage().contains(":stateMachine:omc-flywheel-dev-db-refresh"), e.getMessage());
             }
             default -> fail("events/" + file + " has no expected outcome in this test: add one");
         }

@@ -1,4 +1,4 @@
-package com.omc.flywheel.notifyfailure;
+package com.omc.flywheel.shared;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,11 +31,15 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
  *       actions, report keys, the snapshot.</li>
  *   <li>{@code skip}: for a machine whose Choice states read {@code $.skip.<Step>}, the steps that
  *       finished (or were skipped already), for a new execution that skips them.</li>
+ *   <li>{@code failStates}: every Fail state entered, at any depth (a Glue job loop's
+ *       {@code <Step>Failed}, a ceiling). Redrive restarts an execution at its unsuccessful states:
+ *       with one of these among them it fails again at once, so only a new execution (with
+ *       {@code skip}) resumes the work.</li>
  * </ul>
  */
 public record FailureReport(String failedStep, boolean failStateAtTop, String failedIn, String error, String cause,
                             Map<String, String> finished,
-                            Map<String, Boolean> skip, String snapshotDt, JsonNode input) {
+                            Map<String, Boolean> skip, String snapshotDt, JsonNode input, List<String> failStates) {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A skip key whose step loops: it finished when this state exited, not when the first call did. */
     static final Map<String, String> FINISHED_WHEN = Map.of("RepairPartitions", "RecordRepair",
@@ -52,6 +56,7 @@ public record FailureReport(String failedStep, boolean failStateAtTop, String fa
         String inputText = fallbackInput;
         Map<String, String> finished = new LinkedHashMap<>();
         List<String> exited = new ArrayList<>();
+        List<String> failStates = new ArrayList<>();
         String snapshot = null;
         for (HistoryEvent e : history) {
             String type = e.typeAsString();
@@ -66,6 +71,9 @@ public record FailureReport(String failedStep, boolean failStateAtTop, String fa
                 }
                 if (type.equals("FailStateEntered")) {
                     failedIn = name;
+                    if (!failStates.contains(name)) {
+                        failStates.add(name);
+                    }
                 }
             } else if (e.stateExitedEventDetails() != null) {
                 String name = e.stateExitedEventDetails().name();
@@ -103,7 +111,12 @@ public record FailureReport(String failedStep, boolean failStateAtTop, String fa
         }
         boolean failState = failedStep != null && states.path(failedStep).path("Type").asText().equals("Fail");
         return new FailureReport(failedStep, failState, failedIn, error, cause, finished, skip(definition, input, exited),
-                snapshot, input);
+                snapshot, input, List.copyOf(failStates));
+    }
+
+    /** Whether a redrive restarts the failed work: no Fail state was entered (see {@code failStates}). */
+    public boolean redriveResumes() {
+        return failStates.isEmpty();
     }
 
     /** The steps a new execution may skip: those already skipped, and those that finished. */
@@ -119,7 +132,7 @@ public record FailureReport(String failedStep, boolean failStateAtTop, String fa
     }
 
     /** Every {@code <Step>} of a Choice that reads {@code $.skip.<Step>}, anywhere in the definition. */
-    static List<String> skipKeys(JsonNode definition) {
+    public static List<String> skipKeys(JsonNode definition) {
         List<String> keys = new ArrayList<>();
         for (JsonNode v : definition.findValues("Variable")) {
             String path = v.asText();
@@ -160,7 +173,7 @@ public record FailureReport(String failedStep, boolean failStateAtTop, String fa
     }
 
     /** One line of what a step's result holds that a person resuming the run needs. */
-    static String describe(JsonNode result) {
+    public static String describe(JsonNode result) {
         List<String> parts = new ArrayList<>();
         collect(result, parts);
         if (parts.isEmpty()) {
@@ -213,7 +226,8 @@ public record FailureReport(String failedStep, boolean failStateAtTop, String fa
         }
     }
 
-    static JsonNode parse(String text) {
+    /** The JSON of {@code text}; an empty object for none or for text that is not JSON. */
+    public static JsonNode parse(String text) {
         if (text == null || text.isBlank()) {
             return JSON.createObjectNode();
         }

@@ -1,0 +1,173 @@
+package com.omc.flywheel.resolvesnapshot;
+
+import static com.omc.flywheel.resolvesnapshot.ResolveSnapshotTest.MOTO;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.shared.AwsClients;
+import com.omc.flywheel.shared.errors.ConcurrentRefreshException;
+import com.omc.flywheel.shared.errors.TransientAwsException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+
+/**
+ * No two refreshes on one lake, against moto's Step Functions. Its engine is off here, so an
+ * execution stays RUNNING until it is stopped: the state of a refresh in its Glue jobs.
+ */
+class RefreshGuardTest {
+    static final String PREFIXES = "{\"rawInputPrefixes\": [\"" + ResolveSnapshotMarkerTest.ADDRESSABLE + "\", \""
+            + ResolveSnapshotMarkerTest.INFOBASE + "\"]";
+    /** Pass → Wait 30 s → Succeed: never run here (the engine is off), only listed. */
+    static final String DEFINITION = "{\"StartAt\": \"Begin\", \"States\": {"
+            + "\"Begin\": {\"Type\": \"Pass\", \"Next\": \"Work\"},"
+            + "\"Work\": {\"Type\": \"Wait\", \"Seconds\": 30, \"Next\": \"Done\"},"
+            + "\"Done\": {\"Type\": \"Succeed\"}}}";
+    static final SfnClient SFN = AwsClients.build(SfnClient.builder());
+    /** Answers no call: a handler given it must not reach S3 for the test to pass. */
+    static final S3Client NO_S3 = AwsClients.build(S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
+    static final SfnClient NO_SFN = AwsClients.build(SfnClient.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
+    String refresh;
+
+    @BeforeEach
+    void lakeAndStateMachine() {
+        ResolveSnapshotTest.lake();
+        MOTO.post("/moto-api/config", "{\"stepfunctions\":{\"execute_state_machine\":false}}");
+        refresh = stateMachine("omc-flywheel-dev-db-refresh");
+    }
+
+    private static String stateMachine(String name) {
+        return SFN.createStateMachine(b -> b.name(name).definition(DEFINITION)
+                .roleArn("arn:aws:iam::123456789012:role/omc-flywheel-dev-states")).stateMachineArn();
+    }
+
+    /** Starts an execution and waits 5 ms, so the next one starts strictly later (start times have milliseconds). */
+    private static String start(String stateMachineArn, String name) {
+        String arn = SFN.startExecution(b -> b.stateMachineArn(stateMachineArn).name(name).input("{}")).executionArn();
+        assertEquals(ExecutionStatus.RUNNING, SFN.describeExecution(b -> b.executionArn(arn)).status());
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return arn;
+    }
+
+    private static String event(String executionArn) {
+        return PREFIXES + ", \"executionArn\": \"" + executionArn + "\"}";
+    }
+
+    @Test
+    void ofTwoRunningExecutionsTheLaterIsRefusedNamingTheEarlierWhichGoesOn() {
+        // The later one has the smaller ARN: start time decides, the ARN only breaks a tie.
+        String earlier = start(refresh, "z-monthly");
+        String later = start(refresh, "a-snapshot-arrived");
+
+        ConcurrentRefreshException e = assertThrows(ConcurrentRefreshException.class,
+                () -> SampleEvents.invoke(new ResolveSnapshotHandler(NO_S3, SFN), "resolve-snapshot", event(later)));
+        assertEquals("ConcurrentRefreshException", e.errorType());
+        assertEquals(earlier, e.runningExecutionArn());
+        String started = SFN.describeExecution(b -> b.executionArn(earlier)).startDate().toString();
+        assertTrue(e.getMessage().contains(earlier) && e.getMessage().contains(started)
+                && e.getMessage().contains(later + ") did nothing") && e.getMessage().contains("the running one continues"),
+                e.getMessage());
+
+        String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", event(earlier));
+        assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), "the earlier refresh goes on: " + out);
+    }
+
+    @Test
+    void anExecutionAloneGoesOn() {
+        String only = start(refresh, "monthly");
+        start(stateMachine("omc-flywheel-dev-topic-orchestrator"), "every-15-minutes");
+
+        String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", event(only));
+        assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), "another state machine's execution does not count: " + out);
+    }
+
+    @Test
+    void anExecutionThatHasEndedDoesNotHoldTheLake() {
+        String stopped = start(refresh, "stopped");
+        SFN.stopExecution(b -> b.executionArn(stopped));
+        String next = start(refresh, "next");
+
+        String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", event(next));
+        assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), out);
+    }
+
+    @Test
+    void anExecutionNotListedYetCountsAsStartedNow() {
+        String running = start(refresh, "running");
+        String notListed = refresh.replace(":stateMachine:", ":execution:") + ":not-listed-yet";
+
+        ConcurrentRefreshException e = assertThrows(ConcurrentRefreshException.class,
+                () -> SampleEvents.invoke(new ResolveSnapshotHandler(NO_S3, SFN), "resolve-snapshot", event(notListed)));
+        assertEquals(running, e.runningExecutionArn());
+    }
+
+    @Test
+    void everyPageIsReadAndTheEarliestRunningExecutionIsNamed() {
+        // moto lists newest first: with one execution a page, the earliest is on the last page.
+        String first = start(refresh, "first");
+        start(refresh, "second");
+        String third = start(refresh, "third");
+
+        ConcurrentRefreshException e = assertThrows(ConcurrentRefreshException.class, () -> SampleEvents.invoke(
+                new ResolveSnapshotHandler(NO_S3, new RefreshGuard(SFN, 1)), "resolve-snapshot", event(third)));
+        assertEquals(first, e.runningExecutionArn());
+        String out = SampleEvents.invoke(new ResolveSnapshotHandler(ResolveSnapshotTest.S3, new RefreshGuard(SFN, 1)),
+                "resolve-snapshot", event(first));
+        assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), out);
+    }
+
+    @Test
+    void withoutExecutionArnStepFunctionsIsNotAsked() {
+        start(refresh, "running");
+        String out = SampleEvents.invoke(new ResolveSnapshotHandler(ResolveSnapshotTest.S3, NO_SFN), "resolve-snapshot",
+                PREFIXES + "}");
+        assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), "a direct invoke is not guarded: " + out);
+    }
+
+    @Test
+    void stepFunctionsOutOfReachIsTransientAndNamesTheStateMachine() {
+        String running = start(refresh, "running");
+        TransientAwsException e = assertThrows(TransientAwsException.class,
+                () -> SampleEvents.invoke(new ResolveSnapshotHandler(NO_S3, NO_SFN), "resolve-snapshot", event(running)));
+        assertTrue(e.getMessage().contains("ListExecutions") && e.getMessage().contains(refresh), e.getMessage());
+    }
+
+    /** Two executions started in the same millisecond: the smaller ARN goes on, whichever asks. */
+    @Test
+    void onATieTheSmallerArnGoesOnAndTheOtherIsRefused() {
+        Instant t = Instant.parse("2026-01-01T02:00:00.123Z");
+        String a = "arn:aws:states:us-east-1:123456789012:execution:omc-flywheel-dev-db-refresh:a";
+        String b = "arn:aws:states:us-east-1:123456789012:execution:omc-flywheel-dev-db-refresh:b";
+        List<ExecutionListItem> running = List.of(item(b, t), item(a, t));
+        assertEquals(Optional.empty(), RefreshGuard.holder(a, running, t.plusSeconds(1)));
+        assertEquals(Optional.of(a), RefreshGuard.holder(b, running, t.plusSeconds(1)).map(ExecutionListItem::executionArn));
+        // Each not yet listed in the other's answer: each sees only itself, and both would go on (the
+        // eventual consistency RefreshGuard's javadoc names); listed, exactly one does.
+        assertEquals(Optional.empty(), RefreshGuard.holder(b, List.of(item(b, t)), t));
+    }
+
+    @Test
+    void theStateMachineIsTheExecutionsOwn() {
+        assertEquals("arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:omc-flywheel-prod-db-refresh",
+                RefreshGuard.stateMachineArn(
+                        "arn:aws-us-gov:states:us-gov-west-1:123456789012:execution:omc-flywheel-prod-db-refresh:run-1"));
+    }
+
+    private static ExecutionListItem item(String arn, Instant start) {
+        return ExecutionListItem.builder().executionArn(arn).startDate(start).status(ExecutionStatus.RUNNING).build();
+    }
+}
