@@ -71,11 +71,17 @@ public final class ExecutionEvents {
         d.put("input", execution.input());
         d.putObject("inputDetails").put("included", execution.input() != null);
         d.put("output", execution.output());
-        d.putNull("outputDetails");
+        if (execution.output() == null) {
+            d.putNull("outputDetails");
+        } else {
+            d.putObject("outputDetails").put("included", true);
+        }
         d.put("error", execution.error());
         d.put("cause", execution.cause());
         d.put("redriveCount", execution.redriveCount() == null ? 0 : execution.redriveCount());
-        d.put("redriveStatus", "REDRIVABLE");
+        // What AWS says of an ended execution: a successful one cannot be redriven.
+        d.put("redriveStatus", execution.status() == software.amazon.awssdk.services.sfn.model.ExecutionStatus.SUCCEEDED
+                ? "NOT_REDRIVABLE" : "REDRIVABLE");
         return e.toString();
     }
 

@@ -16,9 +16,11 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 /**
  * Follows one execution to its end, printing each step as it starts ({@code > Step}) and ends
  * ({@code < Step 12.3s (4 polls)}), each Glue job restart and each failure: what {@code bin/flywheel
- * local-run} shows, and {@code bin/flywheel refresh follow} against a deployed stack. Reads the
- * history incrementally (only the events after the last one seen, every page), so a month's
- * hour-long run costs one small GetExecutionHistory per poll.
+ * local-run} shows, and {@code bin/flywheel refresh follow} against a deployed stack. Each poll
+ * reads the whole history again, every page of 1,000 events with their data (a refresh's history
+ * is a few thousand events: a few calls per poll, well inside GetExecutionHistory's quota at one
+ * poll every 10 s), and prints the events it had not seen. Reading only the newest pages would need
+ * {@code reverseOrder}, which moto ignores.
  */
 public final class ExecutionFollower {
     /** What the execution did: its last description, its whole history and each step's time. */

@@ -155,10 +155,15 @@ public final class LocalRun {
             String stateMachine = createStateMachine(input);
             List<Run> runs = new ArrayList<>();
             runs.add(execute(cloud, stateMachine, input));
-            if (options.resume() && runs.get(0).execution().status() != ExecutionStatus.SUCCEEDED) {
+            boolean failedFirst = runs.get(0).execution().status() != ExecutionStatus.SUCCEEDED;
+            if (options.resume() && failedFirst) {
                 runs.addAll(resume(cloud, stateMachine, runs.get(0)));
             }
             int code = summarise(cloud, runs);
+            if (options.failStep() != null && !failedFirst) {
+                say("!! --fail-step " + options.failStep() + " did not make the run fail: nothing was resumed");
+                code = 1;
+            }
             if (options.keepRunning()) {
                 say("--keep-running: the emulators stay up. Try: aws --endpoint-url " + cloud.endpoint()
                         + " glue get-tables --database-name " + DB + "   (AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local"
@@ -197,6 +202,8 @@ public final class LocalRun {
                 + "333333333333=Advertiser");
         System.setProperty("FLYWHEEL_ENV", ENV);
         System.setProperty("CONTINUATION_BUCKET", "omc-flywheel-dev-analysis-data");
+        // Speed only: resolve-snapshot lists the running refreshes a second time after 1 s, not 5.
+        System.setProperty("REFRESH_GUARD_SETTLE_SECONDS", "1");
         // The functions' JSON logs would drown the progress lines; they are not what a user watches here.
         com.omc.flywheel.shared.JsonLog.redirect(new PrintStream(java.io.OutputStream.nullOutputStream()));
     }
@@ -701,17 +708,6 @@ public final class LocalRun {
     }
 
     private static String seconds(Duration d) {
-        return String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+        return ExecutionFollower.seconds(d);
     }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-
 }

@@ -87,6 +87,7 @@ public final class MotoServer implements AutoCloseable {
             MotoServer server = new MotoServer(p, port, log);
             try {
                 server.awaitReady(Duration.ofSeconds(30));
+                server.checkFixLoaded();
                 return server;
             } catch (IllegalStateException e) {
                 server.close();
@@ -97,6 +98,23 @@ public final class MotoServer implements AutoCloseable {
     }
 
     private static Path fixes;
+    static final String FIX_MARKER = "flywheel: moto fix loaded (StartExecution copies no executions)";
+
+    /** moto/sitecustomize.py says it applied its fix; Python would only print an error and go on. */
+    private void checkFixLoaded() {
+        String log;
+        try {
+            log = Files.readString(logFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read moto's log " + logFile, e);
+        }
+        if (!log.contains(FIX_MARKER)) {
+            close();
+            throw new IllegalStateException("moto started without flywheel's fix of its second StartExecution "
+                    + "(local/src/main/resources/com/omc/flywheel/local/moto/sitecustomize.py): it no longer fits this moto, "
+                    + "or PYTHONPATH was not honoured. moto's log " + logFile + ":\n" + log);
+        }
+    }
 
     /** A folder holding sitecustomize.py (from this jar's resources), made once per JVM. */
     private static synchronized Path fixes() {

@@ -32,7 +32,9 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
  *   <li>{@code skip}: for a machine whose Choice states read {@code $.skip.<Step>}, the steps that
  *       finished (or were skipped already), for a new execution that skips them.</li>
  *   <li>{@code failStates}: every Fail state entered, at any depth (a Glue job loop's
- *       {@code <Step>Failed}, a ceiling). Redrive restarts an execution at its unsuccessful states:
+ *       {@code <Step>Failed}, a ceiling), that the execution did not get past: one is dropped when
+ *       its loop starts again ({@code Start<Step>} entered after it: the loop's Parallel retried
+ *       it) or when the top-level step it was entered in exits. Redrive restarts an execution at its unsuccessful states:
  *       with one of these among them it fails again at once, so only a new execution (with
  *       {@code skip}) resumes the work.</li>
  * </ul>
@@ -57,6 +59,7 @@ public record FailureReport(String failedStep, boolean failStateAtTop, String fa
         Map<String, String> finished = new LinkedHashMap<>();
         List<String> exited = new ArrayList<>();
         List<String> failStates = new ArrayList<>();
+        Map<String, String> failStateStep = new java.util.HashMap<>();
         String snapshot = null;
         for (HistoryEvent e : history) {
             String type = e.typeAsString();
@@ -69,15 +72,24 @@ public record FailureReport(String failedStep, boolean failStateAtTop, String fa
                 if (states.has(name)) {
                     failedStep = name;
                 }
+                if (name.startsWith("Start")) {
+                    String loop = name.substring("Start".length());
+                    failStates.removeIf(f -> f.equals(loop + "Failed") || f.equals(loop + "TimeCeiling")
+                            || f.equals(loop + "PollCeiling"));
+                }
                 if (type.equals("FailStateEntered")) {
                     failedIn = name;
                     if (!failStates.contains(name)) {
                         failStates.add(name);
                     }
+                    failStateStep.put(name, failedStep);
                 }
             } else if (e.stateExitedEventDetails() != null) {
                 String name = e.stateExitedEventDetails().name();
                 exited.add(name);
+                if (states.has(name)) {
+                    failStates.removeIf(f -> name.equals(failStateStep.get(f)));
+                }
                 JsonNode output = parse(e.stateExitedEventDetails().output());
                 if (snapshot == null && output.path("snapshot").path("snapshotDt").isTextual()) {
                     snapshot = output.path("snapshot").path("snapshotDt").asText();

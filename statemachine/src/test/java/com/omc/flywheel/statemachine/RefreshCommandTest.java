@@ -134,6 +134,9 @@ class RefreshCommandTest {
                 List.of("status", "--max", "0"), "--max takes a whole number from 1 to 100",
                 List.of("status", "--dry-run"), "--dry-run goes with start or resume",
                 List.of("start", "--region", "Mars"), "--region must be a region");
+        Outcome unknown = refresh("follow", "no-such-execution");
+        assertEquals(2, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("no such execution"), unknown.err());
         cases.forEach((args, message) -> {
             Outcome o = refresh(args.toArray(String[]::new));
             assertEquals(2, o.code(), args + ": " + o.err());
@@ -206,6 +209,10 @@ class RefreshCommandTest {
         Outcome nothing = refresh("resume", again);
         assertEquals(1, nothing.code());
         assertTrue(nothing.err().contains("SUCCEEDED: nothing to resume"), nothing.err());
+        Outcome twice = refresh("resume", failed);
+        assertEquals(1, twice.code(), twice.out());
+        assertTrue(twice.err().contains("was resumed already by " + again), twice.err());
+        assertEquals(2, sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn)).executions().size(), "no third run");
     }
 
     /** Redrive is chosen only where it resumes: never after a Fail state (a Glue job loop's end). */

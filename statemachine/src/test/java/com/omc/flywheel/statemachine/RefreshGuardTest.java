@@ -4,23 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.omc.flywheel.local.LakeBuilder;
 import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.MotoServer.SnsMessage;
 import com.omc.flywheel.local.SampleEvents;
-import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
 import com.omc.flywheel.shared.AwsClients;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.glue.GlueClient;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
-import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
  * No two refreshes on one lake: a db-refresh started while another runs (the snapshot-arrival rule
@@ -29,9 +23,6 @@ import software.amazon.awssdk.services.sns.SnsClient;
  * finishes. Under the local IAM check, so resolve-snapshot's states:ListExecutions grant is checked too.
  */
 class RefreshGuardTest {
-    static final String DB = DbRefreshStateMachineTest.DB;
-    static final String DATA = DbRefreshStateMachineTest.DATA;
-    static final String ROOT = DbRefreshStateMachineTest.ROOT;
     static final List<String> JOBS = DbRefreshStateMachineTest.JOBS;
     LocalCloud cloud;
     GlueClient glue;
@@ -39,37 +30,30 @@ class RefreshGuardTest {
     /** DbRefreshStateMachineTest's world: the jobs, a lake with two complete snapshots, the topics, the collaboration. */
     @BeforeEach
     void world() {
-        cloud = StateMachineHarness.fresh();
-        glue = AwsClients.build(GlueClient.builder());
-        S3Client s3 = AwsClients.build(S3Client.builder());
-        for (String job : JOBS) {
-            StateMachineHarness.createJob(glue, job, 2);
-        }
-        cloud.moto().glueJobRunsTakePolls(2);
-        LakeBuilder lake = new LakeBuilder(glue, s3).database(DB).bucket(DATA).bucket("omc-flywheel-dev-analysis-data");
-        for (String source : List.of("addressable_ids", "infobase_attributes")) {
-            for (String day : List.of("2025-09-22", "2025-10-22")) {
-                s3.putObject(b -> b.bucket(DATA).key("opus/" + source + "/raw_input/snapshot_dt=" + day + "/part-0.parquet"),
-                        RequestBody.fromString("x"));
-                s3.putObject(b -> b.bucket(DATA).key("opus/" + source + "/raw_input/snapshot_dt=" + day + "/_SUCCESS"),
-                        RequestBody.fromString(""));
-            }
-        }
-        s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/split_part/infobase_attributes/metadata/snapshot_dt.txt"),
-                RequestBody.fromString("2025-10-22"));
-        lake.table(new LakeBuilder.Table(DB, "part_ibe_01", ROOT + "IBE_01/", 6, LakeBuilder.Registration.PARTITIONED,
-                LakeBuilder.buckets(8), List.of(0, 1, 2, 3), Map.of()));
-        lake.table(new LakeBuilder.Table(DB, "part_ibe_02", ROOT + "IBE_02/", 4, LakeBuilder.Registration.KEY_AS_COLUMN,
-                LakeBuilder.buckets(8), List.of(), Map.of()));
-        lake.table(new LakeBuilder.Table(DB, "part_addressable_ids_er", "s3://" + DATA + "/identity/", 2,
-                LakeBuilder.Registration.UNPARTITIONED, List.of(), List.of(), Map.of()));
-        SnsClient sns = AwsClients.build(SnsClient.builder());
-        sns.createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications"));
-        sns.createTopic(b -> b.name("omc-flywheel-dev-data-monitor-alerts"));
-        cloud.cleanRooms().collaboration("AMC", List.of(
-                new CleanRoomsStandIn.Member("111111111111", "AMC Service", List.of("CAN_QUERY")),
-                new CleanRoomsStandIn.Member("222222222222", "AMC Results", List.of("CAN_RECEIVE_RESULTS"))),
-                "omc-flywheel-dev-analysis-data", "0b6e5a4c-6f2d-4a8e-9c1b-3d5f7e9a1c2b");
+        DbRefreshStateMachineTest world = new DbRefreshStateMachineTest();
+        world.world();
+        cloud = world.cloud;
+        glue = world.glue;
+    }
+
+    /**
+     * Two refreshes started at the same moment (the snapshot-arrival event delivered twice): each
+     * lists the other, and exactly one goes on, the same one whichever asks first.
+     */
+    @Test
+    void ofTwoRefreshesStartedTogetherExactlyOneGoesOn() {
+        String input = SampleEvents.read("db-refresh.json");
+        String a = StateMachineHarness.start("db-refresh.asl.json", input);
+        String b = StateMachineHarness.start("db-refresh.asl.json", input);
+
+        StateMachineHarness.Run ra = StateMachineHarness.await(a, Duration.ofMinutes(3));
+        StateMachineHarness.Run rb = StateMachineHarness.await(b, Duration.ofMinutes(3));
+
+        List<ExecutionStatus> statuses = List.of(ra.execution().status(), rb.execution().status());
+        assertTrue(statuses.contains(ExecutionStatus.SUCCEEDED) && statuses.contains(ExecutionStatus.FAILED), statuses.toString());
+        StateMachineHarness.Run refused = ra.execution().status() == ExecutionStatus.FAILED ? ra : rb;
+        assertEquals("ConcurrentRefreshException", refused.execution().error(), refused.execution().cause());
+        assertEquals(1, glue.getJobRuns(r -> r.jobName(JOBS.get(0))).jobRuns().size(), "one refresh's split jobs");
     }
 
     @Test
@@ -100,7 +84,8 @@ class RefreshGuardTest {
                 .filter(m -> m.topicArn().equals(DbRefreshStateMachineTest.NOTIFICATIONS)).toList();
         assertEquals(2, sent.size(), "the refusal (notify-failure) and the first's success: " + sent);
         assertTrue(sent.stream().anyMatch(m -> m.message().contains("ConcurrentRefreshException")
-                && m.message().contains(first)), "the refusal's notice names the running execution: " + sent);
+                && m.message().contains(first) && m.message().contains("Nothing to resume")
+                && !m.message().contains("refresh resume")), "the refusal's notice names the running execution: " + sent);
         assertTrue(sent.stream().anyMatch(m -> m.subject().equals("✅ Database Refresh Completed Successfully")), sent.toString());
     }
 

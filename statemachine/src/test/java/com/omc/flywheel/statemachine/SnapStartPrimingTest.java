@@ -28,7 +28,7 @@ class SnapStartPrimingTest {
             "msck-repair", Set.of("glue", "s3", "athena"),
             "associate-tables", Set.of("glue", "cleanrooms"),
             "build-report", Set.of("glue", "s3", "athena", "cleanrooms", "entityresolution"),
-            "resolve-snapshot", Set.of("s3"),
+            "resolve-snapshot", Set.of("s3", "states"),
             "fetch-active-topics", Set.of("dynamodb"),
             "notify-failure", Set.of("states"));
 

@@ -83,6 +83,8 @@ final class StateMachineHarness {
             System.setProperty("ATHENA_POLL_MILLIS", "50");
             System.setProperty("REGISTRY_TABLE", "omc-flywheel-dev-topic-registry");
             System.setProperty("CONTINUATION_BUCKET", "omc-flywheel-dev-analysis-data");
+            // Speed only: resolve-snapshot lists the running refreshes a second time after 1 s, not 5.
+            System.setProperty("REFRESH_GUARD_SETTLE_SECONDS", "1");
             // Each function runs from its deployment package (the ProGuard-shrunk jar that is
             // deployed), in a class loader of its own, as on Lambda.
             // With the template's Timeout and MemorySize, enforced as Lambda does.

@@ -85,21 +85,10 @@ public final class FailureNotifier {
         JsonNode definition = definition(d.stateMachineArn());
         List<HistoryEvent> history = history(d.executionArn());
         FailureReport report = FailureReport.of(definition, history, d.input(), d.error(), d.cause());
-        String topic = defaultTopicArn != null ? defaultTopicArn : report.input().path("snsTopicArn").asText(null);
-        if (topic == null || topic.isBlank()) {
-            throw new InvalidInputException("detail.input.snsTopicArn", "no topic to notify: NOTIFICATION_TOPIC_ARN is not "
-                    + "set and the execution input has no snsTopicArn");
-        }
+        String topic = topic(report.input());
         String subject = subject(d.stateMachineName(), report);
         String message = message(event, report);
-        String messageId;
-        try {
-            messageId = sns.publish(b -> b.topicArn(topic).subject(subject).message(message)).messageId();
-        } catch (software.amazon.awssdk.services.sns.model.NotFoundException e) {
-            throw new ResourceNotFoundException("the notification topic " + topic + " does not exist", e);
-        } catch (SdkException e) {
-            throw AwsFaults.translate(e, "SNS Publish to " + topic);
-        }
+        String messageId = publish(topic, subject, message);
         LOG.info("failure notified", "executionArn", d.executionArn(), "status", d.status(), "failedStep",
                 report.failedStep(), "error", report.error(), "topicArn", topic, "outcome", "NOTIFIED");
         return new Result(d.executionArn(), d.status(), true, report.failedStep(), subject, topic, messageId);
@@ -124,27 +113,36 @@ public final class FailureNotifier {
             }
         }
         JsonNode input = FailureReport.parse(inputText);
-        String topic = defaultTopicArn != null ? defaultTopicArn : input.path("snsTopicArn").asText(null);
-        if (topic == null || topic.isBlank()) {
-            throw new InvalidInputException("detail.input.snsTopicArn", "no topic to notify: NOTIFICATION_TOPIC_ARN is not "
-                    + "set and the execution input has no snsTopicArn");
-        }
+        String topic = topic(input);
         String environment = input.path("environment").asText(defaultEnvironment != null ? defaultEnvironment
                 : d.stateMachineName().replaceFirst("^omc-flywheel-([a-z0-9]+)-.*$", "$1"));
         String message = SuccessMessage.of(environment, FailureReport.parse(outputText), history, d.executionArn(),
                 d.startDate() == null ? null : Instant.ofEpochMilli(d.startDate()),
                 d.stopDate() == null ? null : Instant.ofEpochMilli(d.stopDate()));
         String subject = "✅ Database Refresh Completed Successfully";
-        String messageId;
+        String messageId = publish(topic, subject, message);
+        LOG.info("success notified", "executionArn", d.executionArn(), "topicArn", topic, "outcome", "NOTIFIED");
+        return new Result(d.executionArn(), d.status(), true, null, subject, topic, messageId);
+    }
+
+    /** NOTIFICATION_TOPIC_ARN, else the execution input's snsTopicArn. */
+    private String topic(JsonNode input) {
+        String topic = defaultTopicArn != null ? defaultTopicArn : input.path("snsTopicArn").asText(null);
+        if (topic == null || topic.isBlank()) {
+            throw new InvalidInputException("detail.input.snsTopicArn", "no topic to notify: NOTIFICATION_TOPIC_ARN is not "
+                    + "set and the execution input has no snsTopicArn");
+        }
+        return topic;
+    }
+
+    private String publish(String topic, String subject, String message) {
         try {
-            messageId = sns.publish(b -> b.topicArn(topic).subject(subject).message(message)).messageId();
+            return sns.publish(b -> b.topicArn(topic).subject(subject).message(message)).messageId();
         } catch (software.amazon.awssdk.services.sns.model.NotFoundException e) {
             throw new ResourceNotFoundException("the notification topic " + topic + " does not exist", e);
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "SNS Publish to " + topic);
         }
-        LOG.info("success notified", "executionArn", d.executionArn(), "topicArn", topic, "outcome", "NOTIFIED");
-        return new Result(d.executionArn(), d.status(), true, null, subject, topic, messageId);
     }
 
     private JsonNode definition(String stateMachineArn) {

@@ -19,13 +19,15 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  * schedule and the snapshot-arrival rule start the same state machine, so the check lives in the
  * execution, not in a command line).
  *
- * <p>One {@code states:ListExecutions} of the state machine (derived from the execution's ARN) with
- * {@code statusFilter RUNNING}, every page. The earliest running execution holds the lake: by start
- * time, then, on a tie, by the smaller ARN, so of two started together exactly one goes on. The
- * asking execution not listed yet (ListExecutions is eventually consistent) counts as started now.
- * Not a lock: two executions each not yet listed in the other's answer would both go on; Step
- * Functions lists an execution well within the time a refresh takes to reach this step (a Lambda
- * invoke), so this needs two starts within that moment.
+ * <p>{@code states:ListExecutions} of the state machine (derived from the execution's ARN) with
+ * {@code statusFilter RUNNING}, every page. The earliest running execution holds the lake: by the
+ * time it last started (its redrive, if it was redriven, else its start), then, on a tie, by the
+ * smaller ARN, so of two started together exactly one goes on. The asking execution not listed yet
+ * counts as started now. ListExecutions is eventually consistent, and EventBridge and S3 deliver at
+ * least once (the snapshot-arrival rule can start two executions a moment apart): an execution
+ * admitted by the first listing asks again {@code REFRESH_GUARD_SETTLE_SECONDS} (5) later, by when
+ * each of two such executions lists the other. Not a lock: two starts whose listings stay blind to
+ * each other for longer would both go on.
  */
 final class RefreshGuard {
     /** ListExecutions' largest page: one call for any number of executions a lake can have running. */
@@ -33,15 +35,17 @@ final class RefreshGuard {
     private static final JsonLog LOG = JsonLog.forFunction("resolve-snapshot");
     private final SfnClient sfn;
     private final int pageSize;
+    private final long settleMillis;
 
     RefreshGuard(SfnClient sfn) {
-        this(sfn, PAGE_SIZE);
+        this(sfn, PAGE_SIZE, com.omc.flywheel.shared.Settings.intValue("REFRESH_GUARD_SETTLE_SECONDS", 5) * 1000L);
     }
 
-    /** With a smaller page, for tests that go through several pages. */
-    RefreshGuard(SfnClient sfn, int pageSize) {
+    /** With a smaller page, for tests that go through several pages, and the pause between the two listings. */
+    RefreshGuard(SfnClient sfn, int pageSize, long settleMillis) {
         this.sfn = sfn;
         this.pageSize = pageSize;
+        this.settleMillis = settleMillis;
     }
 
     /**
@@ -50,14 +54,18 @@ final class RefreshGuard {
      */
     void admit(String executionArn) {
         String stateMachineArn = stateMachineArn(executionArn);
-        List<ExecutionListItem> running = new ArrayList<>();
-        try {
-            sfn.listExecutionsPaginator(b -> b.stateMachineArn(stateMachineArn).statusFilter(ExecutionStatus.RUNNING)
-                    .maxResults(pageSize)).executions().forEach(running::add);
-        } catch (SdkException e) {
-            throw AwsFaults.translate(e, "Step Functions ListExecutions (RUNNING) of " + stateMachineArn);
-        }
+        List<ExecutionListItem> running = running(stateMachineArn);
         Optional<ExecutionListItem> holder = holder(executionArn, running, Instant.now());
+        if (holder.isEmpty() && settleMillis > 0) {
+            try {
+                Thread.sleep(settleMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting to list the running refreshes again", e);
+            }
+            running = running(stateMachineArn);
+            holder = holder(executionArn, running, Instant.now());
+        }
         if (holder.isEmpty()) {
             LOG.info("refresh admitted: no earlier execution is running", "executionArn", executionArn,
                     "runningExecutions", running.size(), "outcome", "ADMITTED");
@@ -65,12 +73,34 @@ final class RefreshGuard {
         }
         ExecutionListItem other = holder.get();
         LOG.warn("refresh refused: another execution is running", "executionArn", executionArn,
-                "runningExecutionArn", other.executionArn(), "runningSince", other.startDate().toString(),
+                "runningExecutionArn", other.executionArn(), "runningSince", started(other).toString(),
                 "outcome", "REFUSED");
         throw new ConcurrentRefreshException("another refresh is running on this lake: " + other.executionArn()
-                + " (started " + other.startDate() + "). This execution (" + executionArn + ") did nothing and stops"
+                + " (started " + started(other) + "). This execution (" + executionArn + ") did nothing and stops"
                 + " here; the running one continues. Nothing to resume: start a new refresh once it has ended, if"
                 + " one is still needed.", other.executionArn());
+    }
+
+    /** SnapStart: the Step Functions client's classes and connection, before the snapshot. */
+    void prime() {
+        com.omc.flywheel.shared.Priming.call(() -> sfn.listExecutions(b -> b.stateMachineArn(
+                "arn:aws:states:us-east-1:000000000000:stateMachine:" + com.omc.flywheel.shared.Priming.NAME).maxResults(1)));
+    }
+
+    private List<ExecutionListItem> running(String stateMachineArn) {
+        List<ExecutionListItem> running = new ArrayList<>();
+        try {
+            sfn.listExecutionsPaginator(b -> b.stateMachineArn(stateMachineArn).statusFilter(ExecutionStatus.RUNNING)
+                    .maxResults(pageSize)).executions().forEach(running::add);
+        } catch (SdkException e) {
+            throw AwsFaults.translate(e, "Step Functions ListExecutions (RUNNING) of " + stateMachineArn);
+        }
+        return running;
+    }
+
+    /** When an execution last started: its redrive, if it was redriven, else its start. */
+    static Instant started(ExecutionListItem e) {
+        return e.redriveDate() != null && e.redriveDate().isAfter(e.startDate()) ? e.redriveDate() : e.startDate();
     }
 
     /**
@@ -79,9 +109,9 @@ final class RefreshGuard {
      * from {@code running} counts as started at {@code now}.
      */
     static Optional<ExecutionListItem> holder(String self, List<ExecutionListItem> running, Instant now) {
-        Instant selfStart = running.stream().filter(e -> e.executionArn().equals(self)).map(ExecutionListItem::startDate)
+        Instant selfStart = running.stream().filter(e -> e.executionArn().equals(self)).map(RefreshGuard::started)
                 .findFirst().orElse(now);
-        Comparator<ExecutionListItem> order = Comparator.comparing(ExecutionListItem::startDate)
+        Comparator<ExecutionListItem> order = Comparator.comparing(RefreshGuard::started)
                 .thenComparing(ExecutionListItem::executionArn);
         ExecutionListItem me = ExecutionListItem.builder().executionArn(self).startDate(selfStart).build();
         return running.stream().filter(e -> !e.executionArn().equals(self)).filter(e -> order.compare(e, me) < 0)

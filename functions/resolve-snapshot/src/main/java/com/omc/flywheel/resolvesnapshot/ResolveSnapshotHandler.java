@@ -80,6 +80,7 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
     @Override
     protected void primeAws() {
         Priming.call(() -> s3.listObjectsV2(b -> b.bucket(Priming.BUCKET).maxKeys(1)));
+        guard.prime();
     }
 
     @Override

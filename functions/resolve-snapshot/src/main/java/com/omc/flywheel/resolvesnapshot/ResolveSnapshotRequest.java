@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public record ResolveSnapshotRequest(List<String> rawInputPrefixes, String snapshotDt, String executionArn) {
     /** A Step Functions execution ARN: {@code arn:<partition>:states:<region>:<account>:execution:<machine>:<name>}. */
     static final Pattern EXECUTION_ARN = Pattern.compile(
-            "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_-]{1,80}$");
+            "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_.-]{1,80}$");
 
     public ResolveSnapshotRequest {
         if (rawInputPrefixes == null || rawInputPrefixes.isEmpty() || rawInputPrefixes.size() > 10) {

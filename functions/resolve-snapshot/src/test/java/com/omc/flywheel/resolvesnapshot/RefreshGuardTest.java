@@ -38,6 +38,12 @@ class RefreshGuardTest {
     static final SfnClient NO_SFN = AwsClients.build(SfnClient.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
     String refresh;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void settleFast() {
+        // Speed only: the guard's second listing 1 s after the first, not 5.
+        System.setProperty("REFRESH_GUARD_SETTLE_SECONDS", "1");
+    }
+
     @BeforeEach
     void lakeAndStateMachine() {
         ResolveSnapshotTest.lake();
@@ -123,9 +129,9 @@ class RefreshGuardTest {
         String third = start(refresh, "third");
 
         ConcurrentRefreshException e = assertThrows(ConcurrentRefreshException.class, () -> SampleEvents.invoke(
-                new ResolveSnapshotHandler(NO_S3, new RefreshGuard(SFN, 1)), "resolve-snapshot", event(third)));
+                new ResolveSnapshotHandler(NO_S3, new RefreshGuard(SFN, 1, 0)), "resolve-snapshot", event(third)));
         assertEquals(first, e.runningExecutionArn());
-        String out = SampleEvents.invoke(new ResolveSnapshotHandler(ResolveSnapshotTest.S3, new RefreshGuard(SFN, 1)),
+        String out = SampleEvents.invoke(new ResolveSnapshotHandler(ResolveSnapshotTest.S3, new RefreshGuard(SFN, 1, 0)),
                 "resolve-snapshot", event(first));
         assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), out);
     }
@@ -158,6 +164,49 @@ class RefreshGuardTest {
         // Each not yet listed in the other's answer: each sees only itself, and both would go on (the
         // eventual consistency RefreshGuard's javadoc names); listed, exactly one does.
         assertEquals(Optional.empty(), RefreshGuard.holder(b, List.of(item(b, t)), t));
+    }
+
+    /**
+     * ListExecutions is eventually consistent: here its first answer misses the other execution (a
+     * proxy in front of moto empties it). The second listing, after the settle pause, sees it, and
+     * the later execution is refused; with no second listing it would have gone on.
+     */
+    @Test
+    void aListingThatMissesTheOtherExecutionIsCaughtByTheSecondOne() {
+        String earlier = start(refresh, "monthly");
+        String later = start(refresh, "snapshot-arrived-twice");
+        java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
+        try (com.omc.flywheel.local.AwsProxy proxy = com.omc.flywheel.local.AwsProxy.start(MOTO.endpoint())) {
+            proxy.addRewrite((call, answer) -> call.key().equals("states:ListExecutions") && listings.incrementAndGet() == 1
+                    ? Optional.of(new com.omc.flywheel.local.AwsProxy.Reply(200, answer.headers(),
+                    "{\"executions\": []}".getBytes(java.nio.charset.StandardCharsets.UTF_8))) : Optional.empty());
+            SfnClient behind = AwsClients.build(SfnClient.builder().endpointOverride(proxy.endpointUri()));
+
+            ConcurrentRefreshException e = assertThrows(ConcurrentRefreshException.class, () -> SampleEvents.invoke(
+                    new ResolveSnapshotHandler(NO_S3, new RefreshGuard(behind, RefreshGuard.PAGE_SIZE, 200)),
+                    "resolve-snapshot", event(later)));
+
+            assertEquals(earlier, e.runningExecutionArn());
+            assertEquals(2, listings.get(), "listed twice");
+            listings.set(0);
+            String out = SampleEvents.invoke(new ResolveSnapshotHandler(ResolveSnapshotTest.S3,
+                    new RefreshGuard(behind, RefreshGuard.PAGE_SIZE, 0)), "resolve-snapshot", event(later));
+            assertTrue(out.contains("\"snapshotDt\""), "without the second listing it would have gone on: " + out);
+        }
+    }
+
+    /** A redriven execution holds the lake from its redrive, not from its first start. */
+    @Test
+    void aRedrivenExecutionRanksByItsRedrive() {
+        Instant t = Instant.parse("2026-01-01T02:00:00Z");
+        String old = "arn:aws:states:us-east-1:123456789012:execution:omc-flywheel-dev-db-refresh:monthly";
+        String other = "arn:aws:states:us-east-1:123456789012:execution:omc-flywheel-dev-db-refresh:by-hand";
+        ExecutionListItem redriven = item(old, t).toBuilder().redriveDate(t.plusSeconds(7200)).build();
+        List<ExecutionListItem> running = List.of(redriven, item(other, t.plusSeconds(3600)));
+
+        assertEquals(Optional.of(other), RefreshGuard.holder(old, running, t.plusSeconds(7300))
+                .map(ExecutionListItem::executionArn));
+        assertEquals(Optional.empty(), RefreshGuard.holder(other, running, t.plusSeconds(7300)));
     }
 
     @Test

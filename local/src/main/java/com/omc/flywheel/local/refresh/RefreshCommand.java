@@ -60,8 +60,8 @@ public final class RefreshCommand {
     private static final Pattern STACK = Pattern.compile("^[A-Za-z][A-Za-z0-9-]{0,127}$");
     private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$");
     private static final Pattern EXECUTION_ARN = Pattern.compile(
-            "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_-]{1,80}$");
-    private static final Pattern EXECUTION_NAME = Pattern.compile("^[A-Za-z0-9_-]{1,80}$");
+            "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_.-]{1,80}$");
+    private static final Pattern EXECUTION_NAME = Pattern.compile("^[A-Za-z0-9_.-]{1,80}$");
     private static final Pattern ENVIRONMENT = Pattern.compile("^[a-z0-9]{1,16}$");
     /** Today's scripts' step numbers (SPEC.md §2), each now naming only its own step. */
     static final Map<String, List<String>> SCRIPT_NUMBERS = Map.of(
@@ -133,7 +133,7 @@ public final class RefreshCommand {
                 throw new UsageException(command + " needs an EXECUTION (its ARN or name)");
             }
             if (execution != null && !EXECUTION_ARN.matcher(execution).matches() && !EXECUTION_NAME.matcher(execution).matches()) {
-                throw new UsageException("EXECUTION must be an execution ARN or an execution name (letters, digits, - and _, "
+                throw new UsageException("EXECUTION must be an execution ARN or an execution name (letters, digits, ., - and _, "
                         + "1 to 80), got '" + execution + "'");
             }
             if (stack == null && endpoint == null) {
@@ -259,8 +259,20 @@ public final class RefreshCommand {
         } catch (RefusedException e) {
             err.println("refresh: " + e.getMessage());
             return 1;
+        } catch (software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException
+                 | software.amazon.awssdk.services.sfn.model.InvalidArnException e) {
+            err.println("refresh: no such execution: " + e.awsErrorDetails().errorMessage());
+            return 2;
+        } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+            // Nothing reached AWS: most often no credentials.
+            err.println("refresh: could not call AWS: " + e.getMessage() + (e.getMessage() != null
+                    && e.getMessage().contains("credentials") ? " (log in first: aws sso login, AWS_PROFILE or --profile)" : ""));
+            return 1;
         } catch (SdkException e) {
             err.println("refresh: AWS answered: " + e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("refresh: " + e);
             return 1;
         }
     }
@@ -316,8 +328,17 @@ public final class RefreshCommand {
         out.println("   failed step  " + report.failedStep());
         out.println("   error        " + report.error());
         out.println("   cause        " + abbreviate(report.cause()));
-        out.println("resume it: bin/flywheel refresh resume " + arn + options.target());
+        if (refused(report)) {
+            out.println("it did nothing: another refresh was running; nothing to resume");
+        } else {
+            out.println("resume it: bin/flywheel refresh resume " + arn + options.target());
+        }
         return 1;
+    }
+
+    /** Refused by the guard: another refresh was running; it did nothing. */
+    private static boolean refused(FailureReport report) {
+        return report.error() != null && report.error().endsWith("ConcurrentRefreshException");
     }
 
     private int resume() {
@@ -333,6 +354,10 @@ public final class RefreshCommand {
         List<HistoryEvent> history = history(arn);
         FailureReport report = report(d, history);
         out.println(d.name() + " " + d.statusAsString() + " at step " + report.failedStep() + ": " + report.error());
+        String resumedBy = resumedAlready(d.name());
+        if (resumedBy != null) {
+            throw new RefusedException(arn + " was resumed already by " + resumedBy + ", which SUCCEEDED: nothing to resume");
+        }
         String why = redriveRefusal(d, report);
         if (why == null) {
             if (options.dryRun()) {
@@ -342,6 +367,7 @@ public final class RefreshCommand {
             }
             refuseWhileRunning();
             target.sfn().redriveExecution(b -> b.executionArn(arn));
+            awaitRedrive(arn, d.redriveCount() == null ? 0 : d.redriveCount());
             out.println("redriven " + arn + ": it restarts at " + report.failedStep() + " and does not rerun what finished");
             return options.follow() ? follow(arn) : followHint(arn);
         }
@@ -354,12 +380,44 @@ public final class RefreshCommand {
             return 0;
         }
         refuseWhileRunning();
-        String name = (d.name().length() > 60 ? d.name().substring(0, 60) : d.name()) + "-r"
+        String name = resumePrefix(d.name())
                 + DateTimeFormatter.ofPattern("MMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         String started = target.sfn().startExecution(b -> b.stateMachineArn(target.stateMachineArn()).name(name)
                 .input(input.toString())).executionArn();
         out.println("started " + started);
         return options.follow() ? follow(started) : followHint(started);
+    }
+
+    /** A resume's name: the resumed execution's (up to 60 characters), "-r", then the time. */
+    private static String resumePrefix(String name) {
+        return (name.length() > 60 ? name.substring(0, 60) : name) + "-r";
+    }
+
+    /** The name of an execution that resumed this one and SUCCEEDED, or null. */
+    private String resumedAlready(String name) {
+        String prefix = resumePrefix(name);
+        return target.sfn().listExecutionsPaginator(b -> b.stateMachineArn(target.stateMachineArn())
+                        .statusFilter(ExecutionStatus.SUCCEEDED)).executions().stream()
+                .filter(e -> e.name().startsWith(prefix)).map(ExecutionListItem::executionArn).findFirst().orElse(null);
+    }
+
+    /**
+     * Until DescribeExecution shows the redrive (it is eventually consistent): RUNNING, or a higher
+     * redriveCount; at most 30 s, so follow does not report the old failure as the redrive's.
+     */
+    private void awaitRedrive(String arn, int before) {
+        for (int i = 0; i < 30; i++) {
+            DescribeExecutionResponse now = target.sfn().describeExecution(b -> b.executionArn(arn));
+            if (now.status() == ExecutionStatus.RUNNING || now.redriveCount() != null && now.redriveCount() > before) {
+                return;
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the redrive to show", e);
+            }
+        }
     }
 
     /**
@@ -424,8 +482,9 @@ public final class RefreshCommand {
         return events;
     }
 
+    /** What the execution did, read with the definition it ran (the skip keys come from the current one). */
     private FailureReport report(DescribeExecutionResponse d, List<HistoryEvent> history) {
-        return FailureReport.of(target.definition(), history, d.input(), d.error(), d.cause());
+        return FailureReport.of(target.definitionOf(d.executionArn()), history, d.input(), d.error(), d.cause());
     }
 
     /**

@@ -8,8 +8,13 @@ resume, and the refusal of a second refresh, need that here too. The copy leaves
 (the engine reads only the definition and settings from it). Nothing else of moto is changed.
 """
 import copy
+import sys
 
 from moto.stepfunctions.models import StateMachineInstance
+
+# MotoServer.java looks for this line in moto's log and stops if it is missing: Python only prints
+# an exception raised here and goes on, so a fix that no longer fits would go unnoticed.
+MARKER = "flywheel: moto fix loaded (StartExecution copies no executions)"
 
 
 def _copy_without_executions(self, memo):
@@ -23,5 +28,6 @@ def _copy_without_executions(self, memo):
 
 if not hasattr(StateMachineInstance, "executions") and "__deepcopy__" not in StateMachineInstance.__dict__:
     StateMachineInstance.__deepcopy__ = _copy_without_executions
+    print(MARKER, file=sys.stderr, flush=True)
 else:
     raise RuntimeError("flywheel's moto fix (local/.../moto/sitecustomize.py) no longer fits this moto: review it")
