@@ -26,7 +26,7 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
 
     /**
      * Runs before a SnapStart snapshot: reads an empty event (Jackson and the validation path load),
-     * then {@link #primeAws()}.
+     * builds a metrics line (the embedded metric format's classes), then {@link #primeAws()}.
      */
     protected void prime() {
         try {
@@ -34,6 +34,7 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
         } catch (FlywheelException expected) {
             // the empty event is invalid for every function: the error path is primed too
         }
+        JsonLog.primeMetrics();
         primeAws();
     }
 

@@ -78,6 +78,24 @@ public final class JsonLog {
      * Seconds. The line also carries the function, the request id and {@code message}.
      */
     public void metrics(String message, Map<String, ? extends Number> values, String dimension, String dimensionValue) {
+        String json = metricsLine(message, values, dimension, dimensionValue);
+        PrintStream target = out;
+        synchronized (target) {
+            target.println(json);
+        }
+    }
+
+    /**
+     * SnapStart: builds one metrics line without writing it, so the classes an embedded-metric line
+     * needs are in the snapshot (bench/run emf: the first such line costs about a tenth of the
+     * first log line in a fresh JVM).
+     */
+    public static void primeMetrics() {
+        forFunction("priming").metricsLine("primed", Map.of("Primed", 1, "PrimedSeconds", 0.0), "JobName", "priming");
+    }
+
+    /** The embedded metric format line of {@link #metrics}, as JSON. */
+    String metricsLine(String message, Map<String, ? extends Number> values, String dimension, String dimensionValue) {
         Map<String, Object> line = new LinkedHashMap<>();
         List<List<String>> dimensionSets = new java.util.ArrayList<>();
         dimensionSets.add(List.of("Environment"));
@@ -105,11 +123,7 @@ public final class JsonLog {
             line.put("requestId", id);
         }
         line.put("message", message);
-        String json = Events.toJson(line);
-        PrintStream target = out;
-        synchronized (target) {
-            target.println(json);
-        }
+        return Events.toJson(line);
     }
 
     private void emit(String level, String message, Object... keyValues) {
