@@ -15,11 +15,17 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code bin/flywheel local-run} as a user runs it, on a small lake: the README's first command. */
+/**
+ * {@code bin/flywheel local-run} as a user runs it, on a small lake: the README's first command.
+ * Up to three run at once (failsafe's configuration); the test that counts moto processes runs alone.
+ */
 class LocalRunIT {
+    static final String MOTO_PROCESSES = "moto processes of this machine";
     record Outcome(int exitCode, String output) {
     }
 
@@ -41,6 +47,7 @@ class LocalRunIT {
     }
 
     @Test
+    @ResourceLock(value = MOTO_PROCESSES, mode = ResourceAccessMode.READ_WRITE)
     void aSmallRefreshSucceedsWritesTodaysReportsAndLeavesNothingRunning(@TempDir Path out) throws Exception {
         Set<Long> before = motoProcesses();
         Outcome o = localRun("--tables", "4", "--buckets", "4", "--out", out.toString());
@@ -80,6 +87,7 @@ class LocalRunIT {
     }
 
     @Test
+    @ResourceLock(value = MOTO_PROCESSES, mode = ResourceAccessMode.READ)
     void failStepShowsTheFailureNotificationAndExitsNonZero(@TempDir Path out) throws Exception {
         Outcome o = localRun("--tables", "2", "--buckets", "2", "--fail-step", "BuildErTable", "--out", out.toString());
 
@@ -95,6 +103,7 @@ class LocalRunIT {
      * runs in summary.json, not from local-run's verdict alone).
      */
     @ParameterizedTest
+    @ResourceLock(value = MOTO_PROCESSES, mode = ResourceAccessMode.READ)
     @ValueSource(strings = {"ResolveNewestSnapshot", "SplitInputs", "RegisterTables", "RepairPartitions", "BuildErTable",
             "AssociateTables", "Reports"})
     void aRunFailedAtAnyStepIsResumedWithoutRedoingAFinishedJob(String step, @TempDir Path out) throws Exception {
