@@ -11,6 +11,12 @@ Every Glue job of db-refresh, topic-orchestrator and historical-rebuilder runs t
                     elapsedSeconds > limits.maxRunSeconds (default 21600) -> <Step>TimeCeiling,
                     otherwise Wait<Step> (nextWaitSeconds) -> Check<Step>
 
+In the topic machines (topic_argument=True) Start<Step> also waits its turn at the job's
+concurrency limit: it asks start-glue-job for onConcurrencyLimit QUEUE, and retries the
+ConcurrencyLimitException that answers a job at its MaxConcurrentRuns for about 6 hours (WAIT_FOR_SLOT),
+so a topic beyond the limit waits for a slot and never fails for it. db-refresh's loops keep the
+limit a TransientAwsException (two retries), as before.
+
 This script owns exactly those states: the loop Parallel's Type, Comment, Branches and Retry. Every
 other state, and the loop Parallel's wiring (Next/End, ResultPath, Catch), stays as it is in the
 committed statemachine/*.asl.json, which the script reads and writes back. So:
@@ -18,6 +24,10 @@ committed statemachine/*.asl.json, which the script reads and writes back. So:
   - change a loop: edit job_loop() or JOB_LOOPS below, then run `python3 statemachine/generate.py`;
   - change anything else: edit the .asl.json directly (then run the script: it must change nothing);
   - AslDefinitionsTest fails when the committed files differ from this script's output.
+
+One file is derived whole: topic-orchestrator-distributed.asl.json is topic-orchestrator.asl.json
+with its ProcessTopics Map in DISTRIBUTED mode (distributed_variant()); edit the inline file, never
+the derived one.
 
 Usage: python3 statemachine/generate.py [--out DIR]   (default: rewrite statemachine/ in place)
 Standard library only. SAM deploys the .asl.json files as they are.
@@ -57,19 +67,30 @@ def lambda_retry(interval, attempts):
     return [retry(TRANSIENT, interval, attempts), retry(["Sandbox.Timedout", "States.Timeout"], 10, 2)]
 
 
+# A Glue job at its MaxConcurrentRuns (start-glue-job with onConcurrencyLimit QUEUE): wait for a slot.
+# 60 s, then x1.5 up to 5 minutes between attempts, 75 attempts: about 6 hours (60 + 90 + 135 + 202.5
+# + 71 x 300 = 21,787 s), the longest a run may hold a slot before its loop's time ceiling
+# (DEFAULT_MAX_RUN_SECONDS). Each attempt is 3 history events; only the topics waiting make them.
+CONCURRENCY_LIMIT = ["ConcurrencyLimitException", "com.omc.flywheel.shared.errors.ConcurrencyLimitException"]
+WAIT_FOR_SLOT = {"ErrorEquals": CONCURRENCY_LIMIT, "IntervalSeconds": 60, "MaxAttempts": 75, "BackoffRate": 1.5,
+                 "MaxDelaySeconds": 300}
+
+
 def job_loop(step, job, topic_argument=False, retry_interval=30, retry_attempts=2, comment=None):
     """The loop Parallel of one Glue job step.
 
     step            the state name: <step>, Start<step>, Check<step>, <step>Ended?, ...
     job             the job's place in the input, e.g. "$.jobs.splitAddressableIds"
                     ({jobName, arguments} in db-refresh, {jobName} in the topic machines)
-    topic_argument  True: the arguments are {"--topic_name": $.topic}; False: the job's own
+    topic_argument  True: the arguments are {"--topic_name": $.topic}, and the step waits for a slot
+                    at the job's concurrency limit (WAIT_FOR_SLOT); False: the job's own
                     arguments, with the run's snapshot date as snapshotDt
     retry_interval, retry_attempts
                     GlueJobFailed: the whole job is started again (backoff 2)
     """
     if topic_argument:
-        payload = {"jobName.$": job + ".jobName", "arguments": {"--topic_name.$": "$.topic"}}
+        payload = {"jobName.$": job + ".jobName", "arguments": {"--topic_name.$": "$.topic"},
+                   "onConcurrencyLimit": "QUEUE"}
     else:
         payload = {"jobName.$": job + ".jobName", "arguments.$": job + ".arguments",
                    "snapshotDt.$": "$.snapshot.snapshotDt"}
@@ -84,7 +105,7 @@ def job_loop(step, job, topic_argument=False, retry_interval=30, retry_attempts=
                                "attached.$": "$.Payload.attached", "pollCount": 0},
             "ResultPath": "$.run",
             "TimeoutSeconds": START_GLUE_JOB_TIMEOUT,
-            "Retry": lambda_retry(30, 2),
+            "Retry": ([WAIT_FOR_SLOT] if topic_argument else []) + lambda_retry(30, 2),
             "Next": "Check" + step,
         },
         "Check" + step: {
@@ -164,6 +185,31 @@ JOB_LOOPS = {
 
 OWNED = ("Type", "Comment", "Branches", "Retry")
 
+# The orchestrator's Map in DISTRIBUTED mode, for more topics than an inline Map holds (docs/operating.md):
+# each topic a child execution with a history of its own (the parent's 25,000 events no longer bound the
+# topics of a run), up to 10,000 at once. ToleratedFailurePercentage 100: a child that fails anyway (each
+# topic's failure is caught in its iteration already) never fails the Map; RecordTopicRuns counts it.
+DISTRIBUTED = {"topic-orchestrator-distributed.asl.json": "topic-orchestrator.asl.json"}
+
+
+def distributed_variant(asl):
+    """The inline orchestrator with its ProcessTopics Map run as a Distributed Map."""
+    asl = json.loads(json.dumps(asl))
+    asl["Comment"] = asl["Comment"].replace("topic orchestrator:", "topic orchestrator (DISTRIBUTED Map, "
+                                            "TopicMapMode=DISTRIBUTED):", 1)
+    states = asl["States"]
+    old = states["ProcessTopics"]
+    new = {}
+    for key, value in old.items():
+        new[key] = value
+        if key == "MaxConcurrencyPath":
+            new["ToleratedFailurePercentage"] = 100.0
+            new["Label"] = "Topics"
+    new["ItemProcessor"]["ProcessorConfig"] = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+    new["Comment"] = old["Comment"] + " Each topic runs as a child execution (Distributed Map)."
+    states["ProcessTopics"] = new
+    return asl
+
 
 def state_maps(node):
     """Every "States" object of a definition: the top level, Parallel branches, Map processors."""
@@ -201,9 +247,15 @@ def main():
     parser.add_argument("--out", type=pathlib.Path, default=HERE, help="folder to write the .asl.json files to")
     out = parser.parse_args().out
     out.mkdir(parents=True, exist_ok=True)
+    written = {}
     for file_name in JOB_LOOPS:
         asl = json.loads((HERE / file_name).read_text(encoding="utf-8"))
-        text = json.dumps(regenerate(file_name, asl), indent=2, ensure_ascii=False) + "\n"
+        written[file_name] = regenerate(file_name, asl)
+        text = json.dumps(written[file_name], indent=2, ensure_ascii=False) + "\n"
+        (out / file_name).write_text(text, encoding="utf-8")
+        print(f"wrote {out / file_name}")
+    for file_name, source in DISTRIBUTED.items():
+        text = json.dumps(distributed_variant(written[source]), indent=2, ensure_ascii=False) + "\n"
         (out / file_name).write_text(text, encoding="utf-8")
         print(f"wrote {out / file_name}")
 

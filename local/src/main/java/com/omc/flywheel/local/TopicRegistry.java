@@ -27,6 +27,14 @@ public final class TopicRegistry {
         return new TopicRegistry(dynamo, table);
     }
 
+    /** An item exactly as given (its key added): for attributes of other shapes than {@link #topic} writes. */
+    public TopicRegistry item(String name, Map<String, AttributeValue> attributes) {
+        Map<String, AttributeValue> item = new java.util.HashMap<>(attributes);
+        item.put("topic_name", AttributeValue.fromS(name));
+        dynamo.putItem(b -> b.tableName(table).item(item));
+        return this;
+    }
+
     /** A topic with its two flags (and optional extra attributes). */
     public TopicRegistry topic(String name, boolean active, String flag, Map<String, AttributeValue> extra) {
         Map<String, AttributeValue> item = new java.util.HashMap<>(extra);

@@ -17,12 +17,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
+import software.amazon.awssdk.services.cleanrooms.model.AccessBudgetType;
 import software.amazon.awssdk.services.cleanrooms.model.AccessDeniedException;
 import software.amazon.awssdk.services.cleanrooms.model.AnalysisMethod;
+import software.amazon.awssdk.services.cleanrooms.model.AutoRefreshMode;
+import software.amazon.awssdk.services.cleanrooms.model.BudgetParameter;
 import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTable;
 import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAnalysisRuleType;
 import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAssociationAnalysisRuleType;
 import software.amazon.awssdk.services.cleanrooms.model.ConflictException;
+import software.amazon.awssdk.services.cleanrooms.model.ConflictExceptionReason;
+import software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetTemplateAutoRefresh;
+import software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetType;
 import software.amazon.awssdk.services.cleanrooms.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.cleanrooms.model.ServiceQuotaExceededException;
 import software.amazon.awssdk.services.cleanrooms.model.ValidationException;
@@ -45,7 +51,9 @@ class CleanRoomsStandInTest {
         moto = MotoServer.shared();
         glue = GlueClient.builder().region(Region.US_EAST_1).build();
         standIn = CleanRoomsStandIn.start(glue);
-        cr = CleanRoomsClient.builder().region(Region.US_EAST_1).endpointOverride(standIn.endpointUri()).build();
+        // PATCH (the Update* operations) needs the JDK client, as in the functions.
+        cr = com.omc.flywheel.shared.AwsClients.buildWithPatch(CleanRoomsClient.builder()
+                .endpointOverride(standIn.endpointUri()));
     }
 
     @AfterAll
@@ -143,6 +151,103 @@ class CleanRoomsStandInTest {
                 () -> cr.createConfiguredTableAssociation(b -> b.membershipIdentifier(membership).name("acx_part_c")
                         .configuredTableIdentifier(third).roleArn("arn:aws:iam::123456789012:role/r")));
         assertEquals(2.0, e.quotaValue());
+    }
+
+    /** An associated table with both rules, as associate-tables leaves it; returns the association's id. */
+    private String associated(String name) {
+        String ctId = table(name);
+        cr.createConfiguredTableAnalysisRule(b -> b.configuredTableIdentifier(ctId)
+                .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
+                .analysisRulePolicy(p -> p.v1(v -> v.custom(c -> c.allowedAnalyses("ANY_QUERY").allowedAnalysisProviders(SERVICE)))));
+        String assoc = cr.createConfiguredTableAssociation(b -> b.membershipIdentifier(membership).name("acx_" + name)
+                .configuredTableIdentifier(ctId).roleArn("arn:aws:iam::123456789012:role/r")).configuredTableAssociation().id();
+        cr.createConfiguredTableAssociationAnalysisRule(b -> b.membershipIdentifier(membership)
+                .configuredTableAssociationIdentifier(assoc).analysisRuleType(ConfiguredTableAssociationAnalysisRuleType.CUSTOM)
+                .analysisRulePolicy(p -> p.v1(v -> v.custom(c -> c.allowedResultReceivers(RESULTS)))));
+        return assoc;
+    }
+
+    @Test
+    void anAssociationsRoleIsUpdatedInPlace() {
+        String assoc = associated("part_a");
+
+        var updated = cr.updateConfiguredTableAssociation(b -> b.membershipIdentifier(membership)
+                .configuredTableAssociationIdentifier(assoc).roleArn("arn:aws:iam::123456789012:role/new-reader"))
+                .configuredTableAssociation();
+
+        assertEquals(assoc, updated.id());
+        assertEquals("arn:aws:iam::123456789012:role/new-reader", cr.getConfiguredTableAssociation(b -> b
+                .membershipIdentifier(membership).configuredTableAssociationIdentifier(assoc)).configuredTableAssociation().roleArn());
+        assertEquals("acx_part_a", updated.name());
+        assertThrows(ValidationException.class, () -> cr.updateConfiguredTableAssociation(b -> b.membershipIdentifier(membership)
+                .configuredTableAssociationIdentifier(assoc).roleArn("new-reader")), "roleArn pattern from the model");
+        assertThrows(ResourceNotFoundException.class, () -> cr.updateConfiguredTableAssociation(b -> b
+                .membershipIdentifier(membership).configuredTableAssociationIdentifier("00000000-0000-0000-0000-000000000000")
+                .roleArn("arn:aws:iam::123456789012:role/new-reader")));
+    }
+
+    @Test
+    void aPrivacyBudgetTemplateBlocksDeletingWhatItBudgetsUntilItIsDeleted() {
+        String assoc = associated("part_a");
+        String arn = cr.getConfiguredTableAssociation(b -> b.membershipIdentifier(membership)
+                .configuredTableAssociationIdentifier(assoc)).configuredTableAssociation().arn();
+        BudgetParameter monthly = BudgetParameter.builder().type(AccessBudgetType.CALENDAR_MONTH).budget(500)
+                .autoRefresh(AutoRefreshMode.ENABLED).build();
+        String template = cr.createPrivacyBudgetTemplate(b -> b.membershipIdentifier(membership)
+                .privacyBudgetType(PrivacyBudgetType.ACCESS_BUDGET).parameters(p -> p.accessBudget(a -> a.resourceArn(arn)
+                        .budgetParameters(monthly)))).privacyBudgetTemplate().id();
+        cr.createPrivacyBudgetTemplate(b -> b.membershipIdentifier(membership).privacyBudgetType(PrivacyBudgetType.DIFFERENTIAL_PRIVACY)
+                .autoRefresh(PrivacyBudgetTemplateAutoRefresh.CALENDAR_MONTH)
+                .parameters(p -> p.differentialPrivacy(d -> d.epsilon(3).usersNoisePerQuery(30))));
+
+        for (Runnable delete : List.<Runnable>of(
+                () -> cr.deleteConfiguredTableAssociationAnalysisRule(b -> b.membershipIdentifier(membership)
+                        .configuredTableAssociationIdentifier(assoc).analysisRuleType(ConfiguredTableAssociationAnalysisRuleType.CUSTOM)),
+                () -> cr.deleteConfiguredTableAssociation(b -> b.membershipIdentifier(membership)
+                        .configuredTableAssociationIdentifier(assoc)))) {
+            ConflictException e = assertThrows(ConflictException.class, delete::run);
+            assertEquals(ConflictExceptionReason.SUBRESOURCES_EXIST, e.reason());
+            assertEquals(assoc, e.resourceId());
+            assertTrue(e.getMessage().contains(template), e.getMessage());
+        }
+        List<String> types = new ArrayList<>();
+        cr.listPrivacyBudgetTemplatesPaginator(b -> b.membershipIdentifier(membership).maxResults(1))
+                .privacyBudgetTemplateSummaries().forEach(t -> types.add(t.privacyBudgetTypeAsString()));
+        assertEquals(List.of("ACCESS_BUDGET", "DIFFERENTIAL_PRIVACY"), types, "two pages of one");
+        var read = cr.getPrivacyBudgetTemplate(b -> b.membershipIdentifier(membership).privacyBudgetTemplateIdentifier(template))
+                .privacyBudgetTemplate();
+        assertEquals(arn, read.parameters().accessBudget().resourceArn());
+        assertEquals(List.of(monthly), read.parameters().accessBudget().budgetParameters());
+        assertEquals("NONE", read.autoRefreshAsString(), "the template's own auto refresh when none is given");
+
+        assertEquals(ConflictExceptionReason.ALREADY_EXISTS, assertThrows(ConflictException.class, () -> cr
+                .createPrivacyBudgetTemplate(b -> b.membershipIdentifier(membership).privacyBudgetType(PrivacyBudgetType.ACCESS_BUDGET)
+                        .parameters(p -> p.accessBudget(a -> a.resourceArn(arn).budgetParameters(monthly))))).reason(),
+                "one data access budget per association");
+        assertThrows(ConflictException.class, () -> cr.createPrivacyBudgetTemplate(b -> b.membershipIdentifier(membership)
+                .privacyBudgetType(PrivacyBudgetType.DIFFERENTIAL_PRIVACY)
+                .parameters(p -> p.differentialPrivacy(d -> d.epsilon(2).usersNoisePerQuery(20)))),
+                "one differential privacy budget per collaboration");
+        assertThrows(ValidationException.class, () -> cr.createPrivacyBudgetTemplate(b -> b.membershipIdentifier(membership)
+                .privacyBudgetType(PrivacyBudgetType.ACCESS_BUDGET)
+                .parameters(p -> p.differentialPrivacy(d -> d.epsilon(2).usersNoisePerQuery(20)))),
+                "the parameters must be those of the type");
+        assertThrows(ValidationException.class, () -> cr.createPrivacyBudgetTemplate(b -> b.membershipIdentifier(membership)
+                .privacyBudgetType(PrivacyBudgetType.DIFFERENTIAL_PRIVACY)
+                .parameters(p -> p.differentialPrivacy(d -> d.epsilon(21).usersNoisePerQuery(20)))),
+                "epsilon is 1..20 in the model");
+        assertThrows(ResourceNotFoundException.class, () -> cr.createPrivacyBudgetTemplate(b -> b.membershipIdentifier(membership)
+                .privacyBudgetType(PrivacyBudgetType.ACCESS_BUDGET).parameters(p -> p.accessBudget(a -> a
+                        .resourceArn(arn.replace(assoc, "00000000-0000-0000-0000-000000000000")).budgetParameters(monthly)))),
+                "a budget names an association that exists");
+
+        cr.deletePrivacyBudgetTemplate(b -> b.membershipIdentifier(membership).privacyBudgetTemplateIdentifier(template));
+        assertThrows(ResourceNotFoundException.class, () -> cr.getPrivacyBudgetTemplate(b -> b.membershipIdentifier(membership)
+                .privacyBudgetTemplateIdentifier(template)));
+        cr.deleteConfiguredTableAssociationAnalysisRule(b -> b.membershipIdentifier(membership)
+                .configuredTableAssociationIdentifier(assoc).analysisRuleType(ConfiguredTableAssociationAnalysisRuleType.CUSTOM));
+        cr.deleteConfiguredTableAssociation(b -> b.membershipIdentifier(membership).configuredTableAssociationIdentifier(assoc));
+        assertTrue(standIn.mutations().contains("DeleteConfiguredTableAssociation " + assoc), standIn.mutations().toString());
     }
 
     @Test

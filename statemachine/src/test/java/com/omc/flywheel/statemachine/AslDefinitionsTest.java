@@ -45,7 +45,7 @@ class AslDefinitionsTest {
             run(root, List.of(npm(), "ci", "--no-audit", "--no-fund"), "npm ci (installs asl-validator from package-lock.json)");
         }
         List<Path> files = definitions();
-        assertEquals(3, files.size(), files.toString());
+        assertEquals(4, files.size(), files.toString());
         for (Path f : files) {
             run(root, List.of(validator.toString(), "--json-path", f.toString()), "asl-validator " + f.getFileName());
         }

@@ -66,6 +66,7 @@ class BadInputMatrixTest {
                 new Case("{" + job + ", \"snapshotDt\": \"2025-02-30\"}", "snapshotDt"),
                 new Case("{" + job + ", \"snapshotDt\": \"22/10/2025\"}", "snapshotDt"),
                 new Case("{" + job + ", \"onConcurrentRun\": \"WAIT\"}", "onConcurrentRun"),
+                new Case("{" + job + ", \"onConcurrencyLimit\": \"WAIT\"}", "onConcurrencyLimit"),
                 new Case("{" + job + ", \"jobname\": \"typo\"}", "jobname"),
                 new Case(GENERIC_NOT_OBJECT, "")));
         String run = "\"jobRunId\": \"jr_" + "a".repeat(64) + "\"";
@@ -153,7 +154,15 @@ class BadInputMatrixTest {
                 new Case("{\"registryTable\": true}", "registryTable"),
                 new Case("{\"registryTable\": \"ok-table\", \"registryTable\": \"twice\"}", ""),
                 new Case("'registry'", ""),
-                new Case("{\"registryTable\": {\"S\": \"t\"}}", "registryTable")));
+                new Case("{\"registryTable\": {\"S\": \"t\"}}", "registryTable"),
+                new Case("{\"mode\": \"DELETE\"}", "mode"),
+                new Case("{\"mode\": \"RECORD_RUN\", \"results\": []}", "topics"),
+                new Case("{\"mode\": \"RECORD_RUN\", \"topics\": [\"a\", \"  \"], \"results\": []}", "topics[1]"),
+                new Case("{\"topics\": [\"a\"]}", "topics"),
+                new Case("{\"mode\": \"TAKE_REBUILD_LOCK\", \"topic\": \"a\", \"executionArn\": \"arn:aws:states:x\"}",
+                        "executionArn"),
+                new Case("{\"mode\": \"TAKE_REBUILD_LOCK\", \"executionArn\": "
+                        + "\"arn:aws:states:us-east-1:123456789012:execution:m:e\"}", "topic")));
         return m;
     }
 

@@ -29,7 +29,7 @@ class SnapStartPrimingTest {
             "associate-tables", Set.of("glue", "cleanrooms"),
             "build-report", Set.of("glue", "s3", "athena", "cleanrooms", "entityresolution"),
             "resolve-snapshot", Set.of("s3", "states"),
-            "fetch-active-topics", Set.of("dynamodb"),
+            "fetch-active-topics", Set.of("dynamodb", "states"),
             "notify-failure", Set.of("states"));
 
     @TestFactory

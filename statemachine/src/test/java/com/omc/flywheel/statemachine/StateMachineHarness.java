@@ -121,15 +121,31 @@ final class StateMachineHarness {
         return "omc-flywheel-" + ENV + "-" + function;
     }
 
+    /** template.yaml's other DefinitionSubstitutions, with the local parameters' values (the defaults). */
+    static final Map<String, String> SUBSTITUTIONS = Map.of("RegistryTableName", "omc-flywheel-dev-topic-registry",
+            "TopicMaxConcurrency", "5");
+
     /** The definition as deployed: ${...} replaced as template.yaml's DefinitionSubstitutions do. */
     static String definition(String file) {
+        return definition(file, Map.of());
+    }
+
+    /** The same, with some substitutions as another deployment's parameters make them (e.g. an existing registry). */
+    static String definition(String file, Map<String, String> substitutions) {
         try {
             String text = Files.readString(SampleEvents.repoRoot().resolve("statemachine").resolve(file));
             for (Map.Entry<String, String> f : FUNCTIONS.entrySet()) {
                 text = text.replace("${" + f.getKey() + "Arn}", "arn:aws:lambda:us-east-1:" + ACCOUNT + ":function:"
                         + name(f.getValue()) + ":live");
             }
-            text = text.replace("${RegistryTableName}", "omc-flywheel-dev-topic-registry");
+            Map<String, String> values = new LinkedHashMap<>(SUBSTITUTIONS);
+            values.putAll(substitutions);
+            for (Map.Entry<String, String> v : values.entrySet()) {
+                text = text.replace("${" + v.getKey() + "}", v.getValue());
+            }
+            if (text.matches("(?s).*\\$\\{[A-Za-z]+}.*")) {
+                throw new IllegalStateException(file + " has a ${...} this harness does not substitute: add it to SUBSTITUTIONS");
+            }
             ObjectNode asl = (ObjectNode) JSON.readTree(text);
             shortenRetries(asl);
             return JSON.writeValueAsString(asl);
@@ -181,10 +197,19 @@ final class StateMachineHarness {
      * machine can run at once, as on AWS.
      */
     static String start(String aslFile, String input) {
+        return start(aslFile, "omc-flywheel-" + ENV + "-" + aslFile.replace(".asl.json", ""), Map.of(), input);
+    }
+
+    /**
+     * As {@link #start(String, String)}, for a definition deployed under another name (the DISTRIBUTED
+     * variant of the orchestrator is deployed as omc-flywheel-dev-topic-orchestrator) or with other
+     * substitutions.
+     */
+    static String start(String aslFile, String stateMachineName, Map<String, String> substitutions, String input) {
         SfnClient sfn = AwsClients.build(SfnClient.builder());
         // The deployed name: the local IAM check authorizes the engine's calls with this state machine's role.
-        String arn = sfn.createStateMachine(b -> b.name("omc-flywheel-" + ENV + "-" + aslFile.replace(".asl.json", ""))
-                .definition(definition(aslFile))
+        String arn = sfn.createStateMachine(b -> b.name(stateMachineName)
+                .definition(definition(aslFile, substitutions))
                 .roleArn("arn:aws:iam::" + ACCOUNT + ":role/omc-flywheel-dev-states")).stateMachineArn();
         return sfn.startExecution(b -> b.stateMachineArn(arn).name("test-" + System.nanoTime()).input(input))
                 .executionArn();

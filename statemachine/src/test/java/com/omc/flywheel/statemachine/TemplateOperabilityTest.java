@@ -160,7 +160,8 @@ class TemplateOperabilityTest {
             window = Math.max(window, m.path("MetricStat").path("Period").asLong());
         }
         assertTrue(window * overdue.path("EvaluationPeriods").asLong() <= 604_800, "CloudWatch evaluates at most 7 days");
-        assertTrue(alarms.get("OMC/Flywheel TopicsFailed Environment=dev").path("AlarmDescription").asText().contains("later change"));
+        String topicsFailed = alarms.get("OMC/Flywheel TopicsFailed Environment=dev").path("AlarmDescription").asText();
+        assertTrue(topicsFailed.contains("fetch-active-topics") && !topicsFailed.contains("later change"), topicsFailed);
     }
 
     @Test
@@ -204,7 +205,8 @@ class TemplateOperabilityTest {
         for (String name : List.of("NotificationEmails", "ScheduleExpression", "TopicKmsKeyId", "LogsKmsKeyArn",
                 "SplitAddressableIdsJobName", "SplitInfobaseJobName", "RegisterPartTablesJobName", "PreparePartTablesJobName",
                 "BuildErTableJobName", "DataMonitorReportJobName", "CleanRoomsReportJobName", "TopicStandardizedJobName",
-                "TopicCuratedJobName", "TopicHistoryRebuilderJobName")) {
+                "TopicCuratedJobName", "TopicHistoryRebuilderJobName", "TopicRegistryTableName", "TopicMaxConcurrency",
+                "TopicMapMode")) {
             if (!declared.has(name)) {
                 missing.add(name);
             }
@@ -242,6 +244,67 @@ class TemplateOperabilityTest {
         assertTrue(key.path("Properties").path("KeyPolicy").toString().contains("cloudwatch.amazonaws.com"));
         resources(stack, "AWS::SNS::Topic").forEach((id, t) -> assertTrue(
                 resolved(t, id).path("KmsMasterKeyId").asText().endsWith(":key/TopicKey"), id + " uses the stack's key"));
+    }
+
+    /**
+     * Seed 003's registry protocol, as deployed: an existing registry (TopicRegistryTableName) replaces
+     * the one the stack creates in every consumer and grant; the orchestrator's MaxConcurrency and Map
+     * mode are parameters; every ${...} of each definition is one of its state machine's substitutions.
+     */
+    @Test
+    void theTopicRegistryMayBeAnExistingTableAndTheOrchestratorsMapIsAParameter() throws Exception {
+        JsonNode resources = stack.path("Resources");
+        assertTrue(resources.path("TopicRegistryTable").path("Deployed").asBoolean(), "by default the stack creates the registry");
+        assertEquals("omc-flywheel-dev-topic-registry", resolved(resources.path("FetchActiveTopicsFunction"), "fetch-active-topics")
+                .path("Environment").path("Variables").path("REGISTRY_TABLE").asText());
+        JsonNode inline = resolved(resources.path("TopicOrchestratorStateMachine"), "the orchestrator").path("DefinitionSubstitutions");
+        assertEquals("omc-flywheel-dev-topic-registry", inline.path("RegistryTableName").asText());
+        assertEquals("5", inline.path("TopicMaxConcurrency").asText());
+        assertTrue(resources.path("TopicOrchestratorStateMachine").path("Deployed").asBoolean());
+        assertFalse(resources.path("TopicOrchestratorDistributedStateMachine").path("Deployed").asBoolean(), "INLINE by default");
+
+        JsonNode custom = transformed(Map.of("TopicRegistryTableName", "PipelineRegistry", "TopicMapMode", "DISTRIBUTED",
+                "TopicMaxConcurrency", "200", "TopicStandardizedJobName", "custom-standardized"));
+        JsonNode r = custom.path("Resources");
+        assertFalse(r.path("TopicRegistryTable").path("Deployed").asBoolean(), "an existing registry: the stack creates none");
+        assertEquals(List.of(), resources(custom, "AWS::DynamoDB::Table").keySet().stream().toList());
+        assertEquals("PipelineRegistry", resolved(r.path("FetchActiveTopicsFunction"), "fetch-active-topics")
+                .path("Environment").path("Variables").path("REGISTRY_TABLE").asText());
+        String table = "arn:aws:dynamodb:us-east-1:123456789012:table/PipelineRegistry";
+        for (String role : List.of("FetchActiveTopicsFunctionRole", "HistoricalRebuilderStateMachineRole")) {
+            String policy = resolved(r.path(role), role).toString();
+            assertTrue(policy.contains(table) && !policy.contains("topic-registry"), role + " is granted the registry in use: " + policy);
+        }
+        assertFalse(r.path("TopicOrchestratorStateMachine").path("Deployed").asBoolean());
+        JsonNode distributed = resolved(r.path("TopicOrchestratorDistributedStateMachine"), "the DISTRIBUTED orchestrator");
+        assertEquals("omc-flywheel-dev-distributed-topic-orchestrator", distributed.path("StateMachineName").asText(),
+                "a name of its own: a switch creates it before CloudFormation deletes the inline one");
+        assertEquals("PipelineRegistry", distributed.path("DefinitionSubstitutions").path("RegistryTableName").asText());
+        assertEquals("200", distributed.path("DefinitionSubstitutions").path("TopicMaxConcurrency").asText());
+        assertEquals("PipelineRegistry", resolved(r.path("HistoricalRebuilderStateMachine"), "the rebuilder")
+                .path("DefinitionSubstitutions").path("RegistryTableName").asText());
+        String role = resolved(r.path("TopicOrchestratorDistributedStateMachineRole"), "its role").toString();
+        assertTrue(role.contains("\"states:StartExecution\"")
+                && role.contains("stateMachine:omc-flywheel-dev-distributed-topic-orchestrator\""),
+                "a Distributed Map starts child executions of its own state machine: " + role);
+        JsonNode schedule = resolved(r.path("TopicOrchestratorDistributedStateMachineEvery15Minutes"), "its schedule");
+        assertTrue(schedule.path("Target").path("Input").asText().contains("\"jobName\": \"custom-standardized\""));
+        assertTrue(resolved(r.path("StartGlueJobFunctionRole"), "start-glue-job's role").toString().contains("job/custom-standardized\""));
+
+        // Which file each machine deploys, and that its definition's ${...} are all substituted.
+        JsonNode yaml = TemplateSecurityTest.template().path("Resources");
+        Map<String, String> files = Map.of("TopicOrchestratorStateMachine", "topic-orchestrator.asl.json",
+                "TopicOrchestratorDistributedStateMachine", "topic-orchestrator-distributed.asl.json",
+                "HistoricalRebuilderStateMachine", "historical-rebuilder.asl.json", "DbRefreshStateMachine", "db-refresh.asl.json");
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            assertEquals("statemachine/" + f.getValue(), yaml.path(f.getKey()).path("Properties").path("DefinitionUri").asText());
+            String asl = Files.readString(SampleEvents.repoRoot().resolve("statemachine").resolve(f.getValue()));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{([A-Za-z]+)}").matcher(asl);
+            while (m.find()) {
+                assertTrue(yaml.path(f.getKey()).path("Properties").path("DefinitionSubstitutions").has(m.group(1)),
+                        f.getKey() + " does not substitute ${" + m.group(1) + "} of " + f.getValue());
+            }
+        }
     }
 
     @Test

@@ -12,8 +12,9 @@ import software.amazon.awssdk.services.glue.GlueClient;
 
 /**
  * Lambda entry point of associate-tables. Configuration: {@code ASSOCIATION_QUOTA} (25, Clean Rooms'
- * default per membership), {@code ALLOWED_ANALYSIS_PROVIDERS} (comma-separated account ids),
- * {@code FLYWHEEL_ENV} (the Environment tag).
+ * default per membership), {@code ALLOWED_ANALYSIS_PROVIDERS} (comma-separated account ids; empty: existing
+ * rules keep their providers, and rules created get every member that can query), {@code FLYWHEEL_ENV}
+ * (the Environment tag).
  */
 public final class AssociateTablesHandler extends JsonHandler<AssociateTablesRequest, AssociateTablesResult> {
     private final AssociateTablesService service;

@@ -15,13 +15,17 @@ import java.util.regex.Pattern;
  * @param roleArn                  the role Clean Rooms assumes to read the Glue tables and S3 data
  * @param maxAssociations          how many tables to associate at most (default 25); the cut ones
  *                                 are listed in {@code skippedForQuota}
- * @param allowedAnalysisProviders accounts whose queries may run on the tables (default: the
- *                                 {@code ALLOWED_ANALYSIS_PROVIDERS} setting, else every member
- *                                 that can query, but us)
- * @param allowedResultReceivers   accounts that may receive results (default: every member that can
- *                                 receive results, but us)
+ * @param allowedAnalysisProviders accounts whose queries may run on the tables; when neither this nor the
+ *                                 {@code ALLOWED_ANALYSIS_PROVIDERS} setting is given, existing rules keep
+ *                                 their providers, and a rule that is created gets every member that can
+ *                                 query, but us
+ * @param allowedResultReceivers   accounts that may receive results; unset, existing rules keep their
+ *                                 receivers, and a rule that is created gets every member that can receive
+ *                                 results, but us
  * @param idNamespaceArn           the Entity Resolution ID namespace to associate, if any
  * @param dryRun                   plan only
+ * @param recreateDriftedTables    tables whose configured table is recreated when its allowed columns differ
+ *                                 from the Glue table's data columns (default none: drift is only reported)
  * @param compactResult            the answer's {@code summary.skippedForQuota} stays empty (the names are
  *                                 in the function's log; {@code skippedForQuotaCount} counts them), so the
  *                                 answer does not grow with the lake: what the state machine asks for
@@ -29,7 +33,7 @@ import java.util.regex.Pattern;
 public record AssociateTablesRequest(String membershipId, String database, String tablePrefix, String roleArn,
                                      List<String> exclude, Integer maxAssociations, List<String> allowedAnalysisProviders,
                                      List<String> allowedResultReceivers, String idNamespaceArn, Boolean dryRun,
-                                     Boolean compactResult) {
+                                     Boolean compactResult, List<String> recreateDriftedTables) {
     static final Pattern UUID = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
     static final Pattern ROLE_ARN = Pattern.compile("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,480}$");
     static final Pattern ID_NAMESPACE_ARN = Pattern.compile(
@@ -65,6 +69,12 @@ public record AssociateTablesRequest(String membershipId, String database, Strin
         }
         dryRun = dryRun != null && dryRun;
         compactResult = compactResult != null && compactResult;
+        if (recreateDriftedTables != null && recreateDriftedTables.size() > MAX_ASSOCIATIONS) {
+            throw new InvalidInputException("recreateDriftedTables", "must name at most " + MAX_ASSOCIATIONS
+                    + " tables (got " + recreateDriftedTables.size() + ")");
+        }
+        recreateDriftedTables = recreateDriftedTables == null ? List.of() : names("recreateDriftedTables",
+                recreateDriftedTables);
     }
 
     private static List<String> names(String field, List<String> values) {

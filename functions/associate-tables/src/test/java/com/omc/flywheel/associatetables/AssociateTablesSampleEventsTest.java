@@ -52,6 +52,23 @@ class AssociateTablesSampleEventsTest extends CollaborationFixture {
                 assertTrue(out.contains("\"applied\":false") && out.contains("\"status\":\"PLANNED\""), out);
                 assertEquals(List.of(), STAND_IN.mutations());
             }
+            case "associate-tables-production.json" -> {
+                todaysProduction(todaysAssociatedTables());
+                int before = STAND_IN.mutations().size();
+                String out = SampleEvents.invoke(handler, "associate-tables", body);
+                assertTrue(out.contains("\"actions\":[]") && out.contains("\"quotaVerdict\":\"FITS\"")
+                        && out.contains("{\"table\":\"part_miacs_02_a\"") && out.contains("\"action\":\"REPORTED\"")
+                        && out.contains("\"name\":\"part_n_a\"") && out.contains("\"reason\":\"EXCLUDED\""), out);
+                assertEquals(before, STAND_IN.mutations().size(), "today's state adopted: nothing changed");
+                assertEquals(25, readyAssociations());
+            }
+            case "associate-tables-recreate-drifted.json" -> {
+                todaysProduction(todaysAssociatedTables());
+                String out = SampleEvents.invoke(handler, "associate-tables", body);
+                assertTrue(out.contains("\"action\":\"RECREATE\"") && out.contains("\"DELETE_CONFIGURED_TABLE\":1")
+                        && out.contains("\"CREATE_ASSOCIATION_RULE\":1"), out);
+                assertEquals(25, readyAssociations());
+            }
             default -> fail("events/" + file + " has no expected outcome in this test: add one");
         }
     }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.omc.flywheel.associatetables.AssociateTablesResult.Action;
 import com.omc.flywheel.local.LakeBuilder;
 import com.omc.flywheel.shared.AwsClients;
-import com.omc.flywheel.shared.errors.InvalidInputException;
 import com.omc.flywheel.shared.errors.PartialFailureException;
 import java.util.List;
 import java.util.Set;
@@ -37,6 +36,9 @@ class AssociateTablesTest extends CollaborationFixture {
         assertEquals(1, of(first, "CREATE_ID_NAMESPACE_ASSOCIATION").size());
         assertTrue(first.actions().stream().allMatch(a -> a.status().equals("APPLIED")));
         assertEquals(25, readyAssociations());
+        assertEquals("FITS", first.quotaCheck().verdict());
+        assertEquals(List.of(), first.columnDrift());
+        assertEquals(List.of(), first.unassociatedConfiguredTables());
         Set<String> names = CLEAN_ROOMS.listConfiguredTableAssociationsPaginator(b -> b.membershipIdentifier(MEMBERSHIP))
                 .configuredTableAssociationSummaries().stream().map(s -> s.name()).collect(Collectors.toSet());
         assertTrue(names.contains("acx_part_ibe_01") && names.contains("acx_part_new_borrowers"), names.toString());
@@ -97,23 +99,35 @@ class AssociateTablesTest extends CollaborationFixture {
     }
 
     @Test
-    void aTableWhoseColumnsChangedIsRecreatedAndEndsReady() {
+    void aTableWhoseColumnsChangedIsReportedAndRecreatedOnlyWhenTheEventNamesIt() {
         service().reconcile(request("associate-tables.json"));
         Table t = GLUE.getTable(b -> b.databaseName(DB).name("part_ibe_08")).table();
         List<Column> cols = new java.util.ArrayList<>(t.storageDescriptor().columns());
         cols.add(Column.builder().name("ibe_08_new_attribute").type("string").build());
         GLUE.updateTable(b -> b.databaseName(DB).tableInput(i -> i.name("part_ibe_08").partitionKeys(t.partitionKeys())
                 .storageDescriptor(t.storageDescriptor().toBuilder().columns(cols).build())));
+        int before = STAND_IN.mutations().size();
 
-        AssociateTablesResult r = service().reconcile(request("associate-tables.json"));
+        AssociateTablesResult reported = service().reconcile(request("associate-tables.json"));
+
+        assertEquals(List.of(), reported.actions(), "drift alone never deletes or recreates");
+        assertEquals(before, STAND_IN.mutations().size());
+        assertEquals(List.of(new AssociateTablesResult.ColumnDrift("part_ibe_08", configuredTableId("part_ibe_08"),
+                List.of("ibe_08_new_attribute"), 1, List.of(), 0, "REPORTED")), reported.columnDrift());
+        assertEquals(1, reported.summary().columnDriftTables());
+
+        AssociateTablesResult r = service().reconcile(request("associate-tables.json", "\"membershipId\"",
+                "\"recreateDriftedTables\": [\"part_ibe_08\"], \"membershipId\""));
 
         assertEquals(List.of("DELETE_ASSOCIATION_RULE", "DELETE_ASSOCIATION", "DELETE_TABLE_RULE", "DELETE_CONFIGURED_TABLE",
                 "CREATE_CONFIGURED_TABLE", "CREATE_TABLE_RULE", "CREATE_ASSOCIATION", "CREATE_ASSOCIATION_RULE"),
                 r.actions().stream().map(Action::action).toList());
         assertTrue(r.actions().stream().allMatch(a -> "part_ibe_08".equals(a.table())));
+        assertEquals("RECREATE", r.columnDrift().get(0).action());
         assertEquals(25, readyAssociations());
         assertTrue(CLEAN_ROOMS.getConfiguredTable(b -> b.configuredTableIdentifier(configuredTableId("part_ibe_08")))
                 .configuredTable().allowedColumns().contains("ibe_08_new_attribute"));
+        assertEquals(List.of(), service().reconcile(request("associate-tables.json")).columnDrift());
     }
 
     @Test
@@ -128,7 +142,7 @@ class AssociateTablesTest extends CollaborationFixture {
     }
 
     @Test
-    void aPlanOverTheQuotaTouchesNothingAndSaysWhy() {
+    void overTheQuotaADryRunGivesTheVerdictAndTheApplyDoesWhatFits() {
         for (String t : List.of("part_n_a", "part_n_a_a")) {
             String id = CLEAN_ROOMS.createConfiguredTable(b -> b.name(t).analysisMethod("DIRECT_QUERY")
                     .allowedColumns("customer_user_id").tableReference(r -> r.glue(g -> g.databaseName(DB).tableName(t))))
@@ -138,13 +152,28 @@ class AssociateTablesTest extends CollaborationFixture {
         }
         int before = STAND_IN.mutations().size();
 
-        InvalidInputException e = assertThrows(InvalidInputException.class,
-                () -> service().reconcile(request("associate-tables.json")));
+        AssociateTablesResult plan = service().reconcile(request("associate-tables-dry-run.json"));
 
-        assertTrue(e.getMessage().contains("needs 27 associations") && e.getMessage().contains("quota is 25")
-                && e.getMessage().contains("legacy_part_n_a") && e.getMessage().contains("Lower maxAssociations to 23"),
-                e.getMessage());
-        assertEquals(before, STAND_IN.mutations().size(), "nothing changed");
+        assertEquals("OVER_QUOTA", plan.quotaCheck().verdict());
+        assertEquals(List.of("part_miacs_04", "part_new_borrowers"), plan.quotaCheck().leftOut(),
+                "the last two in name order that need a new association");
+        assertEquals(plan.quotaCheck().leftOut(), plan.summary().skippedForQuota());
+        assertTrue(plan.quotaCheck().heldBy().containsAll(List.of("legacy_part_n_a", "legacy_part_n_a_a", "acx_part_ibe_01"))
+                && plan.quotaCheck().heldBy().size() == 25, plan.quotaCheck().heldBy().toString());
+        assertTrue(plan.quotaCheck().message().contains("legacy_part_n_a"), plan.quotaCheck().message());
+        assertEquals(before, STAND_IN.mutations().size(), "a dry run changes nothing");
+
+        AssociateTablesResult applied = service().reconcile(request("associate-tables.json"));
+
+        assertTrue(applied.applied());
+        assertEquals(23, of(applied, "CREATE_ASSOCIATION").size());
+        assertEquals(List.of("part_miacs_04", "part_new_borrowers"), applied.summary().skippedForQuota());
+        assertEquals(2, applied.summary().skippedForQuotaCount());
+        assertEquals(25, applied.summary().associations());
+        assertEquals(23, readyAssociations());
+        assertTrue(STAND_IN.mutations().stream().noneMatch(m -> m.contains("part_miacs_04") || m.contains("part_new_borrowers")),
+                "nothing is created for a table that cannot be associated");
+        assertEquals(List.of(), applied.unassociatedConfiguredTables(), "the legacy tables hold their associations");
     }
 
     @Test

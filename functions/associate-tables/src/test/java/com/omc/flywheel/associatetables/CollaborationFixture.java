@@ -25,6 +25,10 @@ abstract class CollaborationFixture {
     static final String AMC_SERVICE = "111111111111";
     static final String AMC_RESULTS = "222222222222";
     static final String ADVERTISER = "333333333333";
+    /** The role today's associations use (SPEC.md §6), and the one the sample events configure. */
+    static final String TODAYS_ROLE = "arn:aws:iam::123456789012:role/cleanrooms-glue-s3-access";
+    /** The data column today's hand fix of part_miacs_02_a left out (SPEC.md §6: miacs_11_054 in production). */
+    static final String HAND_FIXED_OUT = "miacs_02_a_c099";
     static final MotoServer MOTO = MotoServer.shared();
     static final GlueClient GLUE = AwsClients.build(GlueClient.builder());
     static final CleanRoomsStandIn STAND_IN = CleanRoomsStandIn.start(GLUE);
@@ -56,6 +60,53 @@ abstract class CollaborationFixture {
 
     static AssociateTablesService service() {
         return new AssociateTablesService(GLUE, CLEAN_ROOMS, new AssociateTablesService.Settings(25, List.of(), "dev"));
+    }
+
+    /**
+     * What today's scripts left in production (SPEC.md §6), made through the real API: a configured table
+     * for each of the 27 infobase tables (DIRECT_QUERY, every data column allowed; part_miacs_02_a hand-fixed
+     * to 99 data columns plus the partition key id_bucket), each with a CUSTOM rule naming both providers
+     * (the AMC service and the AMC query submitter, which cannot query by its member abilities); an
+     * association {@code acx_<table>} with today's role and a collaboration rule naming the two receivers
+     * for each table in {@code associated}.
+     */
+    static void todaysProduction(java.util.Collection<String> associated) {
+        for (String t : LakeBuilder.PRODUCTION_TABLES.keySet()) {
+            if (t.equals("part_addressable_ids")) {
+                continue;
+            }
+            List<String> columns = new java.util.ArrayList<>(GLUE.getTable(b -> b.databaseName(DB).name(t)).table()
+                    .storageDescriptor().columns().stream().map(c -> c.name()).toList());
+            if (t.equals("part_miacs_02_a")) {
+                columns.remove(HAND_FIXED_OUT);
+                columns.add("id_bucket");
+            }
+            String id = CLEAN_ROOMS.createConfiguredTable(b -> b.name(t).description("Partitioned table " + t
+                    + " for Clean Rooms analysis").analysisMethod("DIRECT_QUERY").allowedColumns(columns)
+                    .tableReference(r -> r.glue(g -> g.databaseName(DB).tableName(t)))).configuredTable().id();
+            CLEAN_ROOMS.createConfiguredTableAnalysisRule(b -> b.configuredTableIdentifier(id).analysisRuleType("CUSTOM")
+                    .analysisRulePolicy(p -> p.v1(v -> v.custom(c -> c.allowedAnalyses("ANY_QUERY")
+                            .allowedAnalysisProviders(AMC_SERVICE, AMC_RESULTS)))));
+            if (associated.contains(t)) {
+                String assoc = CLEAN_ROOMS.createConfiguredTableAssociation(b -> b.membershipIdentifier(MEMBERSHIP)
+                        .name("acx_" + t).configuredTableIdentifier(id).roleArn(TODAYS_ROLE)).configuredTableAssociation().id();
+                CLEAN_ROOMS.createConfiguredTableAssociationAnalysisRule(b -> b.membershipIdentifier(MEMBERSHIP)
+                        .configuredTableAssociationIdentifier(assoc).analysisRuleType("CUSTOM")
+                        .analysisRulePolicy(p -> p.v1(v -> v.custom(c -> c.allowedResultReceivers(AMC_RESULTS, ADVERTISER)))));
+            }
+        }
+    }
+
+    /** Today's 25 associated tables: the infobase tables but part_n_a and part_n_a_a (SPEC.md §6). */
+    static List<String> todaysAssociatedTables() {
+        return LakeBuilder.PRODUCTION_TABLES.keySet().stream().filter(t -> !List.of("part_addressable_ids", "part_n_a",
+                "part_n_a_a").contains(t)).toList();
+    }
+
+    static String associationId(String name) {
+        return CLEAN_ROOMS.listConfiguredTableAssociationsPaginator(b -> b.membershipIdentifier(MEMBERSHIP).maxResults(100))
+                .configuredTableAssociationSummaries().stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow().id();
     }
 
     static AssociateTablesRequest request(String sampleEvent, String... replacements) {

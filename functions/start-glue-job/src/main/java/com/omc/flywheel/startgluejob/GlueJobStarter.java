@@ -3,8 +3,10 @@ package com.omc.flywheel.startgluejob;
 import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.Priming;
 import com.omc.flywheel.shared.errors.AwsFaults;
+import com.omc.flywheel.shared.errors.ConcurrencyLimitException;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
 import com.omc.flywheel.shared.errors.TransientAwsException;
+import com.omc.flywheel.startgluejob.StartGlueJobRequest.OnConcurrencyLimit;
 import com.omc.flywheel.startgluejob.StartGlueJobRequest.OnConcurrentRun;
 import com.omc.flywheel.shared.Settings;
 import java.time.Duration;
@@ -136,9 +138,16 @@ public final class GlueJobStarter {
         String why = request.onConcurrentRun() == OnConcurrentRun.ATTACH
                 ? "none of them has this step's arguments, so none was adopted"
                 : "onConcurrentRun is FAIL, so none was adopted";
+        String message = "Glue job " + jobName + " is at its concurrency limit (MaxConcurrentRuns="
+                + limit + ") with runs " + others + " in progress; " + why;
+        if (request.onConcurrencyLimit() == OnConcurrencyLimit.QUEUE) {
+            LOG.info("job at its concurrency limit; the step waits for a slot", "job", jobName, "runningRuns", others,
+                    "arguments", request.arguments().keySet(), "outcome", "QUEUED");
+            throw new ConcurrencyLimitException(message + ". Nothing was started: the state machine starts it again when "
+                    + "one of those runs has ended (it waits with backoff); to run sooner, raise the limit", e);
+        }
         LOG.warn("job at its concurrency limit", "job", jobName, "runningRuns", others, "outcome", "NOT_STARTED");
-        throw new TransientAwsException("Glue job " + jobName + " is at its concurrency limit (MaxConcurrentRuns="
-                + limit + ") with runs " + others + " in progress; " + why
+        throw new TransientAwsException(message
                 + ". The state machine retries this step; to run now, stop those runs or raise the limit", e);
     }
 

@@ -16,9 +16,13 @@ import java.util.TreeMap;
  * @param snapshotDt      optional {@code YYYY-MM-DD}; becomes {@code --SNAPSHOT_DT}
  * @param onConcurrentRun {@code ATTACH} (default) adopts a run of the same job with the same
  *                        arguments that is already going; {@code FAIL} never adopts
+ * @param onConcurrencyLimit what the job's concurrency limit (MaxConcurrentRuns runs going, none of
+ *                        them adopted) raises: {@code TRANSIENT} (default) a TransientAwsException,
+ *                        retried like any transient fault; {@code QUEUE} a ConcurrencyLimitException,
+ *                        which the caller retries for as long as it is willing to wait for a slot
  */
 public record StartGlueJobRequest(String jobName, Map<String, String> arguments, String snapshotDt,
-                                  OnConcurrentRun onConcurrentRun) {
+                                  OnConcurrentRun onConcurrentRun, OnConcurrencyLimit onConcurrencyLimit) {
     /** The snapshot argument, and the value today's jobs read as "the latest snapshot". */
     public static final String SNAPSHOT_ARGUMENT = "--SNAPSHOT_DT";
     public static final String LATEST_SNAPSHOT = "_NONE_";
@@ -26,6 +30,8 @@ public record StartGlueJobRequest(String jobName, Map<String, String> arguments,
     static final int MAX_ARGUMENTS = 50;
 
     public enum OnConcurrentRun { ATTACH, FAIL }
+
+    public enum OnConcurrencyLimit { TRANSIENT, QUEUE }
 
     public StartGlueJobRequest {
         Identifiers.glueJob("jobName", jobName);
@@ -58,5 +64,6 @@ public record StartGlueJobRequest(String jobName, Map<String, String> arguments,
         }
         arguments = Collections.unmodifiableSortedMap(args);
         onConcurrentRun = onConcurrentRun == null ? OnConcurrentRun.ATTACH : onConcurrentRun;
+        onConcurrencyLimit = onConcurrencyLimit == null ? OnConcurrencyLimit.TRANSIENT : onConcurrencyLimit;
     }
 }

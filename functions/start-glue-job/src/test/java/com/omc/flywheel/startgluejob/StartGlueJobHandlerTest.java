@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.omc.flywheel.local.SampleEvents;
 import com.omc.flywheel.shared.Events;
+import com.omc.flywheel.shared.errors.ConcurrencyLimitException;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
 import com.omc.flywheel.shared.errors.TransientAwsException;
 import java.util.Map;
@@ -65,6 +66,20 @@ class StartGlueJobHandlerTest extends GlueJobFixture {
         TransientAwsException e = assertThrows(TransientAwsException.class, () -> invoke(other));
         assertTrue(e.getMessage().contains(REGISTER_JOB) && e.getMessage().contains(running), e.getMessage());
         assertEquals(1, runs(REGISTER_JOB).size());
+    }
+
+    @Test
+    void onConcurrencyLimitQueueRaisesTheErrorTheTopicMachinesWaitOnAndStartsNothing() throws Exception {
+        createJob(REGISTER_JOB, 1);
+        MOTO.glueJobRunsTakePolls(10);
+        String running = invoke(SampleEvents.read("start-glue-job-register-infobase.json")).get("jobRunId").asText();
+        String other = SampleEvents.read("start-glue-job-register-infobase.json").replace("infobase_attributes", "addressable_ids")
+                .replaceFirst("\\{", "{\"onConcurrencyLimit\": \"QUEUE\", ");
+
+        ConcurrencyLimitException e = assertThrows(ConcurrencyLimitException.class, () -> invoke(other));
+        assertEquals("ConcurrencyLimitException", e.errorType(), "the name the topic machines' Retry matches");
+        assertTrue(e.getMessage().contains("MaxConcurrentRuns=1") && e.getMessage().contains(running), e.getMessage());
+        assertEquals(1, runs(REGISTER_JOB).size(), "nothing started");
     }
 
     @Test

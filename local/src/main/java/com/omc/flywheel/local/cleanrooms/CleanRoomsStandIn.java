@@ -38,6 +38,13 @@ import software.amazon.awssdk.services.glue.model.Table;
  * errors are given where the real service gives them (ConflictException, ResourceNotFoundException,
  * ValidationException, ServiceQuotaExceededException at the association quota); and a chosen call
  * can be made to fail, to test what a step does when AWS fails part-way.
+ *
+ * <p>Privacy budget templates (Create/List/Get/DeletePrivacyBudgetTemplate) follow the model: a
+ * template belongs to a membership's collaboration, is {@code DIFFERENTIAL_PRIVACY} (the
+ * collaboration's one differential privacy budget) or {@code ACCESS_BUDGET} (its
+ * {@code accessBudget.resourceArn} names one configured table association). An association, or its
+ * analysis rule, that an ACCESS_BUDGET template budgets cannot be deleted: ConflictException with
+ * reason SUBRESOURCES_EXIST, until the template is deleted (SPEC.md §6: templates block deletes).
  */
 public final class CleanRoomsStandIn implements AutoCloseable {
     public static final String ACCOUNT = "123456789012";
@@ -62,6 +69,7 @@ public final class CleanRoomsStandIn implements AutoCloseable {
     private final Map<String, ObjectNode> associations = new LinkedHashMap<>();
     private final Map<String, Map<String, ObjectNode>> associationRules = new TreeMap<>();
     private final Map<String, ObjectNode> idNamespaceAssociations = new LinkedHashMap<>();
+    private final Map<String, ObjectNode> privacyBudgetTemplates = new LinkedHashMap<>();
     private final Map<String, ObjectNode> idMappingTables = new LinkedHashMap<>();
     private final Map<String, ObjectNode> idNamespaces = new TreeMap<>();
     private final Map<String, ObjectNode> schemaMappings = new TreeMap<>();
@@ -132,6 +140,7 @@ public final class CleanRoomsStandIn implements AutoCloseable {
         associations.clear();
         associationRules.clear();
         idNamespaceAssociations.clear();
+        privacyBudgetTemplates.clear();
         idMappingTables.clear();
         idNamespaces.clear();
         schemaMappings.clear();
@@ -442,12 +451,28 @@ public final class CleanRoomsStandIn implements AutoCloseable {
                         .map(a -> pick(a, "configuredTableId", "membershipId", "membershipArn", "name", "createTime",
                                 "updateTime", "id", "arn", "analysisRuleTypes")).toList());
             }
+            case "UpdateConfiguredTableAssociation" -> updateAssociation(in);
             case "DeleteConfiguredTableAssociation" -> deleteAssociation(in);
             case "CreateConfiguredTableAssociationAnalysisRule" -> createAssociationRule(in);
             case "GetConfiguredTableAssociationAnalysisRule" -> wrap("analysisRule", associationRule(
                     text(in, "membershipIdentifier"), text(in, "configuredTableAssociationIdentifier"), text(in, "analysisRuleType")));
             case "UpdateConfiguredTableAssociationAnalysisRule" -> updateAssociationRule(in);
             case "DeleteConfiguredTableAssociationAnalysisRule" -> deleteAssociationRule(in);
+            case "CreatePrivacyBudgetTemplate" -> createPrivacyBudgetTemplate(in);
+            case "ListPrivacyBudgetTemplates" -> {
+                String collabId = membership(text(in, "membershipIdentifier")).get("collaborationId").asText();
+                yield page(in, "privacyBudgetTemplateSummaries", privacyBudgetTemplates.values().stream()
+                        .filter(t -> t.get("collaborationId").asText().equals(collabId))
+                        .map(t -> pick(t, "id", "arn", "membershipId", "membershipArn", "collaborationId", "collaborationArn",
+                                "privacyBudgetType", "createTime", "updateTime")).toList());
+            }
+            case "GetPrivacyBudgetTemplate" -> wrap("privacyBudgetTemplate", privacyBudgetTemplate(
+                    text(in, "membershipIdentifier"), text(in, "privacyBudgetTemplateIdentifier")));
+            case "DeletePrivacyBudgetTemplate" -> {
+                ObjectNode t = privacyBudgetTemplate(text(in, "membershipIdentifier"), text(in, "privacyBudgetTemplateIdentifier"));
+                privacyBudgetTemplates.remove(t.get("id").asText());
+                yield null;
+            }
             case "ListSchemas" -> page(in, "schemaSummaries", schemas(text(in, "collaborationIdentifier")).stream()
                     .map(s -> pick(s, "name", "type", "creatorAccountId", "createTime", "updateTime", "collaborationId",
                             "collaborationArn", "analysisRuleTypes", "analysisMethod", "resourceArn")).toList());
@@ -525,7 +550,8 @@ public final class CleanRoomsStandIn implements AutoCloseable {
     }
 
     private static String describe(ObjectNode in) {
-        for (String k : List.of("name", "configuredTableAssociationIdentifier", "configuredTableIdentifier")) {
+        for (String k : List.of("name", "configuredTableAssociationIdentifier", "configuredTableIdentifier",
+                "privacyBudgetTemplateIdentifier")) {
             if (in.has(k)) {
                 return in.get(k).asText();
             }
@@ -687,9 +713,21 @@ public final class CleanRoomsStandIn implements AutoCloseable {
         return wrap("configuredTableAssociation", a);
     }
 
+    private ObjectNode updateAssociation(ObjectNode in) {
+        ObjectNode a = association(text(in, "membershipIdentifier"), text(in, "configuredTableAssociationIdentifier"));
+        for (String member : List.of("roleArn", "description")) {
+            if (in.hasNonNull(member)) {
+                a.put(member, in.get(member).asText());
+            }
+        }
+        a.put("updateTime", tick());
+        return wrap("configuredTableAssociation", a);
+    }
+
     private ObjectNode deleteAssociation(ObjectNode in) {
         ObjectNode a = association(text(in, "membershipIdentifier"), text(in, "configuredTableAssociationIdentifier"));
         String id = a.get("id").asText();
+        refuseWhileBudgeted(a, "association " + a.get("name").asText());
         if (!associationRules.getOrDefault(id, Map.of()).isEmpty()) {
             throw ApiError.conflict("CONFIGURED_TABLE_ASSOCIATION", id, "SUBRESOURCES_EXIST",
                     "association " + a.get("name").asText() + " still has an analysis rule; delete it first");
@@ -732,13 +770,83 @@ public final class CleanRoomsStandIn implements AutoCloseable {
     }
 
     private ObjectNode deleteAssociationRule(ObjectNode in) {
-        String assocId = association(text(in, "membershipIdentifier"), text(in, "configuredTableAssociationIdentifier"))
-                .get("id").asText();
+        ObjectNode assoc = association(text(in, "membershipIdentifier"), text(in, "configuredTableAssociationIdentifier"));
+        String assocId = assoc.get("id").asText();
         associationRule(text(in, "membershipIdentifier"), assocId, text(in, "analysisRuleType"));
+        refuseWhileBudgeted(assoc, "the analysis rule of association " + assoc.get("name").asText());
         associationRules.get(assocId).remove(text(in, "analysisRuleType"));
         ArrayNode types = associations.get(assocId).putArray("analysisRuleTypes");
         associationRules.get(assocId).keySet().forEach(types::add);
         return null;
+    }
+
+    /** An association an ACCESS_BUDGET privacy budget template budgets cannot lose its rule or be deleted. */
+    private void refuseWhileBudgeted(ObjectNode association, String what) {
+        String arn = association.get("arn").asText();
+        for (ObjectNode t : privacyBudgetTemplates.values()) {
+            if (arn.equals(t.path("parameters").path("accessBudget").path("resourceArn").asText(null))) {
+                throw ApiError.conflict("CONFIGURED_TABLE_ASSOCIATION", association.get("id").asText(), "SUBRESOURCES_EXIST",
+                        what + " cannot be deleted: privacy budget template " + t.get("id").asText()
+                                + " (ACCESS_BUDGET) budgets the association; delete the template first");
+            }
+        }
+    }
+
+    private ObjectNode createPrivacyBudgetTemplate(ObjectNode in) {
+        String mid = text(in, "membershipIdentifier");
+        ObjectNode m = membership(mid);
+        String collabId = m.get("collaborationId").asText();
+        String type = text(in, "privacyBudgetType");
+        JsonNode parameters = in.get("parameters");
+        String member = type.equals("ACCESS_BUDGET") ? "accessBudget" : "differentialPrivacy";
+        if (!parameters.has(member)) {
+            throw ApiError.validation("parameters must hold " + member + " for a " + type + " privacy budget template");
+        }
+        List<ObjectNode> inCollaboration = privacyBudgetTemplates.values().stream()
+                .filter(t -> t.get("collaborationId").asText().equals(collabId)).toList();
+        if (type.equals("DIFFERENTIAL_PRIVACY")) {
+            // CreatePrivacyBudgetTemplate: "Each collaboration can have only one privacy budget template."
+            for (ObjectNode t : inCollaboration) {
+                if (t.get("privacyBudgetType").asText().equals(type)) {
+                    throw ApiError.conflict("COLLABORATION", collabId, "ALREADY_EXISTS", "collaboration " + collabId
+                            + " already has a differential privacy budget template (" + t.get("id").asText()
+                            + "); update it instead");
+                }
+            }
+        } else {
+            String target = parameters.get("accessBudget").get("resourceArn").asText();
+            ObjectNode budgeted = associations.values().stream().filter(a -> a.get("arn").asText().equals(target)
+                    && a.get("membershipId").asText().equals(mid)).findFirst()
+                    .orElseThrow(() -> ApiError.notFound("CONFIGURED_TABLE_ASSOCIATION", target));
+            for (ObjectNode t : inCollaboration) {
+                if (target.equals(t.path("parameters").path("accessBudget").path("resourceArn").asText(null))) {
+                    throw ApiError.conflict("CONFIGURED_TABLE_ASSOCIATION", budgeted.get("id").asText(), "ALREADY_EXISTS",
+                            "association " + budgeted.get("name").asText() + " already has a data access budget (template "
+                                    + t.get("id").asText() + ")");
+                }
+            }
+        }
+        String id = UUID.randomUUID().toString();
+        long t = tick();
+        ObjectNode template = NODES.objectNode();
+        // The ARN AWS gives (Service Authorization Reference: membership/${MembershipId}/privacybudgettemplate/${Id}).
+        template.put("id", id).put("arn", m.get("arn").asText() + "/privacybudgettemplate/" + id).put("membershipId", mid)
+                .put("membershipArn", m.get("arn").asText()).put("collaborationId", collabId)
+                .put("collaborationArn", m.get("collaborationArn").asText()).put("createTime", t).put("updateTime", t)
+                .put("privacyBudgetType", type).put("autoRefresh", in.path("autoRefresh").asText("NONE"));
+        template.set("parameters", parameters.deepCopy());
+        privacyBudgetTemplates.put(id, template);
+        return wrap("privacyBudgetTemplate", template);
+    }
+
+    /** A template of the membership's collaboration (the model: "in the collaboration that this membership belongs to"). */
+    private ObjectNode privacyBudgetTemplate(String membershipId, String id) {
+        String collabId = membership(membershipId).get("collaborationId").asText();
+        ObjectNode t = privacyBudgetTemplates.get(id);
+        if (t == null || !t.get("collaborationId").asText().equals(collabId)) {
+            throw ApiError.notFound("MEMBERSHIP", id);
+        }
+        return t;
     }
 
     /** Result receivers must be members of the collaboration that can receive results. */

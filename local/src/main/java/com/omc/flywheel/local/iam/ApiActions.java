@@ -177,6 +177,9 @@ public final class ApiActions {
                     throw unmapped(call, "states:" + call.operation() + " with executionArn " + text(b, "executionArn"));
                 }
                 r.var("StateMachineName", arn[6]).var("ExecutionId", arn[7]);
+                // DescribeExecution names both types in the reference; an ARN addresses one: a Standard
+                // execution (arn:…:execution:…) or an Express one (arn:…:express:…).
+                r.absent.add(arn[5].equals("express") ? "execution" : "express");
             }
             case "CreateStateMachine" -> r.var("StateMachineName", text(b, "name"));
             case "ListStateMachines" -> { }
@@ -313,6 +316,9 @@ public final class ApiActions {
             case "ListIdNamespaceAssociations", "CreateIdNamespaceAssociation" -> r.var("IdNamespaceAssociationId", "*");
             case "GetIdNamespaceAssociation", "UpdateIdNamespaceAssociation", "DeleteIdNamespaceAssociation" ->
                     r.var("IdNamespaceAssociationId", id(p.get("idNamespaceAssociationIdentifier")));
+            case "ListPrivacyBudgetTemplates", "CreatePrivacyBudgetTemplate" -> r.var("PrivacyBudgetTemplateId", "*");
+            case "GetPrivacyBudgetTemplate", "UpdatePrivacyBudgetTemplate", "DeletePrivacyBudgetTemplate" ->
+                    r.var("PrivacyBudgetTemplateId", id(p.get("privacyBudgetTemplateIdentifier")));
             case "ListIdMappingTables" -> r.var("IdMappingTableId", "*");
             case "GetIdMappingTable" -> r.var("IdMappingTableId", id(p.get("idMappingTableIdentifier")));
             case "GetSchema", "GetSchemaAnalysisRule" -> {
