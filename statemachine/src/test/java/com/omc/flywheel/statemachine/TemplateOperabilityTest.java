@@ -307,6 +307,32 @@ class TemplateOperabilityTest {
         }
     }
 
+    /**
+     * Seed 004: each db-refresh job's Glue arguments can be overridden (a JSON object); empty keeps
+     * today's. Both triggers (the monthly schedule, the snapshot-arrival rule) send the same input.
+     */
+    @Test
+    void eachJobsArgumentsCanBeOverriddenInBothTriggersInputs() throws Exception {
+        String override = "{\"--DATABASE\": \"omc_flywheel_dev\", \"--TABLE_PREFIX\": \"part_\", \"--MAX_COLS\": \"250\", "
+                + "\"--S3_ROOT\": \"s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/split_part/infobase_attributes/\"}";
+        JsonNode overridden = transformed(Map.of("RegisterInfobaseJobArguments", override));
+        ObjectMapper json = new ObjectMapper();
+        for (JsonNode template : List.of(stack, overridden)) {
+            JsonNode schedule = json.readTree(template.path("Resources").path("DbRefreshStateMachineMonthly").path("Resolved")
+                    .path("Target").path("Input").asText());
+            JsonNode rule = json.readTree(template.path("Resources").path("DbRefreshStateMachineSnapshotLanded").path("Resolved")
+                    .path("Targets").get(0).path("Input").asText());
+            assertEquals(schedule, rule, "both triggers send the same input");
+            JsonNode jobs = schedule.path("jobs");
+            assertEquals("{\"--SNAPSHOT_DT\":\"_NONE_\"}", jobs.path("splitAddressableIds").path("arguments").toString());
+            assertEquals("{\"--DATABASE\":\"omc_flywheel_dev\",\"--force\":\"true\"}",
+                    jobs.path("buildErTable").path("arguments").toString(), "today's, resolved");
+            assertEquals(template == stack ? "100" : "250", jobs.path("registerInfobase").path("arguments").path("--MAX_COLS")
+                    .asText(), "the override replaces only its own job's arguments");
+            assertEquals("100", jobs.path("registerAddressableIds").path("arguments").path("--MAX_COLS").asText());
+        }
+    }
+
     @Test
     void theOutputsNameWhatOperatorsAndOtherModulesNeed() {
         JsonNode outputs = stack.path("Outputs");
