@@ -308,6 +308,29 @@ class TemplateOperabilityTest {
     }
 
     /**
+     * ReportKmsKeyArn: the functions that write to the analysis bucket (build-report's reports and
+     * state, msck-repair's state) get the key as REPORT_KMS_KEY_ARN (SSE-KMS) and may use it; by
+     * default neither the variable nor a KMS grant exists (SSE-S3).
+     */
+    @Test
+    void aReportKeyReachesTheWritersAndOnlyThem() {
+        String key = "arn:aws:kms:us-east-1:123456789012:key/2222bbbb-12ab-34cd-56ef-1234567890ab";
+        JsonNode custom = transformed(Map.of("ReportKmsKeyArn", key));
+        for (String function : List.of("BuildReportFunction", "MsckRepairFunction")) {
+            assertEquals(key, resolved(custom.path("Resources").path(function), function).path("Environment").path("Variables")
+                    .path("REPORT_KMS_KEY_ARN").asText(), function);
+            String role = resolved(custom.path("Resources").path(function + "Role"), function + "'s role").toString();
+            assertTrue(role.contains("kms:GenerateDataKey") && role.contains(key), function + ": " + role);
+            assertFalse(resolved(stack.path("Resources").path(function), function).path("Environment").path("Variables")
+                    .has("REPORT_KMS_KEY_ARN"), function + ": SSE-S3 by default");
+            assertFalse(resolved(stack.path("Resources").path(function + "Role"), function).toString()
+                    .contains("EncryptWritesWithTheReportKey"), function + ": no KMS grant by default");
+        }
+        assertFalse(resolved(custom.path("Resources").path("AssociateTablesFunctionRole"), "associate-tables' role").toString()
+                .contains(key), "only the writers get the key");
+    }
+
+    /**
      * Seed 004: each db-refresh job's Glue arguments can be overridden (a JSON object); empty keeps
      * today's. Both triggers (the monthly schedule, the snapshot-arrival rule) send the same input.
      */

@@ -41,11 +41,24 @@ class TemplateSecurityTest {
         for (Iterator<JsonNode> it = resources.elements(); it.hasNext(); ) {
             JsonNode props = it.next().path("Properties");
             for (JsonNode policy : props.path("Policies")) {
-                policy.path("Statement").forEach(out::add);
-                policy.path("PolicyDocument").path("Statement").forEach(out::add);
+                policy.path("Statement").forEach(st -> addStatement(st, out));
+                policy.path("PolicyDocument").path("Statement").forEach(st -> addStatement(st, out));
             }
         }
         return out;
+    }
+
+    /** A statement, or each statement of a conditional one (!If [Condition, statement, statement or AWS::NoValue]). */
+    private static void addStatement(JsonNode statement, List<JsonNode> out) {
+        if (statement.isArray() && statement.size() == 3 && statement.get(0).isTextual()) {
+            for (int i = 1; i < 3; i++) {
+                if (statement.get(i).isObject()) {
+                    out.add(statement.get(i));
+                }
+            }
+        } else {
+            out.add(statement);
+        }
     }
 
     @Test
