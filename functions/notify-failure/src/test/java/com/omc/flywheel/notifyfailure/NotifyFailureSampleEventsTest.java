@@ -88,16 +88,7 @@ class NotifyFailureSampleEventsTest {
             }
             case "notify-failure-succeeded.json" -> {
                 // A refresh that succeeded; the event carries no output (as over EventBridge's size): DescribeExecution.
-                MOTO.reset();
-                MOTO.post("/moto-api/config", "{\"stepfunctions\":{\"execute_state_machine\":true}}");
-                SnsClient sns = AwsClients.build(SnsClient.builder());
-                sns.createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications"));
-                SfnClient sfn = AwsClients.build(SfnClient.builder());
-                String machine = sfn.createStateMachine(b -> b.name("omc-flywheel-dev-db-refresh").definition(SUCCESS)
-                        .roleArn("arn:aws:iam::123456789012:role/states")).stateMachineArn();
-                String execution = sfn.startExecution(b -> b.stateMachineArn(machine).name("monthly-2025-11-01")
-                        .input("{\"environment\": \"dev\", \"snsTopicArn\": \"" + TOPIC + "\"}")).executionArn();
-                waitForEnd(sfn, execution);
+                String execution = ranToItsEnd(SUCCESS, "{\"environment\": \"dev\", \"snsTopicArn\": \"" + TOPIC + "\"}");
 
                 String out = SampleEvents.invoke(new NotifyFailureHandler(), "notify-failure", body);
 
@@ -118,17 +109,8 @@ class NotifyFailureSampleEventsTest {
                         && m.contains("Execution: " + execution), m);
             }
             case "notify-failure.json" -> {
-                MOTO.reset();
-                MOTO.post("/moto-api/config", "{\"stepfunctions\":{\"execute_state_machine\":true}}");
-                SnsClient sns = AwsClients.build(SnsClient.builder());
-                sns.createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications"));
-                SfnClient sfn = AwsClients.build(SfnClient.builder());
-                String machine = sfn.createStateMachine(b -> b.name("omc-flywheel-dev-db-refresh").definition(DEFINITION)
-                        .roleArn("arn:aws:iam::123456789012:role/states")).stateMachineArn();
-                String execution = sfn.startExecution(b -> b.stateMachineArn(machine).name("monthly-2025-11-01")
-                        .input("{\"environment\": \"dev\", \"snsTopicArn\": \"" + TOPIC + "\", \"rawInputPrefixes\": []}"))
-                        .executionArn();
-                waitForEnd(sfn, execution);
+                String execution = ranToItsEnd(DEFINITION, "{\"environment\": \"dev\", \"snsTopicArn\": \"" + TOPIC
+                        + "\", \"rawInputPrefixes\": []}");
 
                 String out = SampleEvents.invoke(new NotifyFailureHandler(), "notify-failure", body);
 
@@ -150,6 +132,23 @@ class NotifyFailureSampleEventsTest {
             }
             default -> fail("events/" + file + " has no expected outcome in this test: add one");
         }
+    }
+
+    /**
+     * moto reset with its Step Functions engine on and the notification topic; db-refresh created with
+     * {@code definition}; the event's execution (monthly-2025-11-01) run with {@code input} to its end.
+     */
+    private static String ranToItsEnd(String definition, String input) {
+        MOTO.reset();
+        MOTO.post("/moto-api/config", "{\"stepfunctions\":{\"execute_state_machine\":true}}");
+        AwsClients.build(SnsClient.builder()).createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications"));
+        SfnClient sfn = AwsClients.build(SfnClient.builder());
+        String machine = sfn.createStateMachine(b -> b.name("omc-flywheel-dev-db-refresh").definition(definition)
+                .roleArn("arn:aws:iam::123456789012:role/states")).stateMachineArn();
+        String execution = sfn.startExecution(b -> b.stateMachineArn(machine).name("monthly-2025-11-01").input(input))
+                .executionArn();
+        waitForEnd(sfn, execution);
+        return execution;
     }
 
     private static void waitForEnd(SfnClient sfn, String execution) {
