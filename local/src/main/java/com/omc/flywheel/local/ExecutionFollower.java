@@ -88,7 +88,7 @@ public final class ExecutionFollower {
             say.accept("! " + type + ": " + e.taskFailedEventDetails().error());
         } else if (e.executionFailedEventDetails() != null) {
             say.accept("! " + type + ": " + e.executionFailedEventDetails().error() + ": "
-                    + abbreviate(e.executionFailedEventDetails().cause()));
+                    + abbreviate(e.executionFailedEventDetails().cause(), 300));
         } else if (type.equals("ExecutionTimedOut") || type.equals("ExecutionAborted") || type.equals("ExecutionRedriven")) {
             say.accept("! " + type);
         }
@@ -100,11 +100,12 @@ public final class ExecutionFollower {
                 && !name.startsWith("Count") && !name.startsWith("Prepare");
     }
 
-    static String abbreviate(String text) {
+    /** At most {@code max} characters of {@code text} ("" for none), for a line a person reads. */
+    public static String abbreviate(String text, int max) {
         if (text == null) {
             return "";
         }
-        return text.length() > 300 ? text.substring(0, 300) + "…" : text;
+        return text.length() > max ? text.substring(0, max) + "…" : text;
     }
 
     public static String seconds(Duration d) {

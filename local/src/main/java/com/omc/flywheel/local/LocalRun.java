@@ -578,7 +578,7 @@ public final class LocalRun {
             } else {
                 exec.put("failedStep", failed);
             }
-            JsonNode skip = FailureReportInput.skip(r.execution().input());
+            JsonNode skip = skipOf(r.execution().input());
             if (skip != null) {
                 exec.set("skip", skip);
             }
@@ -672,14 +672,12 @@ public final class LocalRun {
         return repeated;
     }
 
-    /** The {@code skip} an execution's input holds. */
-    private static final class FailureReportInput {
-        static JsonNode skip(String input) {
-            try {
-                return input == null ? null : JSON.readTree(input).get("skip");
-            } catch (IOException e) {
-                return null;
-            }
+    /** The {@code skip} an execution's input holds, or null. */
+    private static JsonNode skipOf(String input) {
+        try {
+            return input == null ? null : JSON.readTree(input).get("skip");
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -327,7 +327,7 @@ public final class RefreshCommand {
         FailureReport report = report(d, f.history());
         out.println("   failed step  " + report.failedStep());
         out.println("   error        " + report.error());
-        out.println("   cause        " + abbreviate(report.cause()));
+        out.println("   cause        " + ExecutionFollower.abbreviate(report.cause(), 500));
         if (refused(report)) {
             out.println("it did nothing: another refresh was running; nothing to resume");
         } else {
@@ -521,9 +521,5 @@ public final class RefreshCommand {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String abbreviate(String text) {
-        return text == null ? "" : text.length() > 500 ? text.substring(0, 500) + "…" : text;
     }
 }
