@@ -288,7 +288,7 @@ def build(res, original):
 def leftovers(node, where="$"):
     """Where an intrinsic function is still in the output (there must be none)."""
     if isinstance(node, dict):
-        bad = [f"{where}: {k}" for k in node if k.startswith(("Fn::", "Ref"))]
+        bad = [f"{where}: {k}" for k in node if k.startswith("Fn::") or k == "Ref"]
         return bad + [x for k, v in node.items() for x in leftovers(v, f"{where}.{k}")]
     return [x for i, v in enumerate(node) for x in leftovers(v, f"{where}[{i}]")] if isinstance(node, list) else []
 

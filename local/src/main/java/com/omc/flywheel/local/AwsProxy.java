@@ -191,6 +191,8 @@ public final class AwsProxy implements AutoCloseable {
     private final List<Rewrite> rewrites = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
+    /** Stand-ins for what the emulator lacks: asked after the rules, before the emulator; never cleared. */
+    private final List<Rule> standIns = new CopyOnWriteArrayList<>();
     /** Checked before the rules and the emulator, like IAM at the service's front door; never cleared. */
     private volatile Rule authorizer;
     private volatile Rewrite observer;
@@ -216,6 +218,20 @@ public final class AwsProxy implements AutoCloseable {
 
     public void addRule(Rule rule) {
         rules.add(rule);
+    }
+
+    /**
+     * Answers calls the emulator cannot (e.g. Athena's CTAS, which moto does not run): asked after
+     * the rules (so a test's rule or fault still comes first) and before the emulator; unlike the
+     * rules, never removed by {@link #clearRules()}.
+     */
+    public void addStandIn(Rule standIn) {
+        standIns.add(standIn);
+    }
+
+    /** A rule asked before every rule added so far (e.g. a fault in front of a stand-in's answers). */
+    public void addRuleFirst(Rule rule) {
+        rules.add(0, rule);
     }
 
     /**
@@ -264,6 +280,35 @@ public final class AwsProxy implements AutoCloseable {
 
     public void resetCounts() {
         counts.clear();
+    }
+
+    /**
+     * A rule (add it with {@link #addRuleFirst}) that answers every GetQueryExecution of a query id
+     * {@code which} accepts as FAILED, the way Athena describes a failed query (State, StateChangeReason,
+     * AthenaError), with {@code message} as the reason: a query that fails after it started.
+     */
+    public static Rule failAthenaQueries(Predicate<String> which, String message) {
+        return call -> {
+            if (!call.key().equals("athena:GetQueryExecution")) {
+                return Optional.empty();
+            }
+            String id = call.json().path("QueryExecutionId").asText();
+            if (!which.test(id)) {
+                return Optional.empty();
+            }
+            double now = System.currentTimeMillis() / 1000.0;
+            com.fasterxml.jackson.databind.node.ObjectNode q = JSON.createObjectNode();
+            com.fasterxml.jackson.databind.node.ObjectNode e = q.putObject("QueryExecution").put("QueryExecutionId", id)
+                    .put("StatementType", "DDL").put("WorkGroup", "primary");
+            e.putObject("Status").put("State", "FAILED").put("StateChangeReason", message).put("SubmissionDateTime", now)
+                    .put("CompletionDateTime", now).putObject("AthenaError").put("ErrorCategory", 2).put("ErrorType", 1300)
+                    .put("Retryable", false).put("ErrorMessage", message);
+            try {
+                return Optional.of(new Reply(200, Map.of("Content-Type", "application/x-amz-json-1.1"), JSON.writeValueAsBytes(q)));
+            } catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        };
     }
 
     /** A rewrite that makes every GetJobRun of {@code jobName} answer FAILED with {@code message}. */
@@ -346,11 +391,13 @@ public final class AwsProxy implements AutoCloseable {
                 send(exchange, refused.get());
                 return;
             }
-            for (Rule rule : rules) {
-                Optional<Reply> reply = rule.apply(call);
-                if (reply.isPresent()) {
-                    send(exchange, reply.get());
-                    return;
+            for (List<Rule> answering : List.of(rules, standIns)) {
+                for (Rule rule : answering) {
+                    Optional<Reply> reply = rule.apply(call);
+                    if (reply.isPresent()) {
+                        send(exchange, reply.get());
+                        return;
+                    }
                 }
             }
             Reply answer = forward(call, exchange);

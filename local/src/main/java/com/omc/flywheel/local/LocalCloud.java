@@ -9,14 +9,15 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Everything AWS this suite needs, on this machine: one endpoint (an {@link AwsProxy} on a free
  * loopback port) in front of moto_server (which executes state machines and calls their
  * integrations back through that endpoint), the Clean Rooms / Entity Resolution stand-in (calls
- * signed for those services are routed to it), and the real handlers answering Lambda Invoke
- * ({@link LocalLambdas}). Every call is counted by the proxy. Used by the state machine tests and
- * by {@code bin/flywheel local-run}.
+ * signed for those services are routed to it), Athena's CTAS executed for real ({@link AthenaCtasStandIn};
+ * moto's Athena runs nothing), and the real handlers answering Lambda Invoke ({@link LocalLambdas}).
+ * Every call is counted by the proxy. Used by the state machine tests and by {@code bin/flywheel local-run}.
  */
 public final class LocalCloud implements AutoCloseable {
     private final AwsProxy front;
@@ -25,13 +26,16 @@ public final class LocalCloud implements AutoCloseable {
     private final LocalLambdas lambdas = new LocalLambdas();
     private final DeployedStack stack;
     private final IamEnforcer iam;
+    private final AthenaCtasStandIn ctas;
 
-    private LocalCloud(AwsProxy front, MotoServer moto, CleanRoomsStandIn standIn, DeployedStack stack, IamEnforcer iam) {
+    private LocalCloud(AwsProxy front, MotoServer moto, CleanRoomsStandIn standIn, DeployedStack stack, IamEnforcer iam,
+                       AthenaCtasStandIn ctas) {
         this.front = front;
         this.moto = moto;
         this.standIn = standIn;
         this.stack = stack;
         this.iam = iam;
+        this.ctas = ctas;
     }
 
     /** The local cloud of the repository around the working directory ({@link SampleEvents#repoRoot()}). */
@@ -73,8 +77,22 @@ public final class LocalCloud implements AutoCloseable {
                         }
                     }));
             front.authorizer(iam, iam);
-            LocalCloud cloud = new LocalCloud(front, moto, standIn, stack, iam);
+            // Athena's CTAS reads and writes moto's Glue and S3 directly; the caller's rights on what it
+            // touches are checked by the IAM check, as Athena uses the caller's credentials for them.
+            S3Client s3 = S3Client.builder().region(Region.of(MotoServer.REGION))
+                    .endpointOverride(java.net.URI.create(moto.endpoint())).forcePathStyle(true)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                    .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                    .build();
+            AthenaCtasStandIn ctas = new AthenaCtasStandIn(glue, s3, moto.endpoint(), iam::authorizeOnBehalf);
+            LocalCloud cloud = new LocalCloud(front, moto, standIn, stack, iam, ctas);
             front.addRule(cloud.lambdas);
+            // Answers of the proxy itself never reach the IAM check's observer: tell it each CTAS's workgroup.
+            front.addStandIn(call -> {
+                java.util.Optional<AwsProxy.Reply> reply = ctas.apply(call);
+                reply.ifPresent(r -> iam.apply(call, r));
+                return reply;
+            });
             cloud.enableStepFunctions();
             return cloud;
         } catch (RuntimeException e) {
@@ -116,6 +134,11 @@ public final class LocalCloud implements AutoCloseable {
         return lambdas;
     }
 
+    /** Athena's CTAS, run for real against moto's Glue and S3. */
+    public AthenaCtasStandIn athenaCtas() {
+        return ctas;
+    }
+
     /** The local IAM check: its denials and unmapped calls. */
     public IamEnforcer iam() {
         return iam;
@@ -133,6 +156,7 @@ public final class LocalCloud implements AutoCloseable {
     public void reset() {
         moto.reset();
         standIn.reset();
+        ctas.reset();
         enableStepFunctions();
         front.resetCounts();
         lambdas.resetCounts();

@@ -105,19 +105,52 @@ public final class IamEnforcer implements AwsProxy.Rule, AwsProxy.Rewrite {
             unmapped.add(principal + ": " + e.getMessage());
             return Optional.of(denied(call, principal, call.key(), "*", "LOCAL IAM CHECK: " + e.getMessage()));
         }
+        return refusal(principal, statements, needed).map(d -> denied(call, principal, d.action(), d.resource(), d.reason()));
+    }
+
+    /** The first authorization the principal's statements refuse (each refusal recorded; none returned in audit mode). */
+    private Optional<Denial> refusal(String principal, List<PolicyEvaluator.Statement> statements,
+                                     List<ApiActions.Authorization> needed) {
         for (ApiActions.Authorization a : needed) {
             for (String resource : a.resources()) {
                 PolicyEvaluator.Decision d = PolicyEvaluator.evaluate(statements, a.action(), resource, a.context());
                 if (d != PolicyEvaluator.Decision.ALLOW) {
                     String reason = d == PolicyEvaluator.Decision.EXPLICIT_DENY ? "an explicit deny" : "no identity-based policy allows it";
-                    denials.add(new Denial(principal, a.action(), resource, reason));
+                    Denial denial = new Denial(principal, a.action(), resource, reason);
+                    denials.add(denial);
                     if (!audit) {
-                        return Optional.of(denied(call, principal, a.action(), resource, reason));
+                        return Optional.of(denial);
                     }
                 }
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Authorizes an access a service makes with the caller's own credentials on the caller's behalf
+     * (Athena reading the catalog and S3 for a query, and writing its results), as the principal of
+     * {@code caller}: {@code access} is the call the caller would make to do it itself. A refusal is
+     * recorded like the denial of a call (and let through in audit mode); an access that cannot be
+     * mapped is recorded as unmapped and refused. Calls with no principal (a test's own fixtures, an
+     * operator's CLI) are not checked, as in {@link #apply(AwsProxy.Call)}.
+     *
+     * @return IAM's message for the refusal, or empty when the access is allowed
+     */
+    public Optional<String> authorizeOnBehalf(AwsProxy.Call caller, AwsProxy.Call access) {
+        String principal = principal(caller);
+        if (principal == null) {
+            return Optional.empty();
+        }
+        List<ApiActions.Authorization> needed;
+        try {
+            needed = actions.authorizations(access);
+        } catch (ApiActions.UnmappedOperationException e) {
+            unmapped.add(principal + ": " + e.getMessage() + " (on behalf, for " + caller.key() + ")");
+            return Optional.of("LOCAL IAM CHECK: " + e.getMessage());
+        }
+        return refusal(principal, stack.statementsOf(principal), needed)
+                .map(d -> message(principal, d.action(), d.resource(), d.reason()));
     }
 
     /** Learns each Athena query's workgroup from StartQueryExecution's answer. */
@@ -166,9 +199,14 @@ public final class IamEnforcer implements AwsProxy.Rule, AwsProxy.Rewrite {
         }
     }
 
-    private AwsProxy.Reply denied(AwsProxy.Call call, String role, String action, String resource, String reason) {
-        String message = "User: " + stack.roleArn(role).replace(":iam::", ":sts::").replace(":role/", ":assumed-role/")
+    /** IAM's message for a refusal, naming the role's session as AWS does. */
+    private String message(String role, String action, String resource, String reason) {
+        return "User: " + stack.roleArn(role).replace(":iam::", ":sts::").replace(":role/", ":assumed-role/")
                 + "/local is not authorized to perform: " + action + " on resource: " + resource + " because " + reason;
+    }
+
+    private AwsProxy.Reply denied(AwsProxy.Call call, String role, String action, String resource, String reason) {
+        String message = message(role, action, resource, reason);
         return switch (call.service()) {
             case "s3" -> AwsProxy.Reply.s3Error(403, "AccessDenied", message);
             case "sns" -> new AwsProxy.Reply(403, Map.of("Content-Type", "text/xml"), ("<ErrorResponse><Error><Type>Sender</Type>"
