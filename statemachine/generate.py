@@ -172,7 +172,6 @@ JOB_LOOPS = {
         job_loop("SplitInfobase", "$.jobs.splitInfobase", retry_interval=60),
         job_loop("RegisterAddressableIds", "$.jobs.registerAddressableIds"),
         job_loop("RegisterInfobase", "$.jobs.registerInfobase"),
-        job_loop("BuildErTable", "$.jobs.buildErTable", comment="Step 4: the Entity Resolution table job."),
     ],
     "topic-orchestrator.asl.json": [
         job_loop("Standardize", "$.jobs.standardized", topic_argument=True),

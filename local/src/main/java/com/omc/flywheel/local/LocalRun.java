@@ -44,16 +44,20 @@ public final class LocalRun {
     static final String ROOT = "s3://" + DATA + "/omc_cleanroom_data/split_part/";
     static final String STALE_TABLE = "part_miacs_04";
     static final String DUPLICATE_TABLE = "part_ibe_05";
+    static final String TODAYS_ER_PREFIX = "omc_cleanroom_data/identity/acx_ids_cur/";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Options options;
     private final PrintStream out;
     private final Instant started = Instant.now();
     private int lakeTables;
+    private List<String> monitoredTables = List.of();
+    /** part_addressable_ids' data columns in the lake (0 when it has none). */
+    private int addressableColumns;
     private List<String> topLevelStates = List.of();
 
     /** The command line. */
     record Options(Path repo, Path out, String snapshotDt, int tables, int buckets, String failStep, boolean resume,
-                   boolean keepRunning, Map<String, String> handlers) {
+                   boolean keepRunning, Map<String, String> handlers, int months) {
         static Options parse(String[] args) {
             Path repo = null;
             Path out = Path.of("out/local-run");
@@ -63,6 +67,7 @@ public final class LocalRun {
             String fail = null;
             boolean keep = false;
             boolean resume = false;
+            int months = 1;
             Map<String, String> handlers = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -75,6 +80,12 @@ public final class LocalRun {
                     case "--fail-step" -> fail = args[++i];
                     case "--keep-running" -> keep = true;
                     case "--resume" -> resume = true;
+                    case "--months" -> {
+                        months = positive(a, args[++i]);
+                        if (months > 12) {
+                            throw new IllegalArgumentException("--months takes 1 to 12");
+                        }
+                    }
                     case "--function" -> {
                         String[] kv = args[++i].split("=", 2);
                         handlers.put(kv[0], kv[1]);
@@ -91,7 +102,10 @@ public final class LocalRun {
             if (resume && fail == null) {
                 throw new IllegalArgumentException("--resume goes with --fail-step: it resumes the run that step failed");
             }
-            return new Options(repo, out, snapshot, tables, buckets, fail, resume, keep, handlers);
+            if (months > 1 && fail != null) {
+                throw new IllegalArgumentException("--months runs clean months back to back; --fail-step goes with one month");
+            }
+            return new Options(repo, out, snapshot, tables, buckets, fail, resume, keep, handlers, months);
         }
 
         private static int positive(String option, String value) {
@@ -116,7 +130,7 @@ public final class LocalRun {
             "SplitInputs", "etl-omc-flywheel-dev-infobase-split-and-part",
             "RegisterTables", "etl-omc-flywheel-dev-register-part-tables",
             "RepairPartitions", "glue:GetTables",
-            "BuildErTable", "etl-omc-flywheel-dev-create-part-addressable-ids-er-table",
+            "BuildErTable", "athena:StartQueryExecution of the ER table's CTAS",
             "AssociateTables", "CreateConfiguredTableAssociation",
             "Reports", "s3:PutObject of the data monitor report"));
     /** Whether the step --fail-step names is still broken; the operator's fix sets it false. */
@@ -159,7 +173,22 @@ public final class LocalRun {
             if (options.resume() && failedFirst) {
                 runs.addAll(resume(cloud, stateMachine, runs.get(0)));
             }
-            int code = summarise(cloud, runs);
+            List<String> monthProblems = new ArrayList<>();
+            for (int month = 2; month <= options.months(); month++) {
+                if (runs.get(runs.size() - 1).execution().status() != ExecutionStatus.SUCCEEDED) {
+                    break;
+                }
+                copyReports(options.out().resolve("month-" + (month - 1)));
+                say("== month " + month + " of " + options.months() + ": a new raw snapshot lands ("
+                        + newMonth(cloud, month) + "); the next monthly refresh starts on the same emulators");
+                runs.add(execute(cloud, stateMachine, input()));
+                monthProblems.addAll(checkMonth(runs.get(runs.size() - 2), runs.get(runs.size() - 1), month));
+            }
+            if (options.months() > 1) {
+                copyReports(options.out().resolve("month-" + options.months()));
+            }
+            monthProblems.forEach(p -> say("!! " + p));
+            int code = summarise(cloud, runs, monthProblems);
             if (options.failStep() != null && !failedFirst) {
                 say("!! --fail-step " + options.failStep() + " did not make the run fail: nothing was resumed");
                 code = 1;
@@ -190,7 +219,7 @@ public final class LocalRun {
     /** Fast polling for a local run: the jobs here take seconds, not hours. */
     private static void configure() {
         for (String s : List.of("POLL_MIN_SECONDS", "POLL_MAX_SECONDS", "POLL_NEAR_END_SECONDS", "ATHENA_POLL_MIN_SECONDS",
-                "ATHENA_POLL_MAX_SECONDS", "GLUE_EMPTY_RETRY_MILLIS")) {
+                "ATHENA_POLL_MAX_SECONDS", "GLUE_EMPTY_RETRY_MILLIS", "ER_QUERY_WAIT_SECONDS")) {
             System.setProperty(s, "1");
         }
         System.setProperty("ATHENA_POLL_MILLIS", "50");
@@ -235,9 +264,9 @@ public final class LocalRun {
         S3Client s3 = com.omc.flywheel.shared.AwsClients.build(S3Client.builder());
         LakeBuilder lake = new LakeBuilder(glue, s3).database(DB).bucket(DATA).bucket(REPORTS)
                 .withParquetFiles(DUPLICATE_TABLE);
-        // Yesterday's snapshot by default, so the data monitor finds the lake fresh but for the stale table.
-        String snapshot = options.snapshotDt() != null ? options.snapshotDt()
-                : java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1).toString();
+        // Yesterday's snapshot by default, so the data monitor finds the lake fresh but for the stale table
+        // (with --months N, the first month's: N - 1 months before).
+        String snapshot = snapshotOf(1);
         String stale = java.time.LocalDate.parse(snapshot).minusDays(120).toString();
         for (String source : List.of("addressable_ids", "infobase_attributes")) {
             for (String day : List.of(stale, snapshot)) {
@@ -288,18 +317,11 @@ public final class LocalRun {
                     + name + "/", 2, LakeBuilder.Registration.UNPARTITIONED, List.of(), List.of(), Map.of()));
             t++;
         }
-        lake.table(new LakeBuilder.Table(DB, "part_addressable_ids_er", ROOT.replace("split_part/", "identity/acx_ids_cur/"),
-                2, LakeBuilder.Registration.UNPARTITIONED, List.of(), List.of(), Map.of()));
-        // Row counts for the data monitor, per table in name order: (rows, NULL keys, duplicate rows), source rows.
-        List<List<String>> results = new ArrayList<>();
-        for (String name : tables.keySet()) {
-            boolean dupes = name.equals(DUPLICATE_TABLE);
-            results.add(List.of(dupes ? "10012" : "10000", "0", dupes ? "24" : "0"));
-            results.add(List.of(dupes ? "10012" : "10000"));
-        }
-        cloud.moto().athenaResults(results);
-        for (String job : List.of("addressable-split-and-part", "infobase-split-and-part", "register-part-tables",
-                "create-part-addressable-ids-er-table")) {
+        todaysErTable(glue, s3);
+        monitoredTables = List.copyOf(tables.keySet());
+        addressableColumns = tables.getOrDefault("part_addressable_ids", 0);
+        cloud.moto().athenaResults(monitorResults(1));
+        for (String job : List.of("addressable-split-and-part", "infobase-split-and-part", "register-part-tables")) {
             glue.createJob(b -> b.name("etl-omc-flywheel-" + ENV + "-" + job).role("arn:aws:iam::123456789012:role/glue")
                     .command(c -> c.name("glueetl").scriptLocation("s3://scripts/" + job + ".py"))
                     .executionProperty(x -> x.maxConcurrentRuns(2)));
@@ -342,6 +364,40 @@ public final class LocalRun {
     }
 
     /**
+     * The data monitor's row counts of one month, per table in name order: (rows, NULL keys, duplicate
+     * rows), then the source's rows; each month 100 rows more (moto hands them out first in, first out).
+     */
+    private List<List<String>> monitorResults(int month) {
+        List<List<String>> results = new ArrayList<>();
+        for (String name : monitoredTables) {
+            boolean dupes = name.equals(DUPLICATE_TABLE);
+            String rows = Integer.toString((dupes ? 10012 : 10000) + 100 * (month - 1));
+            results.add(List.of(rows, "0", dupes ? "24" : "0"));
+            results.add(List.of(rows));
+        }
+        return results;
+    }
+
+    /**
+     * The ER table as today's job leaves it in production (SPEC.md §5): row_id and customer_user_id,
+     * unpartitioned, Parquet files in identity/acx_ids_cur/. The refresh must re-point it, never drop it.
+     */
+    private static void todaysErTable(GlueClient glue, S3Client s3) {
+        String location = "s3://" + DATA + "/" + TODAYS_ER_PREFIX;
+        s3.putObject(b -> b.bucket(DATA).key(TODAYS_ER_PREFIX + "20250901_020000_00001_abcde_0"),
+                RequestBody.fromBytes(SampleParquet.file(List.of("row_id", "customer_user_id"), 0, 4, false)));
+        glue.createTable(b -> b.databaseName(DB).tableInput(t -> t.name("part_addressable_ids_er").tableType("EXTERNAL_TABLE")
+                .parameters(Map.of("has_encrypted_data", "false", "parquet.compression", "SNAPPY"))
+                .storageDescriptor(sd -> sd.location(location)
+                        .columns(software.amazon.awssdk.services.glue.model.Column.builder().name("row_id").type("string").build(),
+                                software.amazon.awssdk.services.glue.model.Column.builder().name("customer_user_id").type("string")
+                                        .build())
+                        .inputFormat(LakeBuilder.PARQUET_INPUT).outputFormat(LakeBuilder.PARQUET_OUTPUT)
+                        .serdeInfo(x -> x.serializationLibrary(LakeBuilder.PARQUET_SERDE)
+                                .parameters(Map.of("serialization.format", "1"))))));
+    }
+
+    /**
      * Breaks the step --fail-step names until {@link #broken} is cleared: a Glue job's runs answer
      * FAILED (those started while broken stay FAILED afterwards, as on Glue), or a call the step
      * makes is answered AccessDenied, which no Retry retries.
@@ -359,6 +415,9 @@ public final class LocalRun {
                     && call.query() != null && call.query().contains("raw_input")
                     ? java.util.Optional.of(AwsProxy.Reply.s3Error(403, "AccessDenied", why)) : java.util.Optional.empty());
             case "RepairPartitions" -> cloud.proxy().addRule(call -> broken.get() && call.key().equals("glue:GetTables")
+                    ? java.util.Optional.of(AwsProxy.Reply.awsError(400, "AccessDeniedException", why)) : java.util.Optional.empty());
+            case "BuildErTable" -> cloud.proxy().addRuleFirst(call -> broken.get() && call.key().equals("athena:StartQueryExecution")
+                    && call.json().path("QueryString").asText().startsWith("CREATE TABLE")
                     ? java.util.Optional.of(AwsProxy.Reply.awsError(400, "AccessDeniedException", why)) : java.util.Optional.empty());
             case "Reports" -> cloud.proxy().addRule(call -> broken.get() && call.key().equals("s3:PutObject")
                     && call.path().contains("/data-monitor/")
@@ -384,7 +443,11 @@ public final class LocalRun {
             ((ObjectNode) in.get("limits")).put("repairWaitSeconds", 1);
             ((ObjectNode) in.get("reports").get("dataMonitor")).put("bucketCount", options.buckets())
                     .put("countCheckEnabled", true);
-            if (options.snapshotDt() != null) {
+            // As the schedule's input with IdNamespaceArn set (template.yaml): the namespace made in the lake above.
+            ((ObjectNode) in.get("associate")).put("idNamespaceArn",
+                    "arn:aws:entityresolution:us-east-1:123456789012:idnamespace/ACXIdNamespace");
+            if (options.snapshotDt() != null && options.months() == 1) {
+                // With --months, each month's refresh resolves its own new snapshot.
                 in.put("snapshotDt", options.snapshotDt());
             }
             return JSON.writeValueAsString(in);
@@ -491,7 +554,7 @@ public final class LocalRun {
         return resumed;
     }
 
-    private int summarise(LocalCloud cloud, List<Run> runs) {
+    private int summarise(LocalCloud cloud, List<Run> runs, List<String> monthProblems) {
         Run r = runs.get(runs.size() - 1);
         // The largest of the executions' payloads, and every execution's violations.
         StepFunctionsLimits.Report limits = runs.stream().map(x -> StepFunctionsLimits.check(x.history()))
@@ -504,7 +567,7 @@ public final class LocalRun {
         List<JobRunRecord> jobRuns = glueJobRuns();
         List<String> repeated = repeatedJobRuns(jobRuns);
         boolean ok = r.execution().status() == ExecutionStatus.SUCCEEDED && limits.ok() && denied.isEmpty() && unmapped.isEmpty()
-                && repeated.isEmpty();
+                && repeated.isEmpty() && monthProblems.isEmpty() && (options.months() == 1 || runs.size() == options.months());
         out.println();
         out.println("== local-run " + (ok ? "SUCCEEDED" : r.execution().statusAsString()) + " in "
                 + seconds(Duration.between(started, Instant.now())));
@@ -553,14 +616,14 @@ public final class LocalRun {
         repeated.forEach(v -> out.println("!! a finished Glue job ran again: " + v));
         denied.forEach(d -> out.println("!! IAM denied: " + d));
         unmapped.forEach(u -> out.println("!! IAM unmapped: " + u));
-        Path summary = writeSummary(cloud, runs, ok, limits, jobRuns, repeated);
+        Path summary = writeSummary(cloud, runs, ok, limits, jobRuns, repeated, monthProblems);
         out.println("summary: " + summary.toAbsolutePath());
         return ok ? 0 : 1;
     }
 
     /** {@code <out>/summary.json}: what a script or a test reads instead of the terminal. */
     private Path writeSummary(LocalCloud cloud, List<Run> runs, boolean ok, StepFunctionsLimits.Report limits,
-                              List<JobRunRecord> jobRuns, List<String> repeated) {
+                              List<JobRunRecord> jobRuns, List<String> repeated, List<String> monthProblems) {
         Run last = runs.get(runs.size() - 1);
         ObjectNode root = JSON.createObjectNode();
         root.put("status", ok ? "SUCCEEDED" : last.execution().statusAsString().equals("SUCCEEDED") ? "FAILED"
@@ -582,7 +645,25 @@ public final class LocalRun {
             if (skip != null) {
                 exec.set("skip", skip);
             }
+            JsonNode output = outputOf(r);
+            if (output != null) {
+                exec.put("snapshotDt", output.path("snapshot").path("snapshotDt").asText(null));
+                exec.set("erTable", erResult(output));
+                exec.set("cleanRoomsActions", output.path("results").path("associate").path("actions"));
+                ArrayNode keys = exec.putArray("reportKeys");
+                output.path("results").path("reports").forEach(rep -> rep.path("reportKeys").forEach(keys::add));
+            }
         }
+        root.put("months", options.months());
+        // The ER table as the lake has it at the end, and every CTAS the local Athena ran for it.
+        root.put("erTableCtasQueries", cloud.athenaCtas().ctasQueries().size());
+        try {
+            root.put("erTableLocation", com.omc.flywheel.shared.AwsClients.build(GlueClient.builder()).getTable(b -> b.databaseName(DB)
+                    .name("part_addressable_ids_er")).table().storageDescriptor().location());
+        } catch (software.amazon.awssdk.services.glue.model.EntityNotFoundException e) {
+            root.putNull("erTableLocation");
+        }
+        root.set("monthProblems", JSON.valueToTree(monthProblems));
         root.put("glueJobRunsStarted", jobRuns.size());
         ArrayNode runList = root.putArray("glueJobRuns");
         for (JobRunRecord j : jobRuns) {
@@ -682,13 +763,112 @@ public final class LocalRun {
     }
 
     private List<Path> copyReports() {
+        return copyReports(options.out());
+    }
+
+    /**
+     * The next month's raw snapshot, landed as the loader and the split jobs would leave it (the local
+     * Glue jobs run, but write nothing): its {@code _SUCCESS} markers under both raw input prefixes,
+     * the split outputs' {@code metadata/snapshot_dt.txt}, the addressable ids' files with one more
+     * row per folder, and the data monitor's row counts for the new snapshot. Returns the snapshot.
+     */
+    private String newMonth(LocalCloud cloud, int month) {
+        String snapshot = snapshotOf(month);
+        S3Client s3 = com.omc.flywheel.shared.AwsClients.build(S3Client.builder());
+        for (String source : List.of("addressable_ids", "infobase_attributes")) {
+            s3.putObject(b -> b.bucket(DATA).key("opus/" + source + "/raw_input/snapshot_dt=" + snapshot + "/_SUCCESS"),
+                    RequestBody.fromString(""));
+            s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/split_part/" + source + "/metadata/snapshot_dt.txt"),
+                    RequestBody.fromString(snapshot));
+        }
+        if (addressableColumns > 0) {
+            List<String> columns = LakeBuilder.columns("part_addressable_ids", addressableColumns).stream()
+                    .map(software.amazon.awssdk.services.glue.model.Column::name).toList();
+            for (int n = 0; n < options.buckets(); n++) {
+                int bucket = n;
+                s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/split_part/addressable_ids/ADDRESSABLE_IDS/id_bucket="
+                        + bucket + "/part-00000.snappy.parquet"), RequestBody.fromBytes(SampleParquet.file(columns, bucket,
+                        4 + month - 1, false)));
+            }
+        }
+        cloud.moto().athenaResults(monitorResults(month));
+        return snapshot;
+    }
+
+    /** What month {@code month} (from 1) reads: --snapshot-dt (or yesterday) is the last month's, each earlier one a month before. */
+    private String snapshotOf(int month) {
+        java.time.LocalDate last = options.snapshotDt() != null ? java.time.LocalDate.parse(options.snapshotDt())
+                : java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1);
+        return last.minusMonths(options.months() - month).toString();
+    }
+
+    /**
+     * A later month against the one before: its own snapshot, the ER table refreshed again (re-pointed
+     * from last month's folder to a new one), no Clean Rooms change to make, and reports of the new snapshot.
+     */
+    private List<String> checkMonth(Run before, Run now, int month) {
+        List<String> problems = new ArrayList<>();
+        JsonNode prev = outputOf(before);
+        JsonNode out = outputOf(now);
+        if (out == null || prev == null) {
+            problems.add("month " + month + ": the refresh did not succeed (" + now.execution().statusAsString() + ")");
+            return problems;
+        }
+        String snapshot = out.path("snapshot").path("snapshotDt").asText();
+        if (!snapshot.equals(snapshotOf(month))) {
+            problems.add("month " + month + " read snapshot " + snapshot + ", not the new " + snapshotOf(month));
+        }
+        JsonNode er = erResult(out);
+        JsonNode erBefore = erResult(prev);
+        if (!er.path("action").asText().equals("REFRESHED") || er.path("location").asText().equals(erBefore.path("location").asText())
+                || !er.path("previousLocation").asText().equals(erBefore.path("location").asText()) || er.path("rows").asLong() <= 0) {
+            problems.add("month " + month + ": the ER table was not refreshed into a new folder after last month's: " + er);
+        }
+        JsonNode actions = out.path("results").path("associate").path("actions");
+        if (!actions.isObject() || actions.size() > 0) {
+            problems.add("month " + month + ": associate-tables planned changes on an unchanged lake: " + actions);
+        }
+        try {
+            S3Client s3 = com.omc.flywheel.shared.AwsClients.build(S3Client.builder());
+            for (JsonNode rep : out.path("results").path("reports")) {
+                for (JsonNode key : rep.path("reportKeys")) {
+                    if (key.asText().endsWith(".json") && key.asText().startsWith("data-monitor/")) {
+                        String body = s3.getObjectAsBytes(b -> b.bucket(REPORTS).key(key.asText())).asUtf8String();
+                        if (!body.contains(snapshot)) {
+                            problems.add("month " + month + ": " + key.asText() + " does not name snapshot " + snapshot);
+                        }
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            problems.add("month " + month + ": cannot read its reports: " + e);
+        }
+        return problems;
+    }
+
+    private static JsonNode outputOf(Run r) {
+        try {
+            return r.execution().status() == ExecutionStatus.SUCCEEDED && r.execution().output() != null
+                    ? JSON.readTree(r.execution().output()) : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** refresh-er-table's answer in an execution's output ({@code results.er[0].result}). */
+    private static JsonNode erResult(JsonNode output) {
+        JsonNode er = output.path("results").path("er");
+        return er.isArray() && er.size() > 0 ? er.get(0).path("result") : er;
+    }
+
+    private List<Path> copyReports(Path into) {
         S3Client s3 = com.omc.flywheel.shared.AwsClients.build(S3Client.builder());
         List<Path> copied = new ArrayList<>();
         try {
-            Files.createDirectories(options.out());
+            Files.createDirectories(into);
             for (String prefix : List.of("data-monitor/", "cleanrooms-reports/")) {
                 for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(REPORTS).prefix(prefix)).contents()) {
-                    Path target = options.out().resolve(o.key());
+                    Path target = into.resolve(o.key());
                     Files.createDirectories(target.getParent());
                     Files.write(target, s3.getObjectAsBytes(b -> b.bucket(REPORTS).key(o.key())).asByteArray());
                     copied.add(target);

@@ -49,6 +49,7 @@ class BadInputMatrixTest {
         h.put("build-report", BuildReportHandler::new);
         h.put("resolve-snapshot", ResolveSnapshotHandler::new);
         h.put("fetch-active-topics", FetchActiveTopicsHandler::new);
+        h.put("refresh-er-table", com.omc.flywheel.refreshertable.RefreshErTableHandler::new);
         return h;
     }
 
@@ -163,6 +164,28 @@ class BadInputMatrixTest {
                         "executionArn"),
                 new Case("{\"mode\": \"TAKE_REBUILD_LOCK\", \"executionArn\": "
                         + "\"arn:aws:states:us-east-1:123456789012:execution:m:e\"}", "topic")));
+        String er = "\"database\": \"omc_flywheel_dev\", \"location\": \"s3://omc-flywheel-data-us-east-1-dev/er/\"";
+        String erDt = er + ", \"snapshotDt\": \"2026-11-01\"";
+        m.put("refresh-er-table", List.of(
+                new Case("{\"location\": \"s3://b-b-b/er/\", \"snapshotDt\": \"2026-11-01\"}", "database"),
+                new Case("{" + er + "}", "snapshotDt"),
+                new Case("{" + er + ", \"snapshotDt\": \"2026-02-30\"}", "snapshotDt"),
+                new Case("{\"database\": \"omc_flywheel_dev\", \"snapshotDt\": \"2026-11-01\"}", "location"),
+                new Case("{\"database\": \"omc_flywheel_dev\", \"snapshotDt\": \"2026-11-01\", "
+                        + "\"location\": \"s3://b-b-b/er' OR 1=1 --/\"}", "location"),
+                new Case("{\"database\": \"omc_flywheel_dev\", \"snapshotDt\": \"2026-11-01\", \"location\": \"s3://b-b-b/er\"}",
+                        "location"),
+                new Case("{" + erDt + ", \"table\": \"part_addressable_ids\"}", "table"),
+                new Case("{" + erDt + ", \"sourceTable\": \"part_ids; DROP TABLE x\"}", "sourceTable"),
+                new Case("{" + erDt + ", \"idColumn\": \"row_id\"}", "idColumn"),
+                new Case("{" + erDt + ", \"idColumn\": \"Customer_User_Id\"}", "idColumn"),
+                new Case("{" + erDt + ", \"workgroup\": \"prim ary\"}", "workgroup"),
+                new Case("{" + erDt + ", \"outputLocation\": \"https://x/\"}", "outputLocation"),
+                new Case("{" + erDt + ", \"queryExecutionId\": \"0a1b2c3d-0000-4000-8000-000000000000\"}", "attempt"),
+                new Case("{" + erDt + ", \"queryExecutionId\": \"0a1b2c3d-0000-4000-8000-000000000000\", "
+                        + "\"attempt\": \"../../x\"}", "attempt"),
+                new Case("{" + erDt + ", \"table\": \"" + "t".repeat(250) + "\"}", "table"),
+                new Case("{" + erDt + ", \"force\": true}", "force")));
         return m;
     }
 

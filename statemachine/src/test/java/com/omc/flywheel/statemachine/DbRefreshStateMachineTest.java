@@ -36,10 +36,10 @@ class DbRefreshStateMachineTest {
     static final String DB = "omc_flywheel_dev";
     static final String DATA = "omc-flywheel-data-us-east-1-dev";
     static final String ROOT = "s3://" + DATA + "/omc_cleanroom_data/split_part/infobase_attributes/";
+    static final String ADDRESSABLE_IDS = "s3://" + DATA + "/omc_cleanroom_data/split_part/addressable_ids/ADDRESSABLE_IDS/";
     static final String NOTIFICATIONS = "arn:aws:sns:us-east-1:123456789012:omc-flywheel-dev-db-refresh-notifications";
     static final List<String> JOBS = List.of("etl-omc-flywheel-dev-addressable-split-and-part",
-            "etl-omc-flywheel-dev-infobase-split-and-part", "etl-omc-flywheel-dev-register-part-tables",
-            "etl-omc-flywheel-dev-create-part-addressable-ids-er-table");
+            "etl-omc-flywheel-dev-infobase-split-and-part", "etl-omc-flywheel-dev-register-part-tables");
     LocalCloud cloud;
     GlueClient glue;
 
@@ -70,6 +70,9 @@ class DbRefreshStateMachineTest {
                 LakeBuilder.buckets(8), List.of(), Map.of()));
         lake.table(new LakeBuilder.Table(DB, "part_addressable_ids_er", "s3://" + DATA + "/identity/", 2,
                 LakeBuilder.Registration.UNPARTITIONED, List.of(), List.of(), Map.of()));
+        // What the ER table's CTAS reads (the local Athena stand-in reads the Parquet files): 4 folders of 4 rows.
+        new LakeBuilder(glue, s3).database(DB).withParquetFiles(null).table(new LakeBuilder.Table(DB, "part_addressable_ids",
+                ADDRESSABLE_IDS, 1, LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(4), LakeBuilder.buckets(4), Map.of()));
         SnsClient sns = AwsClients.build(SnsClient.builder());
         sns.createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications"));
         sns.createTopic(b -> b.name("omc-flywheel-dev-data-monitor-alerts"));
@@ -124,6 +127,12 @@ class DbRefreshStateMachineTest {
         assertTrue(message.lines().anyMatch(l -> l.matches("RepairPartitions +[0-9]+\\.[0-9] +[0-9]+ partitions added in [0-9]+ tables")),
                 message);
         assertTrue(message.lines().anyMatch(l -> l.matches("AssociateTables +[0-9]+\\.[0-9] +create association 2, .*")), message);
+        // The ER table: re-pointed at its new folder, 16 rows, never dropped (SPEC.md §5's bug).
+        String er = glue.getTable(b -> b.databaseName(DB).name("part_addressable_ids_er")).table().storageDescriptor().location();
+        assertTrue(er.startsWith("s3://" + DATA + "/omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2025-10-22/run="), er);
+        assertTrue(message.lines().anyMatch(l -> l.matches("BuildErTable +[0-9]+\\.[0-9] +REFRESHED, 16 rows, " + er)), message);
+        assertEquals(List.of(), glue.getTables(b -> b.databaseName(DB)).tableList().stream().map(t -> t.name())
+                .filter(n -> n.startsWith("tmp_")).toList(), "no staging table left");
         assertEquals(1, cloud.lambdas().invocations().get(StateMachineHarness.name("notify-failure")));
         Map<String, Integer> invocations = cloud.lambdas().invocations();
         assertTrue(invocations.get(StateMachineHarness.name("check-status")) >= 5, invocations.toString());
@@ -165,7 +174,7 @@ class DbRefreshStateMachineTest {
             }
         }
         assertTrue(monitor != null && monitor.path("reportKeys").size() == 2, reports.toString());
-        assertEquals(3, run.output().path("results").path("repair").path("summary").path("tables").asInt(),
+        assertEquals(4, run.output().path("results").path("repair").path("summary").path("tables").asInt(),
                 run.output().path("results").toString());
         assertTrue(run.output().path("results").path("associate").path("skippedForQuota").isInt(),
                 "the state counts the tables over the quota instead of listing them: " + run.output().path("results"));
@@ -219,8 +228,8 @@ class DbRefreshStateMachineTest {
                         input(in -> { })),
                 new Breakage("RepairPartitions", () -> { },
                         input(in -> ((ObjectNode) in.get("repair")).put("tablePrefix", "Not-A-Prefix"))),
-                new Breakage("BuildErTable", () -> cloud.proxy().addRewrite(AwsProxy.failGlueJob(JOBS.get(3), "ER broke")),
-                        input(in -> { })),
+                new Breakage("BuildErTable", () -> cloud.proxy().addRuleFirst(AwsProxy.failAthenaQueries(id -> true,
+                        "HIVE_CANNOT_OPEN_SPLIT: ER broke")), input(in -> { })),
                 new Breakage("AssociateTables", () -> cloud.cleanRooms().failCall("CreateConfiguredTableAssociation", 1, 403,
                         "AccessDeniedException"), input(in -> { })),
                 new Breakage("Reports", () -> { },

@@ -81,7 +81,9 @@ class LocalRunIT {
                 .readTree(out.resolve("summary.json").toFile());
         assertEquals("SUCCEEDED", summary.path("status").asText());
         assertEquals(0, summary.path("accessDenied").asInt(), summary.toString());
-        assertEquals(5, summary.path("glueJobRunsStarted").asInt(), "two splits, the registration twice, the ER table");
+        assertEquals(4, summary.path("glueJobRunsStarted").asInt(), "two splits, the registration twice (the ER table is a CTAS)");
+        assertEquals("REFRESHED", summary.path("executions").get(0).path("erTable").path("action").asText(),
+                "today's ER table re-pointed: " + summary.path("executions"));
         assertTrue(summary.path("maxStatePayloadBytes").asInt() > 0 && summary.path("maxStatePayloadBytes").asInt() < 256 * 1024);
         assertEquals(before, motoProcesses(), "every process local-run started is stopped");
     }
@@ -94,6 +96,54 @@ class LocalRunIT {
         assertNotEquals(0, o.exitCode(), o.output());
         assertTrue(o.output().contains("-- notification: ❌ Database Refresh Failed")
                 && o.output().contains("at step BuildErTable") && o.output().contains("failed on purpose"), o.output());
+    }
+
+    /**
+     * Issue 15: two monthly refreshes back to back on the same emulators, the second on a new raw
+     * snapshot. Month 2 refreshes the ER table again (into a new folder, re-pointed from month 1's:
+     * never dropped), plans no Clean Rooms change, and writes reports of the new snapshot.
+     */
+    @Test
+    @ResourceLock(value = MOTO_PROCESSES, mode = ResourceAccessMode.READ)
+    void twoMonthsBackToBackRefreshTheErTableAgainAndChangeNothingInCleanRooms(@TempDir Path out) throws Exception {
+        Outcome o = localRun("--tables", "2", "--buckets", "2", "--months", "2", "--snapshot-dt", "2026-11-30",
+                "--out", out.toString());
+
+        assertEquals(0, o.exitCode(), o.output());
+        com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(out.resolve("summary.json").toFile());
+        com.fasterxml.jackson.databind.JsonNode executions = summary.path("executions");
+        assertEquals(2, executions.size(), executions.toString());
+        com.fasterxml.jackson.databind.JsonNode m1 = executions.get(0);
+        com.fasterxml.jackson.databind.JsonNode m2 = executions.get(1);
+        assertEquals(List.of("SUCCEEDED", "SUCCEEDED"), List.of(m1.path("status").asText(), m2.path("status").asText()));
+        assertEquals("2026-10-30", m1.path("snapshotDt").asText(), "month 1: a month before --snapshot-dt");
+        assertEquals("2026-11-30", m2.path("snapshotDt").asText(), "month 2: the new raw snapshot, resolved");
+        String today = "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/identity/acx_ids_cur/";
+        assertEquals("REFRESHED", m1.path("erTable").path("action").asText(), m1.toString());
+        assertEquals(today, m1.path("erTable").path("previousLocation").asText());
+        assertEquals("REFRESHED", m2.path("erTable").path("action").asText(), m2.toString());
+        assertEquals(m1.path("erTable").path("location").asText(), m2.path("erTable").path("previousLocation").asText(),
+                "month 2 re-points the table from month 1's folder");
+        assertTrue(m2.path("erTable").path("location").asText().contains("/snapshot_dt=2026-11-30/"), m2.toString());
+        assertTrue(m2.path("erTable").path("rows").asLong() > m1.path("erTable").path("rows").asLong(),
+                "the new snapshot's addressable ids have a row more per folder: " + m1 + m2);
+        assertTrue(m1.path("cleanRoomsActions").size() > 0, "month 1 associates the tables: " + m1);
+        assertEquals(0, m2.path("cleanRoomsActions").size(), "month 2 plans nothing: " + m2);
+        assertEquals(0, summary.path("monthProblems").size(), summary.path("monthProblems").toString());
+        assertEquals(2, summary.path("erTableCtasQueries").asInt());
+        assertEquals(m2.path("erTable").path("location").asText(), summary.path("erTableLocation").asText());
+        assertEquals(0, summary.path("finishedJobRunsRepeated").size());
+        assertEquals(0, summary.path("accessDenied").asInt(), summary.path("accessDeniedCalls").toString());
+        for (String month : List.of("month-1", "month-2")) {
+            String snapshot = month.equals("month-1") ? "2026-10-30" : "2026-11-30";
+            try (Stream<Path> files = Files.list(out.resolve(month).resolve("data-monitor"))) {
+                Path csv = files.filter(f -> f.toString().endsWith(".csv")).findFirst().orElseThrow();
+                List<String> rows = Files.readAllLines(csv);
+                assertTrue(rows.stream().skip(1).filter(r -> r.contains("part_ibe")).allMatch(r -> r.contains("," + snapshot + ",")),
+                        month + "'s report reads its own snapshot " + snapshot + ": " + rows);
+            }
+        }
     }
 
     /**
@@ -130,7 +180,10 @@ class LocalRunIT {
                 succeeded.merge(r.path("jobName").asText() + " " + r.path("arguments"), 1L, Long::sum);
             }
         });
-        assertEquals(5, succeeded.size(), "two splits, the registration twice, the ER table: " + succeeded);
+        assertEquals(4, succeeded.size(), "two splits, the registration twice: " + succeeded);
+        assertEquals(1, summary.path("erTableCtasQueries").asInt(), "the ER table rebuilt exactly once over both executions");
+        assertTrue(summary.path("erTableLocation").asText().startsWith(
+                "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/identity/acx_ids_er/snapshot_dt="), summary.toString());
         assertTrue(succeeded.values().stream().allMatch(n -> n == 1), "each finished job ran once: " + succeeded);
         assertEquals(0, summary.path("finishedJobRunsRepeated").size());
         assertEquals(0, summary.path("accessDenied").asInt(), summary.path("accessDeniedCalls").toString());

@@ -199,9 +199,12 @@ class RefreshCommandTest {
         Outcome resumed = refresh("resume", failed, "--follow");
 
         assertEquals(0, resumed.code(), resumed.out() + resumed.err());
-        assertEquals(5, runsBefore, "two splits, the registration twice, the ER table");
+        assertEquals(4, runsBefore, "two splits, the registration twice");
+        int ctasBefore = cloud.proxy().count("athena:StartQueryExecution");
+        assertTrue(ctasBefore >= 1, "the ER table's CTAS ran before AssociateTables failed");
         assertEquals(runsBefore, DbRefreshStateMachineTest.JOBS.stream()
                 .mapToInt(j -> glue.getJobRuns(b -> b.jobName(j)).jobRuns().size()).sum(), "no Glue job ran again");
+        assertEquals(ctasBefore, cloud.proxy().count("athena:StartQueryExecution"), "the ER table was not rebuilt again");
         String again = resumed.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().substring(8);
         DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(again));
         assertEquals(ExecutionStatus.SUCCEEDED, d.status());
@@ -218,15 +221,15 @@ class RefreshCommandTest {
     /** Redrive is chosen only where it resumes: never after a Fail state (a Glue job loop's end). */
     @Test
     void aFailedGlueJobIsNeverRedrivenEvenWhereRedriveExists() {
-        cloud.proxy().addRewrite(com.omc.flywheel.local.AwsProxy.failGlueJob("etl-omc-flywheel-dev-create-part-addressable-ids-er-table",
-                "the ER job failed"));
+        cloud.proxy().addRewrite(com.omc.flywheel.local.AwsProxy.failGlueJob("etl-omc-flywheel-dev-register-part-tables",
+                "the registration job failed"));
         Outcome start = refresh("start", "--follow");
         String failed = start.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().substring(8);
 
         Outcome dry = refresh("resume", failed, "--dry-run");
 
         assertEquals(0, dry.code(), dry.err());
-        assertTrue(dry.out().contains("not redriven: it failed in the Fail state BuildErTableFailed"), dry.out());
+        assertTrue(dry.out().contains("not redriven: it failed in the Fail state Register"), dry.out());
         DescribeExecutionResponse redrivable = sfn.describeExecution(b -> b.executionArn(failed)).toBuilder()
                 .redriveStatus("REDRIVABLE").build();
         com.omc.flywheel.shared.FailureReport report = com.omc.flywheel.shared.FailureReport.of(JSON.createObjectNode(),

@@ -30,7 +30,8 @@ class SnapStartPrimingTest {
             "build-report", Set.of("glue", "s3", "athena", "cleanrooms", "entityresolution"),
             "resolve-snapshot", Set.of("s3", "states"),
             "fetch-active-topics", Set.of("dynamodb", "states"),
-            "notify-failure", Set.of("states"));
+            "notify-failure", Set.of("states"),
+            "refresh-er-table", Set.of("glue", "athena", "s3"));
 
     @TestFactory
     Stream<DynamicTest> everyFunctionPrimesTheServicesItCalls() {

@@ -56,6 +56,7 @@ final class StateMachineHarness {
         FUNCTIONS.put("BuildReportFunction", "build-report");
         FUNCTIONS.put("ResolveSnapshotFunction", "resolve-snapshot");
         FUNCTIONS.put("FetchActiveTopicsFunction", "fetch-active-topics");
+        FUNCTIONS.put("RefreshErTableFunction", "refresh-er-table");
         HANDLERS.put("start-glue-job", StartGlueJobHandler.class);
         HANDLERS.put("check-status", CheckStatusHandler.class);
         HANDLERS.put("msck-repair", MsckRepairHandler.class);
@@ -63,6 +64,7 @@ final class StateMachineHarness {
         HANDLERS.put("build-report", BuildReportHandler.class);
         HANDLERS.put("resolve-snapshot", ResolveSnapshotHandler.class);
         HANDLERS.put("fetch-active-topics", FetchActiveTopicsHandler.class);
+        HANDLERS.put("refresh-er-table", com.omc.flywheel.refreshertable.RefreshErTableHandler.class);
         // Not in a definition: EventBridge invokes it when an execution ends unsuccessfully (ExecutionEvents).
         HANDLERS.put("notify-failure", NotifyFailureHandler.class);
     }
@@ -76,7 +78,7 @@ final class StateMachineHarness {
             cloud = LocalCloud.start().asDefaultEndpoint();
             Runtime.getRuntime().addShutdownHook(new Thread(cloud::close));
             for (String setting : List.of("POLL_MIN_SECONDS", "POLL_MAX_SECONDS", "POLL_NEAR_END_SECONDS",
-                    "ATHENA_POLL_MIN_SECONDS", "ATHENA_POLL_MAX_SECONDS")) {
+                    "ATHENA_POLL_MIN_SECONDS", "ATHENA_POLL_MAX_SECONDS", "ER_QUERY_WAIT_SECONDS")) {
                 System.setProperty(setting, "1");
             }
             System.setProperty("GLUE_EMPTY_RETRY_MILLIS", "1");

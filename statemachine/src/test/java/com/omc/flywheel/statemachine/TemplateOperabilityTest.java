@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class TemplateOperabilityTest {
     private static final List<String> FUNCTIONS = List.of("start-glue-job", "check-status", "msck-repair", "associate-tables",
-            "build-report", "resolve-snapshot", "fetch-active-topics", "notify-failure");
+            "build-report", "resolve-snapshot", "fetch-active-topics", "notify-failure", "refresh-er-table");
     private static final List<String> MACHINES = List.of("db-refresh", "topic-orchestrator", "historical-rebuilder");
     private static JsonNode stack;
 
@@ -204,7 +204,7 @@ class TemplateOperabilityTest {
         List<String> missing = new ArrayList<>();
         for (String name : List.of("NotificationEmails", "ScheduleExpression", "TopicKmsKeyId", "LogsKmsKeyArn",
                 "SplitAddressableIdsJobName", "SplitInfobaseJobName", "RegisterPartTablesJobName", "PreparePartTablesJobName",
-                "BuildErTableJobName", "DataMonitorReportJobName", "CleanRoomsReportJobName", "TopicStandardizedJobName",
+                "ErTablePrefix", "DataMonitorReportJobName", "CleanRoomsReportJobName", "TopicStandardizedJobName",
                 "TopicCuratedJobName", "TopicHistoryRebuilderJobName", "TopicRegistryTableName", "TopicMaxConcurrency",
                 "TopicMapMode")) {
             if (!declared.has(name)) {
@@ -348,8 +348,11 @@ class TemplateOperabilityTest {
             assertEquals(schedule, rule, "both triggers send the same input");
             JsonNode jobs = schedule.path("jobs");
             assertEquals("{\"--SNAPSHOT_DT\":\"_NONE_\"}", jobs.path("splitAddressableIds").path("arguments").toString());
-            assertEquals("{\"--DATABASE\":\"omc_flywheel_dev\",\"--force\":\"true\"}",
-                    jobs.path("buildErTable").path("arguments").toString(), "today's, resolved");
+            // No Glue job for the ER table any more: today's job with --force loses the table from month 2.
+            assertFalse(jobs.has("buildErTable") || schedule.toString().contains("--force"), schedule.toString());
+            assertEquals("{\"database\":\"omc_flywheel_dev\",\"location\":\"s3://omc-flywheel-data-us-east-1-dev/"
+                    + "omc_cleanroom_data/identity/acx_ids_er/\",\"workgroup\":\"primary\",\"outputLocation\":"
+                    + "\"s3://omc-flywheel-dev-analysis-data/query-results/er/\"}", schedule.path("erTable").toString());
             assertEquals(template == stack ? "100" : "250", jobs.path("registerInfobase").path("arguments").path("--MAX_COLS")
                     .asText(), "the override replaces only its own job's arguments");
             assertEquals("100", jobs.path("registerAddressableIds").path("arguments").path("--MAX_COLS").asText());
@@ -365,12 +368,13 @@ class TemplateOperabilityTest {
             expected.addAll(List.of(m + "StateMachineName", m + "StateMachineArn", m + "LogGroupArn"));
         }
         for (String f : List.of("StartGlueJob", "CheckStatus", "MsckRepair", "AssociateTables", "BuildReport", "ResolveSnapshot",
-                "FetchActiveTopics", "NotifyFailure")) {
+                "FetchActiveTopics", "NotifyFailure", "RefreshErTable")) {
             expected.add(f + "LogGroupArn");
         }
         // Those that were there before.
         expected.addAll(List.of("StartGlueJobFunctionAlias", "CheckStatusFunctionAlias", "CleanRoomsDataAccessRoleArn",
-                "AssociateTablesFunctionAlias", "BuildReportFunctionAlias", "MsckRepairFunctionAlias"));
+                "AssociateTablesFunctionAlias", "BuildReportFunctionAlias", "MsckRepairFunctionAlias",
+                "RefreshErTableFunctionAlias"));
         assertEquals(List.of(), expected.stream().filter(o -> !outputs.has(o)).toList(), "outputs missing");
         assertEquals("DbRefreshStateMachineMonthly", outputs.path("MonthlyScheduleArn").path("Value").path("Fn::GetAtt").path(0).asText());
         assertEquals("AWS::Scheduler::Schedule", stack.path("Resources").path("DbRefreshStateMachineMonthly").path("Type").asText());

@@ -27,6 +27,7 @@ final class SuccessMessage {
     /** A step's time, from the history: the state it starts in, and the one whose exit ends it. */
     private static final Map<String, String[]> SPAN = Map.of(
             "RepairPartitions", new String[] {"RepairPartitions", "RecordRepair"},
+            "BuildErTable", new String[] {"BuildErTable", "BuildErTable"},
             "AssociateTables", new String[] {"AssociateTables", "AssociateTables"},
             "DataMonitorReport", new String[] {"DataMonitorReport", "DataMonitorDone"},
             "CleanRoomsReport", new String[] {"CleanRoomsReport", "CleanRoomsReport"});
@@ -113,6 +114,11 @@ final class SuccessMessage {
     private static String outcome(String step, JsonNode r) {
         if (r.isMissingNode() || r.isNull()) {
             return "-";
+        }
+        if (r.path("result").has("action") && r.path("result").has("location")) {
+            // refresh-er-table's answer: what happened to the ER table, its rows, and where it reads from now.
+            JsonNode er = r.get("result");
+            return er.get("action").asText() + ", " + er.path("rows").asText("?") + " rows, " + er.get("location").asText();
         }
         JsonNode summary = r.has("summary") ? r.get("summary") : r.path("result").path("summary");
         if (summary.has("partitionsAdded")) {

@@ -51,7 +51,9 @@ class NotifyFailureSampleEventsTest {
                 "register": [{"step": "RegisterAddressableIds", "jobRunId": "jr_bbbb", "elapsedSeconds": 240},
                              {"step": "RegisterInfobase", "jobRunId": "jr_cccc", "elapsedSeconds": 300}],
                 "repair": {"summary": {"partitionsAdded": 96, "tables": 12, "failed": 0}},
-                "er": [{"step": "BuildErTable", "jobRunId": "jr_dddd", "elapsedSeconds": 600}],
+                "er": [{"step": "BuildErTable", "polls": 3, "result": {"status": "COMPLETE", "action": "REFRESHED",
+                        "rows": 1234, "location": "s3://d/er/snapshot_dt=2025-10-22/run=20251101t020304z/",
+                        "previousLocation": "s3://d/acx_ids_cur/"}}],
                 "associate": {"actions": {"CREATE_ASSOCIATION": 2, "CREATE_CONFIGURED_TABLE": 1}, "skippedForQuota": 0},
                 "reports": [{"report": "DATA_MONITOR", "issues": 3, "reportKeys": [
                               "data-monitor/ACX_Data_Monitor_Report_2025-11-01.json",
@@ -100,7 +102,7 @@ class NotifyFailureSampleEventsTest {
                 assertTrue(m.startsWith("Database refresh completed in dev for snapshot 2025-10-22 in 41.1 minutes.\n"), m);
                 for (String row : List.of("Step +Minutes +Glue job run / result", "SplitAddressableIds +62\\.0 +jr_aaaa",
                         "SplitInfobase +skipped", "RegisterInfobase +5\\.0 +jr_cccc",
-                        "RepairPartitions +96 partitions added in 12 tables", "BuildErTable +10\\.0 +jr_dddd",
+                        "RepairPartitions +96 partitions added in 12 tables", "BuildErTable +REFRESHED, 1234 rows, s3://d/er/snapshot_dt=2025-10-22/run=20251101t020304z/",
                         "AssociateTables +create association 2, create configured table 1", "DataMonitorReport +3 alert\\(s\\)",
                         "CleanRoomsReport +1 file\\(s\\)")) {
                     assertTrue(m.lines().anyMatch(l -> l.matches(row)), row + " in:\n" + m);
