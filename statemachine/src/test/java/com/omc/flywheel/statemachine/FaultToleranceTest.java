@@ -125,6 +125,15 @@ class FaultToleranceTest {
             TopicRegistry.create(AwsClients.build(DynamoDbClient.builder()), TopicRegistry.TABLE)
                     .topic("t1", true, "ENABLED", Map.of());
         }, FetchActiveTopicsHandler::new, SampleEvents.read("fetch-active-topics.json"), "dynamodb:Scan", () -> { }));
+        all.add(new Scenario("refresh-er-table", () -> {
+            lake();
+            new LakeBuilder(glue(), AwsClients.build(S3Client.builder())).database(DB).withParquetFiles(null)
+                    .table(new LakeBuilder.Table(DB, "part_addressable_ids", DbRefreshStateMachineTest.ADDRESSABLE_IDS, 1,
+                            LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(2), LakeBuilder.buckets(2), Map.of()));
+        }, com.omc.flywheel.refreshertable.RefreshErTableHandler::new, SampleEvents.read("refresh-er-table.json"),
+                "athena:StartQueryExecution",
+                // The ClientRequestToken: a start that landed but whose answer was lost is the same query when retried.
+                () -> assertEquals(1, cloud.athenaCtas().ctasQueries().size(), cloud.athenaCtas().ctasQueries().toString())));
         return all;
     }
 

@@ -150,6 +150,7 @@ class TemplateProductionSettingsTest {
 
             Map<String, Set<String>> tables = new TreeMap<>();
             Map<String, Set<String>> database = new TreeMap<>();
+            Map<String, Set<String>> locations = new TreeMap<>();
             resources(on, "AWS::LakeFormation::PrincipalPermissions").forEach((id, g) -> {
                 JsonNode p = resolved(g, id);
                 String arn = p.path("Principal").path("DataLakePrincipalIdentifier").asText();
@@ -163,6 +164,13 @@ class TemplateProductionSettingsTest {
                             .put("DatabaseName", DATABASE).set("TableWildcard", JSON.createObjectNode())), resource,
                             id + ": all tables of GlueDatabase, nothing else");
                     assertNull(tables.put(principal, permissions), id + ": one tables grant per role");
+                } else if (resource.has("DataLocation")) {
+                    // refresh-er-table alone points tables at folders (the CTAS's staging table, the swap).
+                    assertEquals("RefreshErTableFunctionRole", principal, id);
+                    assertEquals(List.of("DATA_LOCATION_ACCESS"), TemplateOperabilityTest.texts(p.path("Permissions")), id);
+                    assertEquals("arn:aws:s3:::omc-flywheel-data-us-east-1-dev", resource.path("DataLocation")
+                            .path("ResourceArn").asText(), id + ": the data bucket, the registered location");
+                    assertNull(locations.put(principal, permissions), id + ": one data location grant");
                 } else {
                     assertEquals(JSON.createObjectNode().set("Database", JSON.createObjectNode().put("CatalogId", ACCOUNT)
                             .put("Name", DATABASE)), resource, id + ": GlueDatabase, nothing else");
@@ -185,6 +193,7 @@ class TemplateProductionSettingsTest {
             });
             assertEquals(expectedTables, tables, where);
             assertEquals(expectedDatabase, database, where);
+            assertEquals(Set.of("RefreshErTableFunctionRole"), locations.keySet(), where);
             assertEquals(expectedDataAccess, dataAccess(iam), where + ": the roles that may call lakeformation:GetDataAccess");
             assertEquals(cleanRoomsRole.isEmpty(), on.path("Resources").path("CleanRoomsDataAccessRole").path("Deployed").asBoolean());
 

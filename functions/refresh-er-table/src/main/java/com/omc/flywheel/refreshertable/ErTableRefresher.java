@@ -48,6 +48,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public final class ErTableRefresher {
     private static final JsonLog LOG = JsonLog.forFunction("refresh-er-table");
+    /** The table parameter naming the CTAS query the table's folder came from. */
+    static final String QUERY_PARAMETER = "flywheel_query_execution_id";
     private static final DateTimeFormatter ATTEMPT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private final GlueClient glue;
     private final AthenaClient athena;
@@ -103,8 +105,9 @@ public final class ErTableRefresher {
                     + r.idColumn() + "; " + r.table() + " is unchanged");
         }
         Optional<Table> current = table(r.database(), r.table());
-        List<String> removed = removeStagingTables(r, current.map(ErTableRefresher::location).orElse(null));
-        String attempt = ATTEMPT.format(clock.instant()).toLowerCase(java.util.Locale.ROOT);
+        java.time.Instant stamp = r.startedAt() != null ? java.time.OffsetDateTime.parse(r.startedAt()).toInstant() : clock.instant();
+        String attempt = ATTEMPT.format(stamp).toLowerCase(java.util.Locale.ROOT);
+        List<String> removed = removeStagingTables(r, attempt, current.map(ErTableRefresher::location).orElse(null));
         String staging = RefreshErTableRequest.stagingTable(r.table(), attempt);
         String stagingLocation = r.stagingLocation(attempt);
         String sql = "CREATE TABLE " + quoted(r.database()) + "." + quoted(staging)
@@ -121,11 +124,10 @@ public final class ErTableRefresher {
                     b.resultConfiguration(c -> c.outputLocation(r.outputLocation()));
                 }
             }).queryExecutionId();
-        } catch (software.amazon.awssdk.services.athena.model.InvalidRequestException e) {
-            throw new ResourceNotFoundException("Athena refused the CTAS of " + r.database() + "." + staging + " in workgroup "
-                    + r.workgroup() + ": " + e.awsErrorDetails().errorMessage() + "; " + r.table() + " is unchanged", e);
         } catch (SdkException e) {
-            throw AwsFaults.translate(e, "Athena StartQueryExecution (CTAS of " + r.database() + "." + staging + ")");
+            // An InvalidRequestException (no results location, an unknown workgroup) keeps Athena's own type and message.
+            throw AwsFaults.translate(e, "Athena StartQueryExecution (CTAS of " + r.database() + "." + staging + "; "
+                    + r.table() + " is unchanged)");
         }
         LOG.info("ER table CTAS started", "table", r.table(), "sourceTable", r.sourceTable(), "stagingTable", staging,
                 "stagingLocation", stagingLocation, "queryExecutionId", id, "currentLocation",
@@ -173,7 +175,11 @@ public final class ErTableRefresher {
 
     private Result swap(RefreshErTableRequest r, String staging, String stagingLocation, Optional<Table> current) {
         String currentLocation = current.map(ErTableRefresher::location).orElse(null);
-        if (stagingLocation.equals(currentLocation)) {
+        // Done already when the table names this query, or its folder: Glue may keep Athena's form of the
+        // path (without the final '/'), so folders compare without it.
+        boolean swapped = current.isPresent() && (r.queryExecutionId().equals(current.get().parameters().get(QUERY_PARAMETER))
+                || folder(stagingLocation).equals(folder(currentLocation)));
+        if (swapped) {
             // A repeated call after the swap (its answer was lost): only the staging metadata may be left.
             deleteTable(r.database(), staging);
             LOG.info("ER table already refreshed", "table", r.table(), "location", currentLocation, "queryExecutionId",
@@ -189,13 +195,16 @@ public final class ErTableRefresher {
         boolean hasFiles = hasObjects(stagingLocation);
         if (rows == 0 || !hasFiles) {
             deleteTable(r.database(), staging);
+            String what = rows == 0 ? "wrote 0 rows" : rows < 0 ? "reported no row count and left no file in " + stagingLocation
+                    : "reported " + rows + " rows but left no file in " + stagingLocation;
             throw new EmptyResultException("the new " + r.table() + " is empty (the CTAS of " + r.database() + "."
-                    + r.sourceTable() + " wrote " + (rows < 0 ? "no files" : rows + " rows") + " to " + stagingLocation
-                    + "), so it was not put in place: " + r.database() + "." + r.table() + " is unchanged"
+                    + r.sourceTable() + " " + what + "), so it was not put in place: " + r.database() + "." + r.table()
+                    + " is unchanged"
                     + (currentLocation == null ? " (it does not exist)" : " (still at " + currentLocation + ")")
                     + ". Check " + r.database() + "." + r.sourceTable() + " (the addressable ids split and registration).");
         }
         Map<String, String> parameters = new LinkedHashMap<>(built.parameters());
+        parameters.put(QUERY_PARAMETER, r.queryExecutionId());
         parameters.put("flywheel_snapshot_dt", r.snapshotDt());
         parameters.put("flywheel_rows", Long.toString(rows));
         if (currentLocation != null) {
@@ -221,20 +230,32 @@ public final class ErTableRefresher {
             throw AwsFaults.translate(e, "Glue " + (current.isPresent() ? "UpdateTable" : "CreateTable") + " of "
                     + r.database() + "." + r.table() + " (to " + stagingLocation + "; the table is unchanged)");
         }
-        deleteTable(r.database(), staging);
+        try {
+            deleteTable(r.database(), staging);
+        } catch (RuntimeException e) {
+            // The swap is done: a staging table left behind is removed by next month's first call.
+            LOG.warn("staging table left after the swap", "table", r.table(), "stagingTable", staging, "error", e.getMessage());
+        }
         LOG.info("ER table refreshed", "table", r.table(), "action", action, "rows", rows, "location", stagingLocation,
                 "previousLocation", currentLocation, "queryExecutionId", r.queryExecutionId(), "snapshotDt", r.snapshotDt());
         return new Result("COMPLETE", r.table(), r.sourceTable(), r.queryExecutionId(), r.attempt(), staging,
                 stagingLocation, null, action, rows, stagingLocation, currentLocation, List.of());
     }
 
-    /** The staging tables of earlier attempts (an attempt that failed, or lost its answer): metadata only. */
-    private List<String> removeStagingTables(RefreshErTableRequest r, String currentLocation) {
+    /**
+     * The staging tables of earlier attempts (an attempt that failed, or lost its answer): metadata
+     * only, and only tables this function names ({@code tmp_<table>_<attempt>}) over a folder under
+     * {@code location}; never this attempt's own (a retried first call whose query is running).
+     */
+    private List<String> removeStagingTables(RefreshErTableRequest r, String attempt, String currentLocation) {
         List<String> removed = new ArrayList<>();
-        String prefix = RefreshErTableRequest.stagingPrefix(r.table());
+        java.util.regex.Pattern mine = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(
+                RefreshErTableRequest.stagingPrefix(r.table())) + "[0-9]{8}t[0-9]{6}z");
+        String own = RefreshErTableRequest.stagingTable(r.table(), attempt);
         try {
             for (Table t : glue.getTablesPaginator(b -> b.databaseName(r.database())).stream().flatMap(p -> p.tableList().stream()).toList()) {
-                if (t.name().startsWith(prefix)) {
+                if (mine.matcher(t.name()).matches() && !t.name().equals(own) && location(t) != null
+                        && location(t).startsWith(r.location())) {
                     deleteTable(r.database(), t.name());
                     removed.add(t.name());
                     LOG.warn("staging table of an earlier attempt removed (metadata only; its folder stays)", "table",
@@ -302,6 +323,11 @@ public final class ErTableRefresher {
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "S3 listing of " + folder);
         }
+    }
+
+    /** A folder without its final '/', for comparing Glue's form of a path with ours. */
+    private static String folder(String location) {
+        return location == null ? "" : location.replaceAll("/+$", "");
     }
 
     private static Long rowsOf(Table t) {

@@ -22,10 +22,15 @@ import java.util.regex.Pattern;
  * @param outputLocation   Athena's results location ({@code s3://…/}); absent: the workgroup's
  * @param queryExecutionId the CTAS query of this refresh (later calls)
  * @param attempt          the attempt stamp of this refresh ({@code yyyymmddThhmmssZ}, lower case; later calls)
+ * @param startedAt        when the caller's run started (ISO-8601 with an offset; db-refresh sends
+ *                         {@code $$.Execution.StartTime}): the first call's attempt is stamped with it, so a
+ *                         retried first call (a lost answer) names the same staging table and sends the same
+ *                         ClientRequestToken, and Athena answers with the query already started instead of
+ *                         starting a second one; absent (a direct invoke), the time of the call
  */
 public record RefreshErTableRequest(String database, String sourceTable, String table, String location,
                                     String snapshotDt, String idColumn, String workgroup, String outputLocation,
-                                    String queryExecutionId, String attempt) {
+                                    String queryExecutionId, String attempt, String startedAt) {
     static final Pattern S3_FOLDER = Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9!_.*()=-]+/)*$");
     static final Pattern ATTEMPT = Pattern.compile("^[0-9]{8}t[0-9]{6}z$");
 
@@ -60,6 +65,14 @@ public record RefreshErTableRequest(String database, String sourceTable, String 
             if (!ATTEMPT.matcher(attempt).matches()) {
                 throw new InvalidInputException("attempt", "must be the attempt of the previous IN_PROGRESS answer, "
                         + "yyyymmddThhmmssZ in lower case (got '" + abbreviate(attempt) + "')");
+            }
+        }
+        if (startedAt != null) {
+            try {
+                java.time.OffsetDateTime.parse(startedAt);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new InvalidInputException("startedAt", "must be an ISO-8601 time with an offset, e.g. "
+                        + "2026-12-01T02:00:00.123Z (got '" + abbreviate(startedAt) + "')");
             }
         }
         String staging = stagingTable(table, "20000101t000000z");

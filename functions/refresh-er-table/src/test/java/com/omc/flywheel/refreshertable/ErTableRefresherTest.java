@@ -42,7 +42,7 @@ class ErTableRefresherTest {
     static final String IDS = "s3://" + DATA + "/omc_cleanroom_data/split_part/addressable_ids/ADDRESSABLE_IDS/";
     static final String TODAY = "s3://" + DATA + "/omc_cleanroom_data/identity/acx_ids_cur/";
     static final String BASE = "s3://" + DATA + "/omc_cleanroom_data/identity/acx_ids_er/";
-    static final LocalCloud CLOUD = LocalCloud.start();
+    static final LocalCloud CLOUD = LocalCloud.start().asDefaultEndpoint();
     GlueClient glue;
     S3Client s3;
     LakeBuilder lake;
@@ -156,6 +156,7 @@ class ErTableRefresherTest {
         assertEquals(TODAY, t.parameters().get("flywheel_previous_location"));
         assertEquals("2026-11-01", t.parameters().get("flywheel_snapshot_dt"));
         assertEquals("16", t.parameters().get("flywheel_rows"));
+        assertEquals(r.queryExecutionId(), t.parameters().get("flywheel_query_execution_id"));
         assertEquals(List.of(), stagingTables(), "the staging table's metadata is gone");
         assertEquals(1, keys("omc_cleanroom_data/identity/acx_ids_cur/").size(), "today's files stay");
         assertFalse(keys("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-11-01/run=20261102t020304z/").isEmpty());
@@ -262,6 +263,50 @@ class ErTableRefresherTest {
     }
 
     @Test
+    void aRetriedFirstCallNamesTheQueryAlreadyStartedAndKeepsItsStagingTable() {
+        addressableIds(1);
+        todaysErTable();
+        String json = "{\"database\": \"" + DB + "\", \"location\": \"" + BASE + "\", \"snapshotDt\": \"2026-11-01\", "
+                + "\"outputLocation\": \"s3://omc-flywheel-dev-analysis-data/query-results/er/\", "
+                + "\"startedAt\": \"2026-11-01T02:00:00.123+00:00\"}";
+        RefreshErTableRequest first = Events.read(new java.io.ByteArrayInputStream(json.getBytes()), RefreshErTableRequest.class);
+
+        ErTableRefresher.Result r1 = refresher().refresh(first);
+        now.set(Instant.parse("2026-11-01T02:15:00Z")); // Step Functions retries the call after a Lambda timeout
+        ErTableRefresher.Result r2 = refresher().refresh(first);
+
+        assertEquals("20261101t020000z", r1.attempt(), "stamped with the run's start, not the call's time");
+        assertEquals(r1.queryExecutionId(), r2.queryExecutionId(), "Athena answers the same ClientRequestToken with the same query");
+        assertEquals(1, CLOUD.athenaCtas().ctasQueries().size(), "one CTAS, not two");
+        assertEquals(List.of("tmp_part_addressable_ids_er_20261101t020000z"), stagingTables(),
+                "the retried call does not take its own running attempt for a leftover");
+    }
+
+    @Test
+    void aSwapGlueWroteInItsOwnFormIsRecognisedWhenTheCallIsRepeated() {
+        addressableIds(1);
+        todaysErTable();
+        ErTableRefresher refresher = refresher();
+        ErTableRefresher.Result r = refresher.refresh(request("2026-11-01", null, null));
+        ErTableRefresher.Result done = refresher.refresh(request("2026-11-01", r.queryExecutionId(), r.attempt()));
+        while (done.status().equals("IN_PROGRESS")) {
+            done = refresher.refresh(request("2026-11-01", r.queryExecutionId(), r.attempt()));
+        }
+        // Glue keeps Athena's form of a path, without the final '/'.
+        Table t = er();
+        glue.updateTable(b -> b.databaseName(DB).tableInput(i -> i.name(t.name()).tableType(t.tableType())
+                .parameters(t.parameters()).storageDescriptor(t.storageDescriptor().toBuilder()
+                        .location(t.storageDescriptor().location().replaceAll("/$", "")).build())));
+        CLOUD.proxy().resetCounts();
+
+        ErTableRefresher.Result again = refresher.refresh(request("2026-11-01", r.queryExecutionId(), r.attempt()));
+
+        assertEquals("ALREADY_REFRESHED", again.action());
+        assertEquals(TODAY, again.previousLocation(), "the way back is kept");
+        assertEquals(0, CLOUD.proxy().count("glue:UpdateTable"));
+    }
+
+    @Test
     void stagingTablesLeftByAnEarlierAttemptAreRemovedMetadataOnly() {
         addressableIds(1);
         todaysErTable();
@@ -270,10 +315,17 @@ class ErTableRefresherTest {
                 RequestBody.fromString("x"));
         glue.createTable(b -> b.databaseName(DB).tableInput(t -> t.name("tmp_part_addressable_ids_er_20261001t020000z")
                 .tableType("EXTERNAL_TABLE").storageDescriptor(sd -> sd.location(leftover))));
+        // Not this function's: a name it never gives, and one of its names over a folder elsewhere.
+        glue.createTable(b -> b.databaseName(DB).tableInput(t -> t.name("tmp_part_addressable_ids_er_backup")
+                .tableType("EXTERNAL_TABLE").storageDescriptor(sd -> sd.location(leftover))));
+        glue.createTable(b -> b.databaseName(DB).tableInput(t -> t.name("tmp_part_addressable_ids_er_20260901t020000z")
+                .tableType("EXTERNAL_TABLE").storageDescriptor(sd -> sd.location("s3://" + DATA + "/elsewhere/"))));
 
         ErTableRefresher.Result r = refresher().refresh(request("2026-11-01", null, null));
 
         assertEquals(List.of("tmp_part_addressable_ids_er_20261001t020000z"), r.removedStagingTables());
+        assertTrue(stagingTables().containsAll(List.of("tmp_part_addressable_ids_er_backup",
+                "tmp_part_addressable_ids_er_20260901t020000z")), stagingTables().toString());
         assertEquals(1, keys("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-10-01/").size(), "its folder stays");
         assertEquals(TODAY, er().storageDescriptor().location());
     }
