@@ -81,6 +81,9 @@ public final class ColdInvokeBench {
             env.put("AWS_SECRET_ACCESS_KEY", "bench");
             env.put("FLYWHEEL_TIMINGS", "1");
             env.put("REGISTRY_TABLE", "omc-flywheel-dev-topic-registry");
+            // What Lambda runs, nothing more: LocalInvoke's IAM proxy (a template parse and a proxy hop
+            // in the function's JVM) would be timed as cold start, and it routes every service to moto.
+            env.put("FLYWHEEL_LOCAL_IAM", "off");
             List<String> ours = invoke(rss, java, cp, t);
             List<String> baseline = invoke(rss, java, defaultCp, t);
             Map<String, String> baselineEnv = new LinkedHashMap<>(env);
@@ -161,6 +164,10 @@ public final class ColdInvokeBench {
                 .bucket("omc-flywheel-dev-analysis-data");
         lake.table(new LakeBuilder.Table("omc_flywheel_dev", "part_ibe_01", "s3://omc-flywheel-data-us-east-1-dev/p/IBE_01/", 5,
                 LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(4), List.of(0), Map.of()));
+        // refresh-er-table's first call: the source table, then the CTAS start (moto's Athena answers it).
+        lake.table(new LakeBuilder.Table("omc_flywheel_dev", "part_addressable_ids",
+                "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/split_part/addressable_ids/ADDRESSABLE_IDS/", 1,
+                LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(2), LakeBuilder.buckets(2), Map.of()));
         for (String source : List.of("addressable_ids", "infobase_attributes")) {
             s3.putObject(b -> b.bucket("omc-flywheel-data-us-east-1-dev").key("opus/" + source
                     + "/raw_input/snapshot_dt=2025-10-22/_SUCCESS"), RequestBody.fromString(""));
@@ -186,7 +193,9 @@ public final class ColdInvokeBench {
                 new Target("resolve-snapshot", "com.omc.flywheel.resolvesnapshot.ResolveSnapshotHandler",
                         ev + "resolve-snapshot.json", "s3-list", "omc-flywheel-data-us-east-1-dev"),
                 new Target("fetch-active-topics", "com.omc.flywheel.fetchactivetopics.FetchActiveTopicsHandler",
-                        ev + "fetch-active-topics.json", "dynamodb-scan", "omc-flywheel-dev-topic-registry"));
+                        ev + "fetch-active-topics.json", "dynamodb-scan", "omc-flywheel-dev-topic-registry"),
+                new Target("refresh-er-table", "com.omc.flywheel.refreshertable.RefreshErTableHandler",
+                        ev + "refresh-er-table.json", "glue-get-tables", "omc_flywheel_dev"));
     }
 
     record Timed(long millis, int exit, String output) {
