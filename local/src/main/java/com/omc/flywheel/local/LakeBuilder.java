@@ -162,6 +162,26 @@ public final class LakeBuilder {
         return this;
     }
 
+    /**
+     * The Entity Resolution table as today's job leaves it in production (SPEC.md §5): {@code row_id}
+     * and {@code customer_user_id}, unpartitioned, one Parquet file of 4 rows in {@code location}
+     * (which ends in '/'); {@code description} may be null.
+     */
+    public LakeBuilder todaysErTable(String database, String location, String description) {
+        String bucket = location.substring("s3://".length(), location.indexOf('/', "s3://".length()));
+        String prefix = location.substring(("s3://" + bucket + "/").length());
+        s3.putObject(b -> b.bucket(bucket).key(prefix + "20250901_020000_00001_abcde_0"),
+                RequestBody.fromBytes(SampleParquet.file(List.of("row_id", "customer_user_id"), 0, 4, false)));
+        glue.createTable(b -> b.databaseName(database).tableInput(t -> t.name("part_addressable_ids_er").tableType("EXTERNAL_TABLE")
+                .description(description).parameters(Map.of("has_encrypted_data", "false", "parquet.compression", "SNAPPY"))
+                .storageDescriptor(sd -> sd.location(location)
+                        .columns(Column.builder().name("row_id").type("string").build(),
+                                Column.builder().name("customer_user_id").type("string").build())
+                        .inputFormat(PARQUET_INPUT).outputFormat(PARQUET_OUTPUT)
+                        .serdeInfo(x -> x.serializationLibrary(PARQUET_SERDE).parameters(Map.of("serialization.format", "1"))))));
+        return this;
+    }
+
     private void flush(Table t, List<PartitionInput> parts) {
         if (!parts.isEmpty()) {
             glue.batchCreatePartition(b -> b.databaseName(t.database()).tableName(t.name()).partitionInputList(parts));

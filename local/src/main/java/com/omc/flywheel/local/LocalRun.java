@@ -317,7 +317,7 @@ public final class LocalRun {
                     + name + "/", 2, LakeBuilder.Registration.UNPARTITIONED, List.of(), List.of(), Map.of()));
             t++;
         }
-        todaysErTable(glue, s3);
+        lake.todaysErTable(DB, "s3://" + DATA + "/" + TODAYS_ER_PREFIX, null);
         monitoredTables = List.copyOf(tables.keySet());
         addressableColumns = tables.getOrDefault("part_addressable_ids", 0);
         cloud.moto().athenaResults(monitorResults(1));
@@ -376,25 +376,6 @@ public final class LocalRun {
             results.add(List.of(rows));
         }
         return results;
-    }
-
-    /**
-     * The ER table as today's job leaves it in production (SPEC.md §5): row_id and customer_user_id,
-     * unpartitioned, Parquet files in identity/acx_ids_cur/. The refresh must re-point it, never drop it.
-     */
-    private static void todaysErTable(GlueClient glue, S3Client s3) {
-        String location = "s3://" + DATA + "/" + TODAYS_ER_PREFIX;
-        s3.putObject(b -> b.bucket(DATA).key(TODAYS_ER_PREFIX + "20250901_020000_00001_abcde_0"),
-                RequestBody.fromBytes(SampleParquet.file(List.of("row_id", "customer_user_id"), 0, 4, false)));
-        glue.createTable(b -> b.databaseName(DB).tableInput(t -> t.name("part_addressable_ids_er").tableType("EXTERNAL_TABLE")
-                .parameters(Map.of("has_encrypted_data", "false", "parquet.compression", "SNAPPY"))
-                .storageDescriptor(sd -> sd.location(location)
-                        .columns(software.amazon.awssdk.services.glue.model.Column.builder().name("row_id").type("string").build(),
-                                software.amazon.awssdk.services.glue.model.Column.builder().name("customer_user_id").type("string")
-                                        .build())
-                        .inputFormat(LakeBuilder.PARQUET_INPUT).outputFormat(LakeBuilder.PARQUET_OUTPUT)
-                        .serdeInfo(x -> x.serializationLibrary(LakeBuilder.PARQUET_SERDE)
-                                .parameters(Map.of("serialization.format", "1"))))));
     }
 
     /**

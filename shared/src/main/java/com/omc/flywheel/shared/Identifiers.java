@@ -75,6 +75,11 @@ public final class Identifiers {
         return "`" + catalogName("identifier", catalogName) + "`";
     }
 
+    /** Double-quotes a validated catalog name for Athena's SQL engine (SELECT, CTAS), where backquotes fail. */
+    public static String sqlQuoted(String catalogName) {
+        return "\"" + catalogName("identifier", catalogName) + "\"";
+    }
+
     private static String match(String field, String value, Pattern pattern, String rule) {
         Fields.required(field, value);
         if (!pattern.matcher(value).matches()) {

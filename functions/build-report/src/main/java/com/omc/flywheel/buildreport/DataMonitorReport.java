@@ -577,13 +577,10 @@ final class DataMonitorReport {
     }
 
     static String bucketOf(String location) {
-        String rest = location.substring("s3://".length());
-        return rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : rest;
+        return com.omc.flywheel.shared.S3Location.parse(location).bucket();
     }
 
     static String prefixOf(String location) {
-        String rest = location.substring("s3://".length());
-        String p = rest.contains("/") ? rest.substring(rest.indexOf('/') + 1) : "";
-        return p.isEmpty() || p.endsWith("/") ? p : p + "/";
+        return com.omc.flywheel.shared.S3Location.parse(location).prefix();
     }
 }

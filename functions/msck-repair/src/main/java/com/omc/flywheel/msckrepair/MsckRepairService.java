@@ -1,5 +1,6 @@
 package com.omc.flywheel.msckrepair;
 
+import com.omc.flywheel.shared.S3Location;
 import com.omc.flywheel.msckrepair.MsckRepairRequest.Mode;
 import com.omc.flywheel.shared.Identifiers;
 import com.omc.flywheel.shared.JsonLog;

@@ -1,5 +1,6 @@
 package com.omc.flywheel.msckrepair;
 
+import com.omc.flywheel.shared.S3Location;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

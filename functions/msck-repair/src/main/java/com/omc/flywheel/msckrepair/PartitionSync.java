@@ -1,5 +1,6 @@
 package com.omc.flywheel.msckrepair;
 
+import com.omc.flywheel.shared.S3Location;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

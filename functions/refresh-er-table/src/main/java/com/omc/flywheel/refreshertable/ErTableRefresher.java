@@ -18,7 +18,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.athena.AthenaClient;
 import software.amazon.awssdk.services.athena.model.GetQueryResultsResponse;
 import software.amazon.awssdk.services.athena.model.QueryExecution;
-import software.amazon.awssdk.services.athena.model.Row;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
 import software.amazon.awssdk.services.glue.model.EntityNotFoundException;
@@ -148,17 +147,17 @@ public final class ErTableRefresher {
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "Athena GetQueryExecution " + r.queryExecutionId());
         }
-        Optional<Table> current = table(r.database(), r.table());
-        String currentLocation = current.map(ErTableRefresher::location).orElse(null);
         switch (q.status().state()) {
             case QUEUED, RUNNING -> {
+                // One call per poll while the query runs; the table is read once it has ended.
                 return new Result("IN_PROGRESS", r.table(), r.sourceTable(), r.queryExecutionId(), r.attempt(), staging,
-                        stagingLocation, waitSeconds, null, null, null, currentLocation, List.of());
+                        stagingLocation, waitSeconds, null, null, null, null, List.of());
             }
             case SUCCEEDED -> {
-                return swap(r, staging, stagingLocation, current);
+                return swap(r, staging, stagingLocation, table(r.database(), r.table()));
             }
             default -> {
+                String currentLocation = table(r.database(), r.table()).map(ErTableRefresher::location).orElse(null);
                 String why = q.status().athenaError() != null && q.status().athenaError().errorMessage() != null
                         ? q.status().athenaError().errorMessage() : q.status().stateChangeReason();
                 deleteTable(r.database(), staging);
@@ -181,7 +180,7 @@ public final class ErTableRefresher {
                 || folder(stagingLocation).equals(folder(currentLocation)));
         if (swapped) {
             // A repeated call after the swap (its answer was lost): only the staging metadata may be left.
-            deleteTable(r.database(), staging);
+            dropAfterSwap(r, staging);
             LOG.info("ER table already refreshed", "table", r.table(), "location", currentLocation, "queryExecutionId",
                     r.queryExecutionId());
             return new Result("COMPLETE", r.table(), r.sourceTable(), r.queryExecutionId(), r.attempt(), staging,
@@ -230,12 +229,7 @@ public final class ErTableRefresher {
             throw AwsFaults.translate(e, "Glue " + (current.isPresent() ? "UpdateTable" : "CreateTable") + " of "
                     + r.database() + "." + r.table() + " (to " + stagingLocation + "; the table is unchanged)");
         }
-        try {
-            deleteTable(r.database(), staging);
-        } catch (RuntimeException e) {
-            // The swap is done: a staging table left behind is removed by next month's first call.
-            LOG.warn("staging table left after the swap", "table", r.table(), "stagingTable", staging, "error", e.getMessage());
-        }
+        dropAfterSwap(r, staging);
         LOG.info("ER table refreshed", "table", r.table(), "action", action, "rows", rows, "location", stagingLocation,
                 "previousLocation", currentLocation, "queryExecutionId", r.queryExecutionId(), "snapshotDt", r.snapshotDt());
         return new Result("COMPLETE", r.table(), r.sourceTable(), r.queryExecutionId(), r.attempt(), staging,
@@ -260,7 +254,7 @@ public final class ErTableRefresher {
                     removed.add(t.name());
                     LOG.warn("staging table of an earlier attempt removed (metadata only; its folder stays)", "table",
                             r.table(), "stagingTable", t.name(), "location", location(t), "isCurrent",
-                            location(t) != null && location(t).equals(currentLocation));
+                            location(t).equals(currentLocation));
                 }
             }
         } catch (EntityNotFoundException e) {
@@ -269,6 +263,15 @@ public final class ErTableRefresher {
             throw AwsFaults.translate(e, "Glue GetTables of " + r.database());
         }
         return removed;
+    }
+
+    /** The swap is done: a staging table that cannot be deleted now is removed by next month's first call. */
+    private void dropAfterSwap(RefreshErTableRequest r, String staging) {
+        try {
+            deleteTable(r.database(), staging);
+        } catch (RuntimeException e) {
+            LOG.warn("staging table left after the swap", "table", r.table(), "stagingTable", staging, "error", e.getMessage());
+        }
     }
 
     private Optional<Table> table(String database, String name) {
@@ -292,33 +295,22 @@ public final class ErTableRefresher {
     }
 
     /**
-     * The rows a CTAS wrote: Athena answers them as {@code UpdateCount} (the result set has the one
-     * column {@code rows} and no rows); a value row is read too, in case; -1 when neither says.
+     * The rows a CTAS wrote, which Athena answers as {@code UpdateCount} (the result set has the one
+     * column {@code rows} and no rows); -1 when it does not say (the folder's files are checked anyway).
      */
     private long rows(String queryExecutionId) {
         try {
-            GetQueryResultsResponse results = athena.getQueryResults(b -> b.queryExecutionId(queryExecutionId).maxResults(10));
-            if (results.updateCount() != null) {
-                return results.updateCount();
-            }
-            for (Row row : results.resultSet().rows()) {
-                if (!row.data().isEmpty() && row.data().get(0).varCharValue() != null
-                        && row.data().get(0).varCharValue().matches("[0-9]{1,19}")) {
-                    return Long.parseLong(row.data().get(0).varCharValue());
-                }
-            }
-            return -1;
+            GetQueryResultsResponse results = athena.getQueryResults(b -> b.queryExecutionId(queryExecutionId).maxResults(1));
+            return results.updateCount() != null ? results.updateCount() : -1;
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "Athena GetQueryResults " + queryExecutionId);
         }
     }
 
     private boolean hasObjects(String folder) {
-        String rest = folder.substring("s3://".length());
-        String bucket = rest.substring(0, rest.indexOf('/'));
-        String prefix = rest.substring(rest.indexOf('/') + 1);
+        com.omc.flywheel.shared.S3Location where = com.omc.flywheel.shared.S3Location.parse(folder);
         try {
-            return s3.listObjectsV2(b -> b.bucket(bucket).prefix(prefix).maxKeys(10)).contents().stream()
+            return s3.listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.prefix()).maxKeys(10)).contents().stream()
                     .anyMatch(o -> o.size() != null && o.size() > 0);
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "S3 listing of " + folder);
@@ -347,6 +339,6 @@ public final class ErTableRefresher {
 
     /** A validated catalog name in double quotes (CTAS runs on Athena's SQL engine, not its Hive DDL). */
     static String quoted(String name) {
-        return "\"" + com.omc.flywheel.shared.Identifiers.catalogName("identifier", name) + "\"";
+        return com.omc.flywheel.shared.Identifiers.sqlQuoted(name);
     }
 }

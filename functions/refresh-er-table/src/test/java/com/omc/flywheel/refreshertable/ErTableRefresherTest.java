@@ -81,16 +81,7 @@ class ErTableRefresherTest {
 
     /** Today's ER table, as today's job left it: row_id and customer_user_id, unpartitioned, in acx_ids_cur/. */
     private void todaysErTable() {
-        s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/identity/acx_ids_cur/20251001_000000_00001_abcde_0"),
-                RequestBody.fromBytes(com.omc.flywheel.local.SampleParquet.file(List.of("row_id", "customer_user_id"), 0, 3, false)));
-        glue.createTable(b -> b.databaseName(DB).tableInput(t -> t.name("part_addressable_ids_er").tableType("EXTERNAL_TABLE")
-                .description("today's")
-                .parameters(Map.of("has_encrypted_data", "false", "parquet.compression", "SNAPPY"))
-                .storageDescriptor(sd -> sd.location(TODAY)
-                        .columns(Column.builder().name("row_id").type("string").build(),
-                                Column.builder().name("customer_user_id").type("string").build())
-                        .inputFormat(LakeBuilder.PARQUET_INPUT).outputFormat(LakeBuilder.PARQUET_OUTPUT)
-                        .serdeInfo(s -> s.serializationLibrary(LakeBuilder.PARQUET_SERDE)))));
+        lake.todaysErTable(DB, TODAY, "today's");
     }
 
     private static RefreshErTableRequest request(String snapshotDt, String queryExecutionId, String attempt) {

@@ -162,9 +162,9 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
     }
 
     private TreeSet<String> dates(String uri) {
-        String rest = uri.substring("s3://".length());
-        String bucket = rest.substring(0, rest.indexOf('/'));
-        String prefix = rest.substring(rest.indexOf('/') + 1);
+        com.omc.flywheel.shared.S3Location folder = com.omc.flywheel.shared.S3Location.parse(uri);
+        String bucket = folder.bucket();
+        String prefix = folder.prefix();
         TreeSet<String> dates = new TreeSet<>();
         try {
             for (CommonPrefix p : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter("/"))

@@ -1,8 +1,11 @@
-package com.omc.flywheel.msckrepair;
+package com.omc.flywheel.shared;
 
-/** A table's storage location, {@code s3://bucket/prefix/}, always with the trailing slash. */
-record S3Location(String bucket, String prefix) {
-    static S3Location parse(String uri) {
+/**
+ * A folder in S3, {@code s3://bucket/prefix/}, always with the trailing slash (a table's location, a
+ * raw input prefix, a CTAS's external location): the one parser of such URIs for every function.
+ */
+public record S3Location(String bucket, String prefix) {
+    public static S3Location parse(String uri) {
         if (uri == null || !uri.startsWith("s3://")) {
             throw new IllegalArgumentException("location '" + uri + "' is not an s3:// URI");
         }
@@ -19,12 +22,12 @@ record S3Location(String bucket, String prefix) {
         return new S3Location(bucket, prefix);
     }
 
-    String uri() {
+    public String uri() {
         return "s3://" + bucket + "/" + prefix;
     }
 
     /** The folder of one partition: {@code s3://bucket/prefix/key=value/}. */
-    String partitionUri(String key, String value) {
+    public String partitionUri(String key, String value) {
         return uri() + key + "=" + value + "/";
     }
 }
