@@ -1,10 +1,10 @@
 package com.omc.flywheel.bench;
 
-import com.omc.flywheel.local.LakeBuilder;
-import com.omc.flywheel.local.MotoServer;
-import com.omc.flywheel.local.SampleEvents;
-import com.omc.flywheel.local.TopicRegistry;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.fixtures.TopicRegistry;
+import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +49,8 @@ public final class ColdInvokeBench {
         Path root = SampleEvents.repoRoot();
         MotoServer moto = MotoServer.shared();
         CleanRoomsStandIn standIn = CleanRoomsStandIn.start(AwsClients.build(GlueClient.builder()));
-        standIn.collaboration("AMC", List.of(new CleanRoomsStandIn.Member("111111111111", "AMC Service", List.of("CAN_QUERY"))),
+        standIn.collaboration("AMC", List.of(new CleanRoomsStandIn.Member("111111111111", "AMC Service",
+                List.of("CAN_QUERY"))),
                 null, "0b6e5a4c-6f2d-4a8e-9c1b-3d5f7e9a1c2b");
         Path events = Files.createTempDirectory("cold-invoke");
         List<Target> targets = world(root, events);
@@ -58,14 +59,17 @@ public final class ColdInvokeBench {
         List<Map<String, Object>> rows = new ArrayList<>();
         long bare = median(runs, () -> time(List.of(java, "-version"), Map.of()).millis);
         boolean rss = Files.isExecutable(Path.of(TIME));
-        System.out.printf("%-20s %8s %9s %9s %8s %7s %7s %8s %8s %9s %11s %11s %9s%n", "function (median ms)", "bare JVM",
-                "baseline", "ours", "faster", "init", "invoke", "classes", "RSS MB", "base RSS", "zip bytes", "base bytes",
+        System.out.printf("%-20s %8s %9s %9s %8s %7s %7s %8s %8s %9s %11s %11s %9s%n", "function (median ms)",
+                "bare JVM",
+                "baseline", "ours", "faster", "init", "invoke", "classes", "RSS MB", "base RSS", "zip bytes",
+                        "base bytes",
                 "x smaller");
         for (Target t : targets) {
             Path target = root.resolve("functions/" + t.function() + "/target");
-            String local = root.resolve("local/target/flywheel-local.jar").toString();
+            String local = root.resolve("local/emulators/target/flywheel-emulators.jar").toString();
             // Ours: the deployment package (the ProGuard-shrunk function jar and the libraries).
-            String cp = target.resolve(t.function() + "-lambda/lib") + File.separator + "*" + File.pathSeparator + local;
+            String cp = target.resolve(t.function() + "-lambda/lib") + File.separator + "*" + File.pathSeparator
+                    + local;
             // The baseline, "built with the SDK's default dependencies": the same handler and event,
             // unshrunk jars (the function's, shared, the SDK's), the SDK's default HTTP clients (Apache
             // and Netty on the classpath, Apache picked) and the default region and credential chains
@@ -136,7 +140,8 @@ public final class ColdInvokeBench {
             row.put("defaultBuildZipBytes", defaults);
             row.put("defaultOverOurs", round((double) defaults / zip));
             rows.add(row);
-            System.out.printf("%-20s %8d %9d %9d %7.2fx %7d %7d %8d %8d %9d %11d %11d %8.2fx%n", t.function(), bare, med(baseMs),
+            System.out.printf("%-20s %8d %9d %9d %7.2fx %7d %7d %8d %8d %9d %11d %11d %8.2fx%n", t.function(), bare,
+                    med(baseMs),
                     med(oursMs), (double) med(baseMs) / med(oursMs), med(initMs), med(invokeMs), classesOurs,
                     row.get("maxRssMb"), row.get("baselineMaxRssMb"), zip, defaults, (double) defaults / zip);
         }
@@ -160,13 +165,16 @@ public final class ColdInvokeBench {
         String run = glue.startJobRun(b -> b.jobName(JOB).arguments(Map.of("--x", "y"))).jobRunId();
         Path check = events.resolve("check-status.json");
         Files.writeString(check, SampleEvents.read("check-status-glue.json").replaceAll("jr_0+", run));
-        LakeBuilder lake = new LakeBuilder(glue, s3).database("omc_flywheel_dev").bucket("omc-flywheel-data-us-east-1-dev")
+        LakeBuilder lake = new LakeBuilder(glue, s3).database("omc_flywheel_dev")
+                .bucket("omc-flywheel-data-us-east-1-dev")
                 .bucket("omc-flywheel-dev-analysis-data");
-        lake.table(new LakeBuilder.Table("omc_flywheel_dev", "part_ibe_01", "s3://omc-flywheel-data-us-east-1-dev/p/IBE_01/", 5,
+        lake.table(new LakeBuilder.Table("omc_flywheel_dev", "part_ibe_01",
+                "s3://omc-flywheel-data-us-east-1-dev/p/IBE_01/", 5,
                 LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(4), List.of(0), Map.of()));
         // refresh-er-table's first call: the source table, then the CTAS start (moto's Athena answers it).
         lake.table(new LakeBuilder.Table("omc_flywheel_dev", "part_addressable_ids",
-                "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/split_part/addressable_ids/ADDRESSABLE_IDS/", 1,
+                "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/split_part/addressable_ids/ADDRESSABLE_IDS/",
+                        1,
                 LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(2), LakeBuilder.buckets(2), Map.of()));
         for (String source : List.of("addressable_ids", "infobase_attributes")) {
             s3.putObject(b -> b.bucket("omc-flywheel-data-us-east-1-dev").key("opus/" + source
@@ -174,13 +182,16 @@ public final class ColdInvokeBench {
         }
         AwsClients.build(SnsClient.builder()).createTopic(b -> b.name("omc-flywheel-dev-data-monitor-alerts"));
         Path report = events.resolve("build-report.json");
-        Files.writeString(report, SampleEvents.read("build-report-data-monitor.json").replace("\"countTolerancePct\": 0",
+        Files.writeString(report, SampleEvents.read("build-report-data-monitor.json")
+                .replace("\"countTolerancePct\": 0",
                 "\"countCheckEnabled\": false"));
-        TopicRegistry.create(AwsClients.build(DynamoDbClient.builder()), TopicRegistry.TABLE).topic("t", true, "ENABLED", Map.of());
+        TopicRegistry.create(AwsClients.build(DynamoDbClient.builder()), TopicRegistry.TABLE)
+                .topic("t", true, "ENABLED", Map.of());
         Path dry = SampleEvents.path("associate-tables-dry-run.json");
         String ev = root.resolve("events").toString() + File.separator;
         return List.of(
-                new Target("start-glue-job", "com.omc.flywheel.startgluejob.StartGlueJobHandler", ev + "start-glue-job.json",
+                new Target("start-glue-job", "com.omc.flywheel.startgluejob.StartGlueJobHandler", ev
+                        + "start-glue-job.json",
                         "glue-get-job-runs", JOB),
                 new Target("check-status", "com.omc.flywheel.checkstatus.CheckStatusHandler", check.toString(),
                         "glue-get-job-run", JOB + "/" + run),
@@ -242,8 +253,9 @@ public final class ColdInvokeBench {
         if (rss) {
             c.addAll(List.of(TIME, "-f", "FLYWHEEL_MAX_RSS_KB=%M"));
         }
-        c.addAll(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", classpath,
-                "com.omc.flywheel.local.LocalInvoke", t.handler(), t.event(), t.function(), "60", "512"));
+        c.addAll(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+                classpath,
+                "com.omc.flywheel.local.lambda.LocalInvoke", t.handler(), t.event(), t.function(), "60", "512"));
         return c;
     }
 

@@ -5,9 +5,9 @@ import com.omc.flywheel.buildreport.BuildReportRequest;
 import com.omc.flywheel.buildreport.BuildReportResult;
 import com.omc.flywheel.buildreport.BuildReportService;
 import com.omc.flywheel.buildreport.ReportSettings;
-import com.omc.flywheel.local.AwsProxy;
-import com.omc.flywheel.local.LakeBuilder;
-import com.omc.flywheel.local.MotoServer;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.moto.MotoServer;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.JsonLog;
 import java.io.OutputStream;
@@ -58,7 +58,8 @@ public final class DataMonitorBench {
             lake.table(new LakeBuilder.Table(DB, name, "s3://" + DATA + "/split_part/attributes/" + name + "/", 10,
                     LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(buckets), registered, Map.of()));
         }
-        System.out.printf("generated %d tables x %d buckets in %.1f s%n", tables, buckets, (System.nanoTime() - buildStart) / 1e9);
+        System.out.printf("generated %d tables x %d buckets in %.1f s%n", tables, buckets,
+                (System.nanoTime() - buildStart) / 1e9);
         List<Map<String, Object>> rows = new ArrayList<>();
         double baselineSeconds = 0;
         try (AwsProxy proxy = AwsProxy.start(moto.endpoint())) {
@@ -72,14 +73,18 @@ public final class DataMonitorBench {
                         AwsClients.build(SnsClient.builder().endpointOverride(via)),
                         AwsClients.build(CleanRoomsClient.builder().endpointOverride(via)),
                         AwsClients.build(EntityResolutionClient.builder().endpointOverride(via)), pool,
-                        new ReportSettings(concurrency, 5, 100, 60, 0, "primary", null, null, Map.of()), Clock.systemUTC());
+                        new ReportSettings(concurrency, 5, 100, 60, 0, "primary", null, null, Map.of()),
+                                Clock.systemUTC());
                 // The event as the state machine sends it, read and validated as the handler reads it.
-                String event = "{\"report\": \"DATA_MONITOR\", \"database\": \"" + DB + "\", \"tablePrefix\": \"part_\","
-                        + " \"reportBucket\": \"" + DATA + "\", \"reportPrefix\": \"bench-reports/\", \"bucketCount\": " + buckets
+                String event = "{\"report\": \"DATA_MONITOR\", \"database\": \"" + DB
+                        + "\", \"tablePrefix\": \"part_\","
+                        + " \"reportBucket\": \"" + DATA + "\", \"reportPrefix\": \"bench-reports/\", \"bucketCount\": "
+                                + buckets
                         + ", \"dataBucket\": \"" + DATA + "\", \"strictSnapshot\": true, \"countCheckEnabled\": false,"
                         + " \"fileSizeCheck\": false}";
                 BuildReportRequest request = com.omc.flywheel.shared.Events.read(
-                        new java.io.ByteArrayInputStream(event.getBytes(java.nio.charset.StandardCharsets.UTF_8)), BuildReportRequest.class);
+                        new java.io.ByteArrayInputStream(event.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                                BuildReportRequest.class);
                 proxy.resetCounts();
                 long start = System.nanoTime();
                 BuildReportResult r = service.build(request);
@@ -91,7 +96,8 @@ public final class DataMonitorBench {
                 int calls = proxy.total();
                 double floor = Math.ceil(tables / 100.0) + 2 + tables * 3.0 + 2; // + raw-input listings, 2 puts
                 Map<String, Object> row = new LinkedHashMap<>();
-                row.put("variant", concurrency == 1 ? "1 table at a time (baseline)" : concurrency + " tables at a time");
+                row.put("variant", concurrency == 1 ? "1 table at a time (baseline)" : concurrency
+                        + " tables at a time");
                 row.put("seconds", round(seconds));
                 row.put("tablesPerSecond", round(r.tables() / seconds));
                 row.put("alerts", r.issues());
@@ -107,7 +113,8 @@ public final class DataMonitorBench {
                 "floor/tbl", "speedup");
         for (Map<String, Object> row : rows) {
             System.out.printf("%-32s %8s %10s %8s %10s %10s %8s%n", row.get("variant"), row.get("seconds"),
-                    row.get("tablesPerSecond"), row.get("alerts"), row.get("awsCallsPerTable"), row.get("floorPerTable"),
+                    row.get("tablesPerSecond"), row.get("alerts"), row.get("awsCallsPerTable"),
+                            row.get("floorPerTable"),
                     row.get("speedup"));
         }
         Map<String, Object> out = new LinkedHashMap<>();

@@ -1,6 +1,6 @@
 package com.omc.flywheel.bench;
 
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * <p>Usage: {@code bench/run emf [RUNS]} (default 15)
  */
 public final class EmfBench {
-    private static final Pattern TIMINGS = Pattern.compile("EMF_TIMINGS logNs=([0-9]+) firstMetricsNs=([0-9]+) nextMetricsNs=([0-9]+)");
+    private static final Pattern TIMINGS = Pattern.compile("EMF_TIMINGS logNs=([0-9]+) firstMetricsNs=([0-9]+) "
+            + "nextMetricsNs=([0-9]+)");
 
     private EmfBench() {
     }
@@ -44,7 +45,8 @@ public final class EmfBench {
             long t = System.nanoTime();
             run(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-version"));
             bare.add((System.nanoTime() - t) / 1000);
-            String out = run(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", cp,
+            String out = run(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp",
+                    cp,
                     EmfProbe.class.getName()));
             Matcher m = TIMINGS.matcher(out);
             if (!m.find()) {
@@ -53,7 +55,8 @@ public final class EmfBench {
             log.add(Long.parseLong(m.group(1)) / 1000);
             first.add(Long.parseLong(m.group(2)) / 1000);
             next.add(Long.parseLong(m.group(3)) / 1000);
-            String primedOut = run(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", cp,
+            String primedOut = run(List.of(java, "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                    "-cp", cp,
                     EmfProbe.class.getName(), "primed"));
             Matcher p = TIMINGS.matcher(primedOut);
             if (!p.find()) {
@@ -73,9 +76,11 @@ public final class EmfBench {
         results.put("firstMetricsLineAfterSnapStartPrimingMicros", median(primed));
         results.put("firstMetricsOverFirstLogLine", round((double) median(first) / Math.max(1, median(log))));
         results.put("firstMetricsOverBareJvmStart", round((double) median(first) / Math.max(1, median(bare))));
-        System.out.printf("median of %d fresh JVMs (µs): bare JVM start %d, first log line %d, first EMF line %d, next EMF line %d%n",
+        System.out.printf("median of %d fresh JVMs (µs): bare JVM start %d, first log line %d, first EMF line %d, next "
+                + "EMF line %d%n",
                 runs, median(bare), median(log), median(first), median(next));
-        System.out.printf("first EMF line = %.3fx the first log line, %.4fx a bare JVM start; after SnapStart's priming %d µs%n",
+        System.out.printf("first EMF line = %.3fx the first log line, %.4fx a bare JVM start; after SnapStart's "
+                + "priming %d µs%n",
                 (double) median(first) / Math.max(1, median(log)), (double) median(first) / Math.max(1, median(bare)),
                 median(primed));
         BenchResults.write("emf", results);

@@ -28,6 +28,7 @@ public final class EmfProbe {
         log.metrics("job run finished", Map.of("PollsPerJob", 13, "GlueJobRunSeconds", 3722), "JobName",
                 "etl-omc-flywheel-dev-infobase-split-and-part");
         long t3 = System.nanoTime();
-        System.out.println("EMF_TIMINGS logNs=" + (t1 - t0) + " firstMetricsNs=" + (t2 - t1) + " nextMetricsNs=" + (t3 - t2));
+        System.out.println("EMF_TIMINGS logNs=" + (t1 - t0) + " firstMetricsNs=" + (t2 - t1) + " nextMetricsNs="
+                + (t3 - t2));
     }
 }

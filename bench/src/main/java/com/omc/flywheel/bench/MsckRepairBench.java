@@ -1,8 +1,8 @@
 package com.omc.flywheel.bench;
 
-import com.omc.flywheel.local.AwsProxy;
-import com.omc.flywheel.local.LakeBuilder;
-import com.omc.flywheel.local.MotoServer;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.moto.MotoServer;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.msckrepair.MsckRepairHandler;
 import com.omc.flywheel.msckrepair.MsckRepairRequest;
 import com.omc.flywheel.msckrepair.MsckRepairResult;
@@ -50,7 +50,8 @@ public final class MsckRepairBench {
                         AwsClients.build(GlueClient.builder().endpointOverride(proxy.endpointUri())),
                         AwsClients.build(S3Client.builder().endpointOverride(proxy.endpointUri())),
                         AwsClients.build(AthenaClient.builder().endpointOverride(proxy.endpointUri())), pool,
-                        new MsckRepairService.Settings(concurrency, 5, "primary", "s3://" + BUCKET + "/results/", 2_000, 4));
+                        new MsckRepairService.Settings(concurrency, 5, "primary", "s3://" + BUCKET + "/results/", 2_000,
+                                4));
                 proxy.resetCounts();
                 long start = System.nanoTime();
                 int calls = 0;
@@ -94,13 +95,15 @@ public final class MsckRepairBench {
                 row.put("speedupOverBaseline", round((double) baseline.get("seconds") / seconds));
                 rows.add(row);
             }
-            System.out.printf("msck-repair over %d tables x %d partitions, %d%% missing (%d partitions), moto on loopback%n",
+            System.out.printf("msck-repair over %d tables x %d partitions, %d%% missing (%d partitions), moto on "
+                    + "loopback%n",
                     tables, partitions, missingPct, missing);
             System.out.printf("%-24s %8s %9s %10s %9s %10s %8s %8s %8s%n", "variant", "seconds", "added", "parts/s",
                     "calls/tbl", "floor/tbl", "x floor", "queries", "speedup");
             for (Map<String, Object> row : rows) {
                 System.out.printf("%-24s %8s %9s %10s %9s %10s %8s %8s %8s%n", row.get("variant"), row.get("seconds"),
-                        row.get("partitionsAdded"), row.get("partitionsPerSecond") == null ? "-" : row.get("partitionsPerSecond"),
+                        row.get("partitionsAdded"), row.get("partitionsPerSecond") == null ? "-"
+                                : row.get("partitionsPerSecond"),
                         row.get("awsCallsPerTable"), row.get("apiFloorPerTable"), row.get("callsOverFloor"),
                         row.get("athenaQueries"), row.get("speedupOverBaseline"));
             }

@@ -38,7 +38,8 @@ public final class PollingSimulation {
         PollingPolicy policy = new PollingPolicy(30, 900, 120, 2, 30);
         long[] durations = {300, 1800, 3600, 4 * 3600, 24 * 3600};
         List<Map<String, Object>> rows = new ArrayList<>();
-        System.out.printf("%-8s | %-22s | %-22s | %-22s | %-22s%n", "run", "policy, history = run", "policy, no history",
+        System.out.printf("%-8s | %-22s | %-22s | %-22s | %-22s%n", "run", "policy, history = run",
+                "policy, no history",
                 "fixed 30 s", ".sync cadence");
         System.out.printf("%-8s | %10s %11s | %10s %11s | %10s %11s | %10s %11s%n", "", "polls", "delay s", "polls",
                 "delay s", "polls", "delay s", "polls", "delay s");
@@ -48,7 +49,8 @@ public final class PollingSimulation {
             Outcome fixed = simulate(t -> 30, d);
             Outcome sync = simulate(t -> t < 600 ? 60 : 300, d);
             System.out.printf("%-8s | %10d %11d | %10d %11d | %10d %11d | %10d %11d%n", label(d), history.polls(),
-                    history.delay(), none.polls(), none.delay(), fixed.polls(), fixed.delay(), sync.polls(), sync.delay());
+                    history.delay(), none.polls(), none.delay(), fixed.polls(), fixed.delay(), sync.polls(),
+                            sync.delay());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("runSeconds", d);
             row.put("policyWithHistory", Map.of("polls", history.polls(), "delaySeconds", history.delay()));
@@ -70,7 +72,8 @@ public final class PollingSimulation {
             int fixedStates = 30; // snapshot, skips, repair (1 call), associate, reports, notify, bookkeeping
             long transitions = 5 * jobTransitions + fixedStates;
             long invocations = 5 * (1 + polls) + 1 + 1 + 1 + 2;
-            refresh.put(p.getKey(), Map.of("pollsPerJob", polls, "stateTransitions", transitions, "lambdaInvocations", invocations));
+            refresh.put(p.getKey(), Map.of("pollsPerJob", polls, "stateTransitions", transitions, "lambdaInvocations",
+                    invocations));
         }
         System.out.println();
         System.out.println("db-refresh, five job runs of one hour each: " + refresh);

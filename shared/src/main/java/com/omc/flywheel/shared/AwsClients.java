@@ -70,7 +70,8 @@ public final class AwsClients {
         return build(builder, WITH_PATCH, Settings.intValue("FLYWHEEL_MAX_ATTEMPTS", 5));
     }
 
-    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(B builder, SdkHttpClient http,
+    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>,
+            C> C build(B builder, SdkHttpClient http,
                                                                                            int attempts) {
         if ("true".equals(Settings.value("FLYWHEEL_SDK_DEFAULTS", null))) {
             // The benchmark's baseline only (bench/run cold-invoke): the same handler with the SDK's

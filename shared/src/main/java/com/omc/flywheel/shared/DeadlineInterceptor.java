@@ -58,7 +58,8 @@ final class DeadlineInterceptor implements ExecutionInterceptor {
                 ? existing.apiCallAttemptTimeout().get() : attemptTimeout, call);
         AwsRequestOverrideConfiguration.Builder override = existing == null ? AwsRequestOverrideConfiguration.builder()
                 : existing.toBuilder();
-        return aws.toBuilder().overrideConfiguration(override.apiCallTimeout(call).apiCallAttemptTimeout(attempt).build())
+        return aws.toBuilder().overrideConfiguration(override.apiCallTimeout(call).apiCallAttemptTimeout(attempt)
+                .build())
                 .build();
     }
 

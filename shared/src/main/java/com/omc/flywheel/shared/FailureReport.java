@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
  *   <li>{@code failStates}: every Fail state entered, at any depth (a Glue job loop's
  *       {@code <Step>Failed}, a ceiling), that the execution did not get past: one is dropped when
  *       its loop starts again ({@code Start<Step>} entered after it: the loop's Parallel retried
- *       it) or when the top-level step it was entered in exits. Redrive restarts an execution at its unsuccessful states:
+ * it) or when the top-level step it was entered in exits. Redrive restarts an execution at its unsuccessful states:
  *       with one of these among them it fails again at once, so only a new execution (with
  *       {@code skip}) resumes the work.</li>
  * </ul>
@@ -111,7 +111,8 @@ public record FailureReport(String failedStep, boolean failStateAtTop, String fa
                 cause = e.executionFailedEventDetails().cause();
             } else if (e.executionTimedOutEventDetails() != null) {
                 error = orElse(e.executionTimedOutEventDetails().error(), "States.Timeout");
-                cause = orElse(e.executionTimedOutEventDetails().cause(), "the execution ran longer than its TimeoutSeconds");
+                cause = orElse(e.executionTimedOutEventDetails().cause(),
+                        "the execution ran longer than its TimeoutSeconds");
             } else if (e.executionAbortedEventDetails() != null) {
                 error = orElse(e.executionAbortedEventDetails().error(), "Aborted");
                 cause = orElse(e.executionAbortedEventDetails().cause(), "the execution was stopped (StopExecution)");
@@ -122,7 +123,8 @@ public record FailureReport(String failedStep, boolean failStateAtTop, String fa
             snapshot = input.path("snapshotDt").asText();
         }
         boolean failState = failedStep != null && states.path(failedStep).path("Type").asText().equals("Fail");
-        return new FailureReport(failedStep, failState, failedIn, error, cause, finished, skip(definition, input, exited),
+        return new FailureReport(failedStep, failState, failedIn, error, cause, finished,
+                skip(definition, input, exited),
                 snapshot, input, List.copyOf(failStates));
     }
 
@@ -215,7 +217,8 @@ public record FailureReport(String failedStep, boolean failStateAtTop, String fa
         }
         JsonNode summary = node.has("summary") ? node.get("summary") : node.path("result").path("summary");
         if (summary.has("partitionsAdded")) {
-            parts.add((step.isEmpty() ? "" : step + ": ") + summary.path("partitionsAdded").asText() + " partitions added in "
+            parts.add((step.isEmpty() ? "" : step + ": ") + summary.path("partitionsAdded").asText()
+                    + " partitions added in "
                     + summary.path("tables").asText("?") + " tables" + (summary.path("failed").asInt(0) > 0
                     ? ", " + summary.get("failed").asText() + " tables failed" : ""));
             return;

@@ -42,7 +42,8 @@ public final class Identifiers {
     }
 
     public static String dynamoDbTable(String field, String value) {
-        return match(field, value, DYNAMODB_TABLE, "must be a DynamoDB table name: 3-255 of A-Z, a-z, 0-9, '_', '.', '-'");
+        return match(field, value, DYNAMODB_TABLE, "must be a DynamoDB table name: 3-255 of A-Z, a-z, 0-9, '_', '.', "
+                + "'-'");
     }
 
     public static String glueJob(String field, String value) {

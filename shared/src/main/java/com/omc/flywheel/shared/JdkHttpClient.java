@@ -33,7 +33,8 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  */
 public final class JdkHttpClient implements SdkHttpClient {
     /** Headers the JDK client sets itself and refuses from callers. */
-    private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "date", "expect", "from", "host",
+    private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "date", "expect", "from",
+            "host",
             "upgrade", "via", "warning");
     private final HttpClient client;
     private final Duration readTimeout;
@@ -90,7 +91,8 @@ public final class JdkHttpClient implements SdkHttpClient {
                     head.putHeader(h.getKey(), h.getValue());
                 }
                 InputStream in = response.body() == null ? new ByteArrayInputStream(new byte[0]) : response.body();
-                return HttpExecuteResponse.builder().response(head.build()).responseBody(AbortableInputStream.create(in))
+                return HttpExecuteResponse.builder().response(head.build())
+                        .responseBody(AbortableInputStream.create(in))
                         .build();
             }
 

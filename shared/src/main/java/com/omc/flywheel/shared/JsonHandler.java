@@ -30,7 +30,8 @@ public abstract class JsonHandler<I, O> implements RequestStreamHandler {
      */
     protected void prime() {
         try {
-            Events.read(new java.io.ByteArrayInputStream("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)), eventType);
+            Events.read(new java.io.ByteArrayInputStream("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    eventType);
         } catch (FlywheelException expected) {
             // the empty event is invalid for every function: the error path is primed too
         }

@@ -43,7 +43,8 @@ import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
  * succeed, as the same call does outside an invocation.
  */
 class DeadlineInterceptorTest {
-    /** How long the slow endpoint takes to answer: longer than the invocation has, far less than the configured timeouts. */
+    /** How long the slow endpoint takes to answer: longer than the invocation has, far less than the configured
+    * timeouts. */
     private static final long SLOW_MILLIS = 4_000;
     private static final long MARGIN_MILLIS = 500;
     private static final List<String> SET_PROPERTIES = new ArrayList<>();
@@ -140,7 +141,8 @@ class DeadlineInterceptorTest {
 
     @Test
     void theRequestsTimeoutsAreTheSmallerOfTheConfiguredOnesAndTheTimeLeft() {
-        DeadlineInterceptor interceptor = new DeadlineInterceptor(Duration.ofSeconds(120), Duration.ofSeconds(30), 3_000);
+        DeadlineInterceptor interceptor = new DeadlineInterceptor(Duration.ofSeconds(120), Duration.ofSeconds(30),
+                3_000);
         HeadBucketRequest plain = HeadBucketRequest.builder().bucket("b").build();
         assertSame(plain, modify(interceptor, plain), "no invocation: the request is left alone");
 
@@ -150,11 +152,14 @@ class DeadlineInterceptorTest {
             assertTrue(call <= 57_000 && call > 50_000, "call timeout " + call);
             assertEquals(Duration.ofSeconds(30), o.apiCallAttemptTimeout().orElseThrow());
 
-            HeadBucketRequest tight = plain.toBuilder().overrideConfiguration(c -> c.apiCallTimeout(Duration.ofSeconds(5))
+            HeadBucketRequest tight = plain.toBuilder().overrideConfiguration(c ->
+                    c.apiCallTimeout(Duration.ofSeconds(5))
                     .putHeader("x-kept", "yes")).build();
             AwsRequestOverrideConfiguration kept = override(modify(interceptor, tight));
-            assertEquals(Duration.ofSeconds(5), kept.apiCallTimeout().orElseThrow(), "a smaller per-request timeout stays");
-            assertEquals(Duration.ofSeconds(5), kept.apiCallAttemptTimeout().orElseThrow(), "no attempt outlives its call");
+            assertEquals(Duration.ofSeconds(5), kept.apiCallTimeout().orElseThrow(),
+                    "a smaller per-request timeout stays");
+            assertEquals(Duration.ofSeconds(5), kept.apiCallAttemptTimeout().orElseThrow(),
+                    "no attempt outlives its call");
             assertEquals(List.of("yes"), kept.headers().get("x-kept"), "the rest of the request's override stays");
         }
         try (InvocationDeadline.Scope invocation = InvocationDeadline.begin(13_000)) {
@@ -170,7 +175,8 @@ class DeadlineInterceptorTest {
         try {
             workers.submit(() -> { }).get(); // the worker exists before the request, as a pool built at init
             List<OptionalLong> seen = new ArrayList<>();
-            JsonHandler<PrimingTest.Ping, PrimingTest.Ping> handler = new JsonHandler<>("deadline-test", PrimingTest.Ping.class) {
+            JsonHandler<PrimingTest.Ping, PrimingTest.Ping> handler =
+                    new JsonHandler<>("deadline-test", PrimingTest.Ping.class) {
                 @Override
                 protected PrimingTest.Ping handle(PrimingTest.Ping event, Context context) {
                     seen.add(InvocationDeadline.remainingMillis());

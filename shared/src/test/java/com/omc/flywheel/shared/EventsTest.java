@@ -55,7 +55,8 @@ class EventsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"not json", "null", "[1,2]", "{\"name\":\"a\"} trailing", "''", "{\"name\":\"a\",\"name\":\"b\"}"})
+    @CsvSource(delimiter = '|', value = {"not json", "null", "[1,2]", "{\"name\":\"a\"} trailing", "''",
+            "{\"name\":\"a\",\"name\":\"b\"}"})
     void rejectsBodiesThatAreNotOneJsonObject(String body) {
         InvalidInputException e = rejected(body);
         assertTrue(e.getMessage().length() > 10, e.getMessage());
@@ -64,6 +65,7 @@ class EventsTest {
     @Test
     void unknownFieldMessageListsTheAcceptedOnes() {
         String message = rejected("{\"name\":\"a\",\"nmae\":1}").getMessage();
-        assertTrue(message.contains("unknown field") && message.contains("count") && message.contains("items"), message);
+        assertTrue(message.contains("unknown field") && message.contains("count") && message.contains("items"),
+                message);
     }
 }

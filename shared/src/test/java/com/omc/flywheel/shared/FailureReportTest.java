@@ -32,7 +32,8 @@ class FailureReportTest {
     }
 
     private void event(String type, String state) {
-        HistoryEvent.Builder b = HistoryEvent.builder().id((long) history.size() + 1).type(type).timestamp(Instant.now());
+        HistoryEvent.Builder b = HistoryEvent.builder().id((long) history.size() + 1).type(type)
+                .timestamp(Instant.now());
         if (type.endsWith("StateEntered")) {
             b.stateEnteredEventDetails(d -> d.name(state).input("{}"));
         } else if (type.endsWith("StateExited")) {

@@ -14,7 +14,8 @@ class IdentifiersTest {
     @ParameterizedTest
     @ValueSource(strings = {"part_x; DROP TABLE y", "Part_IBE_01", "", " ", "part-ibe", "part_ibe`", "a.b", "tablé"})
     void catalogNamesThatCouldBreakSqlAreRejected(String name) {
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Identifiers.catalogName("table", name));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> Identifiers.catalogName("table", name));
         assertEquals("table", e.field());
     }
 
@@ -49,7 +50,8 @@ class IdentifiersTest {
         Identifiers.glueJobRun("r", "jr_" + "a".repeat(64));
         assertThrows(InvalidInputException.class, () -> Identifiers.glueJobRun("r", "jr_123"));
         Identifiers.athenaQueryId("q", "d5ebd4b5-efdb-4945-9458-f7a08e3cc2d7");
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> Identifiers.glueJob("jobName", "bad job"));
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> Identifiers.glueJob("jobName", "bad job"));
         assertTrue(e.getMessage().contains("jobName"), e.getMessage());
     }
 }

@@ -61,7 +61,8 @@ class JsonLogTest {
         try {
             JsonLog.beginRequest("req-9");
             JsonLog.forFunction("check-status").metrics("job run metrics",
-                    new java.util.TreeMap<>(java.util.Map.of("PollsPerJob", 7, "GlueJobRunSeconds", 3600L)), "JobName", "etl-x");
+                    new java.util.TreeMap<>(java.util.Map.of("PollsPerJob", 7, "GlueJobRunSeconds", 3600L)), "JobName",
+                            "etl-x");
         } finally {
             System.clearProperty("FLYWHEEL_ENV");
         }

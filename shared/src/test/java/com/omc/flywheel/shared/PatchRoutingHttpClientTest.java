@@ -48,7 +48,8 @@ class PatchRoutingHttpClientTest {
         }
     }
 
-    private static int send(PatchRoutingHttpClient client, URI uri, SdkHttpMethod method, String body) throws Exception {
+    private static int send(PatchRoutingHttpClient client, URI uri, SdkHttpMethod method,
+            String body) throws Exception {
         SdkHttpFullRequest.Builder r = SdkHttpFullRequest.builder().uri(uri).method(method);
         HttpExecuteRequest.Builder request = HttpExecuteRequest.builder();
         if (body != null) {

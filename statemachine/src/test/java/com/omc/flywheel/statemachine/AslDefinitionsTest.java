@@ -1,13 +1,13 @@
 package com.omc.flywheel.statemachine;
 
-import com.omc.flywheel.local.iam.DeployedStack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.iam.DeployedStack;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +42,8 @@ class AslDefinitionsTest {
         Path root = SampleEvents.repoRoot();
         Path validator = root.resolve("node_modules/.bin/asl-validator");
         if (!Files.isExecutable(validator)) {
-            run(root, List.of(npm(), "ci", "--no-audit", "--no-fund"), "npm ci (installs asl-validator from package-lock.json)");
+            run(root, List.of(npm(), "ci", "--no-audit", "--no-fund"),
+                    "npm ci (installs asl-validator from package-lock.json)");
         }
         List<Path> files = definitions();
         assertEquals(4, files.size(), files.toString());
@@ -67,7 +68,8 @@ class AslDefinitionsTest {
         for (Path committed : definitions()) {
             Path generated = out.resolve(committed.getFileName().toString());
             if (!Files.exists(generated)) {
-                differ.add(committed.getFileName() + ": not written by the generator (add it to JOB_LOOPS in generate.py)");
+                differ.add(committed.getFileName() + ": not written by the generator (add it to JOB_LOOPS in "
+                        + "generate.py)");
                 continue;
             }
             List<String> a = Files.readAllLines(committed, StandardCharsets.UTF_8);
@@ -86,7 +88,8 @@ class AslDefinitionsTest {
             }
         }
         assertEquals(List.of(), differ, "statemachine/*.asl.json differ from what the generator writes: run "
-                + "statemachine/generate.py (python3 statemachine/generate.py, from the repository root) and commit its "
+                + "statemachine/generate.py (python3 statemachine/generate.py, from the repository root) and commit "
+                        + "its "
                 + "output; change a Glue job loop in generate.py, never in one .asl.json copy");
     }
 
@@ -147,7 +150,8 @@ class AslDefinitionsTest {
         assertEquals(List.of(), problems);
         // The exception above, and nothing wider: named errors only, inside BuildErTable's branch.
         JsonNode er = JSON.readTree(SampleEvents.repoRoot().resolve("statemachine/db-refresh.asl.json").toFile())
-                .path("States").path("BuildErTable").path("Branches").get(0).path("States").path("RefreshErTable").path("Catch");
+                .path("States").path("BuildErTable").path("Branches").get(0).path("States").path("RefreshErTable")
+                        .path("Catch");
         assertEquals(1, er.size());
         assertEquals("ErTableFailed", er.get(0).path("Next").asText());
         assertFalse(er.get(0).path("ErrorEquals").toString().contains("States."), er.toString());
@@ -198,7 +202,8 @@ class AslDefinitionsTest {
                     problems.add(e.getKey() + ": Lambda task without TimeoutSeconds");
                 }
                 // Every function is idempotent, so a run that Lambda or the task timeout stopped is retried.
-                if (s.path("Resource").asText().contains("lambda") && !s.path("Retry").toString().contains("\"Sandbox.Timedout\"")) {
+                if (s.path("Resource").asText().contains("lambda")
+                        && !s.path("Retry").toString().contains("\"Sandbox.Timedout\"")) {
                     problems.add(e.getKey() + ": Lambda task that does not retry Sandbox.Timedout / States.Timeout");
                 }
             }

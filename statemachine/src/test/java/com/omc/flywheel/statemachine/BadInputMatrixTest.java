@@ -10,7 +10,7 @@ import com.omc.flywheel.buildreport.BuildReportHandler;
 import com.omc.flywheel.checkstatus.CheckStatusHandler;
 import com.omc.flywheel.fetchactivetopics.FetchActiveTopicsHandler;
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.msckrepair.MsckRepairHandler;
 import com.omc.flywheel.resolvesnapshot.ResolveSnapshotHandler;
 import com.omc.flywheel.shared.errors.InvalidInputException;
@@ -103,9 +103,11 @@ class BadInputMatrixTest {
                 + ", \"roleArn\": \"arn:aws:iam::123456789012:role/r\"";
         m.put("associate-tables", List.of(
                 new Case("{" + db + ", \"roleArn\": \"arn:aws:iam::123456789012:role/r\"}", "membershipId"),
-                new Case("{\"membershipId\": \"AMC\", " + db + ", \"roleArn\": \"arn:aws:iam::123456789012:role/r\"}", "membershipId"),
+                new Case("{\"membershipId\": \"AMC\", " + db + ", \"roleArn\": \"arn:aws:iam::123456789012:role/r\"}",
+                        "membershipId"),
                 new Case("{\"membershipId\": \"0b6e5a4c-6f2d-4a8e-9c1b-3d5f7e9a1c2b\", " + db + "}", "roleArn"),
-                new Case("{\"membershipId\": \"0b6e5a4c-6f2d-4a8e-9c1b-3d5f7e9a1c2b\", " + db + ", \"roleArn\": \"role/r\"}", "roleArn"),
+                new Case("{\"membershipId\": \"0b6e5a4c-6f2d-4a8e-9c1b-3d5f7e9a1c2b\", " + db
+                        + ", \"roleArn\": \"role/r\"}", "roleArn"),
                 new Case("{" + assoc + ", \"maxAssociations\": 0}", "maxAssociations"),
                 new Case("{" + assoc + ", \"maxAssociations\": 1000}", "maxAssociations"),
                 new Case("{" + assoc + ", \"allowedResultReceivers\": [\"1234\"]}", "allowedResultReceivers[0]"),
@@ -120,7 +122,8 @@ class BadInputMatrixTest {
                 new Case("{" + db + ", \"reportBucket\": \"b-b-b\"}", "report"),
                 new Case("{\"report\": \"MONTHLY\", " + db + ", \"reportBucket\": \"b-b-b\"}", "report"),
                 new Case("{\"report\": \"DATA_MONITOR\", " + db + "}", "reportBucket"),
-                new Case("{\"report\": \"DATA_MONITOR\", " + db + ", \"reportBucket\": \"Bad_Bucket\"}", "reportBucket"),
+                new Case("{\"report\": \"DATA_MONITOR\", " + db + ", \"reportBucket\": \"Bad_Bucket\"}",
+                        "reportBucket"),
                 new Case("{\"report\": \"CLEANROOMS\", " + db + ", \"reportBucket\": \"b-b-b\"}", "membershipId"),
                 new Case("{" + rep + ", \"bucketCount\": 0}", "bucketCount"),
                 new Case("{" + rep + ", \"pkColumn\": \"id; DROP\"}", "pkColumn"),
@@ -173,7 +176,8 @@ class BadInputMatrixTest {
                 new Case("{\"database\": \"omc_flywheel_dev\", \"snapshotDt\": \"2026-11-01\"}", "location"),
                 new Case("{\"database\": \"omc_flywheel_dev\", \"snapshotDt\": \"2026-11-01\", "
                         + "\"location\": \"s3://b-b-b/er' OR 1=1 --/\"}", "location"),
-                new Case("{\"database\": \"omc_flywheel_dev\", \"snapshotDt\": \"2026-11-01\", \"location\": \"s3://b-b-b/er\"}",
+                new Case("{\"database\": \"omc_flywheel_dev\", \"snapshotDt\": \"2026-11-01\", \"location\": "
+                        + "\"s3://b-b-b/er\"}",
                         "location"),
                 new Case("{" + erDt + ", \"table\": \"part_addressable_ids\"}", "table"),
                 new Case("{" + erDt + ", \"sourceTable\": \"part_ids; DROP TABLE x\"}", "sourceTable"),

@@ -1,18 +1,18 @@
 package com.omc.flywheel.statemachine;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.omc.flywheel.local.AwsProxy;
-import com.omc.flywheel.local.LakeBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.MotoServer.SnsMessage;
-import com.omc.flywheel.local.SampleEvents;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.moto.MotoServer.SnsMessage;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.shared.AwsClients;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +55,8 @@ class DbRefreshStateMachineTest {
         LakeBuilder lake = new LakeBuilder(glue, s3).database(DB).bucket(DATA).bucket("omc-flywheel-dev-analysis-data");
         for (String source : List.of("addressable_ids", "infobase_attributes")) {
             for (String day : List.of("2025-09-22", "2025-10-22")) {
-                s3.putObject(b -> b.bucket(DATA).key("opus/" + source + "/raw_input/snapshot_dt=" + day + "/part-0.parquet"),
+                s3.putObject(b -> b.bucket(DATA).key("opus/" + source + "/raw_input/snapshot_dt=" + day
+                        + "/part-0.parquet"),
                         RequestBody.fromString("x"));
                 // The loader's last write: resolve-snapshot takes only a snapshot with its marker under every prefix.
                 s3.putObject(b -> b.bucket(DATA).key("opus/" + source + "/raw_input/snapshot_dt=" + day + "/_SUCCESS"),
@@ -71,8 +72,10 @@ class DbRefreshStateMachineTest {
         lake.table(new LakeBuilder.Table(DB, "part_addressable_ids_er", "s3://" + DATA + "/identity/", 2,
                 LakeBuilder.Registration.UNPARTITIONED, List.of(), List.of(), Map.of()));
         // What the ER table's CTAS reads (the local Athena stand-in reads the Parquet files): 4 folders of 4 rows.
-        new LakeBuilder(glue, s3).database(DB).withParquetFiles(null).table(new LakeBuilder.Table(DB, "part_addressable_ids",
-                ADDRESSABLE_IDS, 1, LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(4), LakeBuilder.buckets(4), Map.of()));
+        new LakeBuilder(glue, s3).database(DB).withParquetFiles(null)
+                .table(new LakeBuilder.Table(DB, "part_addressable_ids",
+                ADDRESSABLE_IDS, 1, LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(4),
+                        LakeBuilder.buckets(4), Map.of()));
         SnsClient sns = AwsClients.build(SnsClient.builder());
         sns.createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications"));
         sns.createTopic(b -> b.name("omc-flywheel-dev-data-monitor-alerts"));
@@ -92,7 +95,8 @@ class DbRefreshStateMachineTest {
 
     @Test
     void aMonthlyRefreshRunsEveryStepInOrderAndNotifiesSuccess() {
-        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", SampleEvents.read("db-refresh.json"),
+        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json",
+                SampleEvents.read("db-refresh.json"),
                 Duration.ofMinutes(3));
 
         assertEquals(ExecutionStatus.SUCCEEDED, run.execution().status(), run.execution().toString());
@@ -113,7 +117,8 @@ class DbRefreshStateMachineTest {
         assertEquals(2, register.stream().map(r -> r.arguments().get("--S3_ROOT")).distinct().count());
         assertEquals(8, glue.getPartitions(b -> b.databaseName(DB).tableName("part_ibe_02")).partitions().size(),
                 "repair ran: part_ibe_02 re-partitioned and synced");
-        assertEquals(2, cloud.cleanRooms().mutations().stream().filter(m -> m.startsWith("CreateConfiguredTableAssociation "))
+        assertEquals(2, cloud.cleanRooms().mutations().stream()
+                .filter(m -> m.startsWith("CreateConfiguredTableAssociation "))
                 .count());
         List<SnsMessage> sent = notifications();
         assertEquals(1, sent.size());
@@ -123,14 +128,18 @@ class DbRefreshStateMachineTest {
         String splitRun = runs(JOBS.get(0)).get(0).id();
         assertTrue(message.contains("completed in dev for snapshot 2025-10-22")
                 && message.contains("\n  data-monitor/ACX_Data_Monitor_Report_") && !message.contains("{\""), message);
-        assertTrue(message.lines().anyMatch(l -> l.matches("SplitAddressableIds +[0-9]+\\.[0-9] +" + splitRun)), message);
-        assertTrue(message.lines().anyMatch(l -> l.matches("RepairPartitions +[0-9]+\\.[0-9] +[0-9]+ partitions added in [0-9]+ tables")),
+        assertTrue(message.lines().anyMatch(l -> l.matches("SplitAddressableIds +[0-9]+\\.[0-9] +" + splitRun)),
+                message);
+        assertTrue(message.lines().anyMatch(l -> l.matches("RepairPartitions +[0-9]+\\.[0-9] +[0-9]+ partitions added "
+                + "in [0-9]+ tables")),
                 message);
         assertTrue(message.lines().anyMatch(l -> l.matches("AssociateTables +[0-9]+\\.[0-9] +create association 2, .*")), message);
         // The ER table: re-pointed at its new folder, 16 rows, never dropped (SPEC.md §5's bug).
-        String er = glue.getTable(b -> b.databaseName(DB).name("part_addressable_ids_er")).table().storageDescriptor().location();
+        String er = glue.getTable(b -> b.databaseName(DB).name("part_addressable_ids_er")).table().storageDescriptor()
+                .location();
         assertTrue(er.startsWith("s3://" + DATA + "/omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2025-10-22/run="), er);
-        assertTrue(message.lines().anyMatch(l -> l.matches("BuildErTable +[0-9]+\\.[0-9] +REFRESHED, 16 rows, " + er)), message);
+        assertTrue(message.lines().anyMatch(l -> l.matches("BuildErTable +[0-9]+\\.[0-9] +REFRESHED, 16 rows, " + er)),
+                message);
         assertEquals(List.of(), glue.getTables(b -> b.databaseName(DB)).tableList().stream().map(t -> t.name())
                 .filter(n -> n.startsWith("tmp_")).toList(), "no staging table left");
         assertEquals(1, cloud.lambdas().invocations().get(StateMachineHarness.name("notify-failure")));
@@ -151,7 +160,8 @@ class DbRefreshStateMachineTest {
         cloud.lambdas().coldStart(); // the functions read their settings at init
         StateMachineHarness.Run run;
         try {
-            run = StateMachineHarness.execute("db-refresh.asl.json", SampleEvents.read("db-refresh.json"), Duration.ofMinutes(3));
+            run = StateMachineHarness.execute("db-refresh.asl.json", SampleEvents.read("db-refresh.json"),
+                    Duration.ofMinutes(3));
         } finally {
             System.clearProperty("TIME_MARGIN_SECONDS");
             cloud.lambdas().coldStart();
@@ -186,12 +196,14 @@ class DbRefreshStateMachineTest {
                 && r.path("Arguments").path("--S3_ROOT").asText().contains("infobase_attributes"),
                 "AnalysisException: Path does not exist: s3://.../IBE_07/"));
 
-        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", SampleEvents.read("db-refresh.json"),
+        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json",
+                SampleEvents.read("db-refresh.json"),
                 Duration.ofMinutes(3));
 
         assertEquals(ExecutionStatus.FAILED, run.execution().status());
         assertEquals("GlueJobFailed", run.execution().error(), "the step's own error fails the execution");
-        long infobaseRuns = runs(JOBS.get(2)).stream().filter(r -> r.arguments().get("--S3_ROOT").contains("infobase")).count();
+        long infobaseRuns = runs(JOBS.get(2)).stream().filter(r -> r.arguments().get("--S3_ROOT").contains("infobase"))
+                .count();
         assertEquals(3, infobaseRuns, "the first run and its two retries");
         List<SnsMessage> sent = notifications();
         assertEquals(1, sent.size(), "one failure notification");
@@ -222,15 +234,18 @@ class DbRefreshStateMachineTest {
         return List.of(
                 new Breakage("CheckGivenSnapshot", () -> { },
                         input(in -> in.put("snapshotDt", "2024-01-01"))),
-                new Breakage("SplitInputs", () -> cloud.proxy().addRewrite(AwsProxy.failGlueJob(JOBS.get(1), "split broke")),
+                new Breakage("SplitInputs", () -> cloud.proxy()
+                        .addRewrite(AwsProxy.failGlueJob(JOBS.get(1), "split broke")),
                         input(in -> { })),
-                new Breakage("RegisterTables", () -> cloud.proxy().addRewrite(AwsProxy.failGlueJob(JOBS.get(2), "register broke")),
+                new Breakage("RegisterTables", () -> cloud.proxy()
+                        .addRewrite(AwsProxy.failGlueJob(JOBS.get(2), "register broke")),
                         input(in -> { })),
                 new Breakage("RepairPartitions", () -> { },
                         input(in -> ((ObjectNode) in.get("repair")).put("tablePrefix", "Not-A-Prefix"))),
                 new Breakage("BuildErTable", () -> cloud.proxy().addRuleFirst(AwsProxy.failAthenaQueries(id -> true,
                         "HIVE_CANNOT_OPEN_SPLIT: ER broke")), input(in -> { })),
-                new Breakage("AssociateTables", () -> cloud.cleanRooms().failCall("CreateConfiguredTableAssociation", 1, 403,
+                new Breakage("AssociateTables", () -> cloud.cleanRooms()
+                        .failCall("CreateConfiguredTableAssociation", 1, 403,
                         "AccessDeniedException"), input(in -> { })),
                 new Breakage("Reports", () -> { },
                         input(in -> ((ObjectNode) in.get("reports").get("cleanRooms")).put("report", "NOPE"))));
@@ -247,7 +262,8 @@ class DbRefreshStateMachineTest {
             world();
             b.world().run();
 
-            StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", b.input(), Duration.ofMinutes(3));
+            StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", b.input(),
+                    Duration.ofMinutes(3));
 
             assertEquals(ExecutionStatus.FAILED, run.execution().status(), run.execution().toString());
             assertFailedAt(run, b.step());
@@ -255,7 +271,8 @@ class DbRefreshStateMachineTest {
             assertEquals(1, sent.size(), "exactly one notification: " + sent);
             assertEquals("❌ Database Refresh Failed", sent.get(0).subject());
             String message = sent.get(0).message();
-            assertTrue(message.contains("failed in dev at step " + b.step()) && message.contains("Failed step: " + b.step())
+            assertTrue(message.contains("failed in dev at step " + b.step())
+                    && message.contains("Failed step: " + b.step())
                     && message.contains("Error: " + run.execution().error()), message);
             assertTrue(message.contains("bin/flywheel refresh resume " + run.execution().executionArn()), message);
             // Redrive is offered only where it resumes: a failed Task, never after a Fail state.
@@ -273,7 +290,8 @@ class DbRefreshStateMachineTest {
      */
     @Test
     void aStatesRuntimeErrorIsNotifiedToo() {
-        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", input(in -> in.remove("associate")),
+        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json",
+                input(in -> in.remove("associate")),
                 Duration.ofMinutes(3));
 
         assertEquals(ExecutionStatus.FAILED, run.execution().status(), run.execution().toString());
@@ -286,7 +304,8 @@ class DbRefreshStateMachineTest {
                 && message.contains("redrive-execution --execution-arn " + run.execution().executionArn()), message);
         assertTrue(message.contains("RepairPartitions: ") && message.contains("partitions added")
                 && message.contains("SplitInputs: SplitAddressableIds Glue run jr_"), "what finished: " + message);
-        assertTrue(message.contains("\"RepairPartitions\" : true") && message.contains("\"snapshotDt\" : \"2025-10-22\""),
+        assertTrue(message.contains("\"RepairPartitions\" : true")
+                && message.contains("\"snapshotDt\" : \"2025-10-22\""),
                 "the skip alternative: " + message);
     }
 
@@ -308,7 +327,8 @@ class DbRefreshStateMachineTest {
         assertEquals(1, h.stream().filter(e -> e.typeAsString().equals("ExecutionFailed")).count());
         int stepEntered = -1;
         for (int i = 0; i < h.size(); i++) {
-            if (h.get(i).stateEnteredEventDetails() != null && h.get(i).stateEnteredEventDetails().name().equals(step)) {
+            if (h.get(i).stateEnteredEventDetails() != null && h.get(i).stateEnteredEventDetails().name()
+                    .equals(step)) {
                 stepEntered = i;
             }
         }
@@ -329,7 +349,8 @@ class DbRefreshStateMachineTest {
 
     static {
         try {
-            JSON_DEFINITION = JSON.readTree(SampleEvents.repoRoot().resolve("statemachine/db-refresh.asl.json").toFile());
+            JSON_DEFINITION = JSON.readTree(SampleEvents.repoRoot().resolve("statemachine/db-refresh.asl.json")
+                    .toFile());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -352,7 +373,8 @@ class DbRefreshStateMachineTest {
 
     @Test
     void skippingOneSplitJobNeverSkipsTheOther() {
-        String input = SampleEvents.read("db-refresh.json").replaceFirst("\\{", "{\"skip\": {\"SplitAddressableIds\": true},");
+        String input = SampleEvents.read("db-refresh.json").replaceFirst("\\{",
+                "{\"skip\": {\"SplitAddressableIds\": true},");
 
         StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json", input, Duration.ofMinutes(3));
 

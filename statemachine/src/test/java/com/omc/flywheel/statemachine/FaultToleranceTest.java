@@ -9,14 +9,14 @@ import com.omc.flywheel.associatetables.AssociateTablesHandler;
 import com.omc.flywheel.buildreport.BuildReportHandler;
 import com.omc.flywheel.checkstatus.CheckStatusHandler;
 import com.omc.flywheel.fetchactivetopics.FetchActiveTopicsHandler;
-import com.omc.flywheel.local.AwsProxy;
-import com.omc.flywheel.local.AwsProxy.Fault;
-import com.omc.flywheel.local.AwsProxy.FaultKind;
-import com.omc.flywheel.local.LakeBuilder;
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.SampleEvents;
-import com.omc.flywheel.local.TopicRegistry;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.fixtures.TopicRegistry;
+import com.omc.flywheel.local.proxy.AwsProxy;
+import com.omc.flywheel.local.proxy.AwsProxy.Fault;
+import com.omc.flywheel.local.proxy.AwsProxy.FaultKind;
 import com.omc.flywheel.msckrepair.MsckRepairHandler;
 import com.omc.flywheel.resolvesnapshot.ResolveSnapshotHandler;
 import com.omc.flywheel.shared.AwsClients;
@@ -51,7 +51,8 @@ class FaultToleranceTest {
     static LocalCloud cloud;
 
     /** One function: its world, its handler, its event, the operation to break and the complete state to reach. */
-    record Scenario(String function, Runnable world, Supplier<RequestStreamHandler> handler, String event, String operation,
+    record Scenario(String function, Runnable world, Supplier<RequestStreamHandler> handler, String event,
+            String operation,
                     Runnable complete) {
     }
 
@@ -81,7 +82,8 @@ class FaultToleranceTest {
 
     static void lake() {
         S3Client s3 = AwsClients.build(S3Client.builder());
-        LakeBuilder lake = new LakeBuilder(glue(), s3).database(DB).bucket(DATA).bucket("omc-flywheel-dev-analysis-data");
+        LakeBuilder lake = new LakeBuilder(glue(), s3).database(DB).bucket(DATA)
+                .bucket("omc-flywheel-dev-analysis-data");
         for (String t : List.of("part_ibe_01", "part_ibe_02")) {
             lake.table(new LakeBuilder.Table(DB, t, "s3://" + DATA + "/split_part/" + t + "/", 4,
                     LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(4), List.of(0), Map.of()));
@@ -128,12 +130,15 @@ class FaultToleranceTest {
         all.add(new Scenario("refresh-er-table", () -> {
             lake();
             new LakeBuilder(glue(), AwsClients.build(S3Client.builder())).database(DB).withParquetFiles(null)
-                    .table(new LakeBuilder.Table(DB, "part_addressable_ids", DbRefreshStateMachineTest.ADDRESSABLE_IDS, 1,
-                            LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(2), LakeBuilder.buckets(2), Map.of()));
+                    .table(new LakeBuilder.Table(DB, "part_addressable_ids", DbRefreshStateMachineTest.ADDRESSABLE_IDS,
+                            1,
+                            LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(2), LakeBuilder.buckets(2),
+                                    Map.of()));
         }, com.omc.flywheel.refreshertable.RefreshErTableHandler::new, SampleEvents.read("refresh-er-table.json"),
                 "athena:StartQueryExecution",
                 // The ClientRequestToken: a start that landed but whose answer was lost is the same query when retried.
-                () -> assertEquals(1, cloud.athenaCtas().ctasQueries().size(), cloud.athenaCtas().ctasQueries().toString())));
+                () -> assertEquals(1, cloud.athenaCtas().ctasQueries().size(),
+                        cloud.athenaCtas().ctasQueries().toString())));
         return all;
     }
 

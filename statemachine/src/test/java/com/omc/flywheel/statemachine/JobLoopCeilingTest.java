@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.MotoServer.SnsMessage;
-import com.omc.flywheel.local.SampleEvents;
-import com.omc.flywheel.local.TopicRegistry;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.fixtures.TopicRegistry;
+import com.omc.flywheel.local.moto.MotoServer.SnsMessage;
 import com.omc.flywheel.shared.AwsClients;
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +41,8 @@ class JobLoopCeilingTest {
     }
 
     private StateMachineHarness.Run rebuild(String limits) {
-        String input = SampleEvents.read("historical-rebuilder.json").replace("\"limits\": {\"maxPolls\": 200}", limits);
+        String input = SampleEvents.read("historical-rebuilder.json")
+                .replace("\"limits\": {\"maxPolls\": 200}", limits);
         assertTrue(input.contains(limits), input);
         return StateMachineHarness.execute("historical-rebuilder.asl.json", input, Duration.ofMinutes(2));
     }
@@ -52,9 +53,11 @@ class JobLoopCeilingTest {
 
         assertEquals(ExecutionStatus.FAILED, run.execution().status());
         assertTrue(run.statesEntered().contains("RebuildHistoryTimeCeiling"), run.statesEntered().toString());
-        assertEquals(1, glue.getJobRuns(b -> b.jobName(REBUILDER)).jobRuns().size(), "a ceiling never starts the job again");
+        assertEquals(1, glue.getJobRuns(b -> b.jobName(REBUILDER)).jobRuns().size(),
+                "a ceiling never starts the job again");
         List<SnsMessage> sent = cloud.moto().snsMessages();
-        assertTrue(sent.get(0).message().contains("TimeCeilingReached") && sent.get(0).message().contains("limits.maxRunSeconds"),
+        assertTrue(sent.get(0).message().contains("TimeCeilingReached")
+                && sent.get(0).message().contains("limits.maxRunSeconds"),
                 sent.get(0).message());
     }
 

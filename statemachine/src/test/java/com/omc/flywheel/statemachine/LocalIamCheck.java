@@ -20,7 +20,8 @@ public final class LocalIamCheck implements AfterEachCallback {
         var unmapped = cloud.iam().unmapped();
         cloud.iam().reset();
         if (!denied.isEmpty() || !unmapped.isEmpty()) {
-            throw new AssertionError(context.getDisplayName() + ": the local IAM check refused calls that AWS would refuse: "
+            throw new AssertionError(context.getDisplayName()
+                    + ": the local IAM check refused calls that AWS would refuse: "
                     + "denied " + denied + ", unmapped " + unmapped);
         }
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.iam.DeployedStack;
 import com.omc.flywheel.local.iam.IamEnforcer;
 import java.net.URI;
@@ -39,7 +39,8 @@ class LocalIamTest {
         assertFalse(allowed.body().contains("AccessDenied"), "authorized, the call reaches Glue: " + allowed.body());
 
         String template = Files.readString(SampleEvents.repoRoot().resolve("template.yaml"));
-        String without = Pattern.compile("\\n            - Sid: ReadDbRefreshJobRuns\\n(?:              .*\\n|                .*\\n)+")
+        String without = Pattern.compile("\\n            - Sid: ReadDbRefreshJobRuns\\n(?:              .*\\n|         "
+                + "       .*\\n)+")
                 .matcher(template).replaceFirst("\n");
         assertTrue(!without.equals(template) && !without.contains("ReadDbRefreshJobRuns"), "the statement was removed");
         Path copy = Files.createTempDirectory("template-copy").resolve("template.yaml");
@@ -54,7 +55,8 @@ class LocalIamTest {
             assertEquals("arn:aws:glue:us-east-1:123456789012:job/etl-omc-flywheel-dev-addressable-split-and-part",
                     denials.get(0).resource());
             assertEquals("CheckStatusFunctionRole", denials.get(0).principal());
-            assertTrue(denied.body().contains("glue:GetJobRun"), "the function's error names the denied action: " + denied.body());
+            assertTrue(denied.body().contains("glue:GetJobRun"), "the function's error names the denied action: "
+                    + denied.body());
         } finally {
             cloud.iam().useStack(DeployedStack.local(SampleEvents.repoRoot().resolve("template.yaml")));
             cloud.iam().reset();

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +64,8 @@ class LocalRunIT {
                 + "missing_glue_count,table_type_ok,contract_ok,count_src,count_part,count_diff_pct,pk_nulls,pk_dupes,"
                 + "file_issues_sample,checked_at"), csv.get(0));
         String json = Files.readString(Path.of(monitor.toString().replace(".csv", ".json")));
-        assertTrue(json.contains("[PK_DUPES] part_ibe_05") && json.contains("part_miacs_04: processed snapshot too old"),
+        assertTrue(json.contains("[PK_DUPES] part_ibe_05") && json.contains(
+                "part_miacs_04: processed snapshot too old"),
                 "the deliberately broken tables are listed: " + json);
         try (Stream<Path> files = Files.list(out.resolve("cleanrooms-reports"))) {
             Path tables = files.filter(f -> f.toString().endsWith("_Tables.csv")).findFirst().orElseThrow();
@@ -74,17 +75,21 @@ class LocalRunIT {
         // The functions' logs carry their metrics in CloudWatch's embedded metric format.
         List<String> emf = Files.readAllLines(out.resolve("function-logs.jsonl")).stream()
                 .filter(l -> l.contains("\"_aws\"") && l.contains("\"OMC/Flywheel\"")).toList();
-        for (String metric : List.of("PartitionsAdded", "TablesFailed", "DataMonitorAlerts", "CleanRoomsActions", "PollsPerJob")) {
-            assertTrue(emf.stream().anyMatch(l -> l.contains("\"" + metric + "\":")), metric + " in the EMF lines: " + emf);
+        for (String metric : List.of("PartitionsAdded", "TablesFailed", "DataMonitorAlerts", "CleanRoomsActions",
+                "PollsPerJob")) {
+            assertTrue(emf.stream().anyMatch(l -> l.contains("\"" + metric + "\":")), metric + " in the EMF lines: "
+                    + emf);
         }
         com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(out.resolve("summary.json").toFile());
         assertEquals("SUCCEEDED", summary.path("status").asText());
         assertEquals(0, summary.path("accessDenied").asInt(), summary.toString());
-        assertEquals(4, summary.path("glueJobRunsStarted").asInt(), "two splits, the registration twice (the ER table is a CTAS)");
+        assertEquals(4, summary.path("glueJobRunsStarted").asInt(),
+                "two splits, the registration twice (the ER table is a CTAS)");
         assertEquals("REFRESHED", summary.path("executions").get(0).path("erTable").path("action").asText(),
                 "today's ER table re-pointed: " + summary.path("executions"));
-        assertTrue(summary.path("maxStatePayloadBytes").asInt() > 0 && summary.path("maxStatePayloadBytes").asInt() < 256 * 1024);
+        assertTrue(summary.path("maxStatePayloadBytes").asInt() > 0
+                && summary.path("maxStatePayloadBytes").asInt() < 256 * 1024);
         assertEquals(before, motoProcesses(), "every process local-run started is stopped");
     }
 
@@ -116,7 +121,8 @@ class LocalRunIT {
         assertEquals(2, executions.size(), executions.toString());
         com.fasterxml.jackson.databind.JsonNode m1 = executions.get(0);
         com.fasterxml.jackson.databind.JsonNode m2 = executions.get(1);
-        assertEquals(List.of("SUCCEEDED", "SUCCEEDED"), List.of(m1.path("status").asText(), m2.path("status").asText()));
+        assertEquals(List.of("SUCCEEDED", "SUCCEEDED"), List.of(m1.path("status").asText(),
+                m2.path("status").asText()));
         assertEquals("2026-10-30", m1.path("snapshotDt").asText(), "month 1: a month before --snapshot-dt");
         assertEquals("2026-11-30", m2.path("snapshotDt").asText(), "month 2: the new raw snapshot, resolved");
         String today = "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/identity/acx_ids_cur/";
@@ -140,7 +146,8 @@ class LocalRunIT {
             try (Stream<Path> files = Files.list(out.resolve(month).resolve("data-monitor"))) {
                 Path csv = files.filter(f -> f.toString().endsWith(".csv")).findFirst().orElseThrow();
                 List<String> rows = Files.readAllLines(csv);
-                assertTrue(rows.stream().skip(1).filter(r -> r.contains("part_ibe")).allMatch(r -> r.contains("," + snapshot + ",")),
+                assertTrue(rows.stream().skip(1).filter(r -> r.contains("part_ibe"))
+                        .allMatch(r -> r.contains("," + snapshot + ",")),
                         month + "'s report reads its own snapshot " + snapshot + ": " + rows);
             }
         }
@@ -154,10 +161,12 @@ class LocalRunIT {
      */
     @ParameterizedTest
     @ResourceLock(value = MOTO_PROCESSES, mode = ResourceAccessMode.READ)
-    @ValueSource(strings = {"ResolveNewestSnapshot", "SplitInputs", "RegisterTables", "RepairPartitions", "BuildErTable",
+    @ValueSource(strings = {"ResolveNewestSnapshot", "SplitInputs", "RegisterTables", "RepairPartitions",
+            "BuildErTable",
             "AssociateTables", "Reports"})
     void aRunFailedAtAnyStepIsResumedWithoutRedoingAFinishedJob(String step, @TempDir Path out) throws Exception {
-        Outcome o = localRun("--tables", "2", "--buckets", "2", "--fail-step", step, "--resume", "--out", out.toString());
+        Outcome o = localRun("--tables", "2", "--buckets", "2", "--fail-step", step, "--resume", "--out",
+                out.toString());
 
         assertEquals(0, o.exitCode(), o.output());
         assertTrue(o.output().contains("$ bin/flywheel refresh resume "), o.output());
@@ -171,7 +180,8 @@ class LocalRunIT {
         assertEquals("SUCCEEDED", executions.get(1).path("status").asText());
         List<String> subjects = new java.util.ArrayList<>();
         summary.path("notifications").forEach(n -> subjects.add(n.path("subject").asText()));
-        assertEquals(1, subjects.stream().filter(x -> x.equals("❌ Database Refresh Failed")).count(), subjects.toString());
+        assertEquals(1, subjects.stream().filter(x -> x.equals("❌ Database Refresh Failed")).count(),
+                subjects.toString());
         assertEquals(1, subjects.stream().filter(x -> x.equals("✅ Database Refresh Completed Successfully")).count(),
                 subjects.toString());
         java.util.Map<String, Long> succeeded = new java.util.TreeMap<>();
@@ -181,9 +191,11 @@ class LocalRunIT {
             }
         });
         assertEquals(4, succeeded.size(), "two splits, the registration twice: " + succeeded);
-        assertEquals(1, summary.path("erTableCtasQueries").asInt(), "the ER table rebuilt exactly once over both executions");
+        assertEquals(1, summary.path("erTableCtasQueries").asInt(),
+                "the ER table rebuilt exactly once over both executions");
         assertTrue(summary.path("erTableLocation").asText().startsWith(
-                "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/identity/acx_ids_er/snapshot_dt="), summary.toString());
+                "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/identity/acx_ids_er/snapshot_dt="),
+                        summary.toString());
         assertTrue(succeeded.values().stream().allMatch(n -> n == 1), "each finished job ran once: " + succeeded);
         assertEquals(0, summary.path("finishedJobRunsRepeated").size());
         assertEquals(0, summary.path("accessDenied").asInt(), summary.path("accessDeniedCalls").toString());

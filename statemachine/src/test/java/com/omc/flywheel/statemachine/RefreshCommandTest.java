@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.refresh.RefreshCommand;
+import com.omc.flywheel.ops.RefreshCommand;
 import com.omc.flywheel.shared.AwsClients;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -87,7 +87,8 @@ class RefreshCommandTest {
         assertEquals(0, o.code(), o.err());
         assertEquals(JSON.readTree(schedule.path("Target").path("Input").asText()), JSON.readTree(o.out()),
                 "exactly the schedule's input");
-        assertTrue(sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn)).executions().isEmpty(), "nothing started");
+        assertTrue(sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn)).executions().isEmpty(),
+                "nothing started");
 
         Outcome skipping = refresh("start", "--dry-run", "--snapshot-dt", "2025-10-22", "--skip", "1,RegisterTables");
 
@@ -96,7 +97,8 @@ class RefreshCommandTest {
         expected.put("snapshotDt", "2025-10-22");
         expected.set("skip", JSON.readTree("{\"RegisterAddressableIds\": true, \"RegisterInfobase\": true, "
                 + "\"SplitAddressableIds\": true}"));
-        assertEquals(expected, JSON.readTree(skipping.out()), "script number 1 is the addressable split alone (SPEC.md §2's bug)");
+        assertEquals(expected, JSON.readTree(skipping.out()),
+                "script number 1 is the addressable split alone (SPEC.md §2's bug)");
     }
 
     /** The same through the stack's outputs, as an operator names a deployed stack. */
@@ -105,7 +107,8 @@ class RefreshCommandTest {
         try (CloudFormationClient cfn = AwsClients.build(CloudFormationClient.builder())) {
             String template = JSON.writeValueAsString(JSON.createObjectNode()
                     .set("Resources", JSON.readTree("{\"Topic\": {\"Type\": \"AWS::SNS::Topic\", \"Properties\": "
-                            + "{\"TopicName\": \"omc-flywheel-dev-stack-marker\"}}}"))).replaceFirst("}$", ", \"Outputs\": {"
+                            + "{\"TopicName\": \"omc-flywheel-dev-stack-marker\"}}}")))
+                                    .replaceFirst("}$", ", \"Outputs\": {"
                     + "\"DbRefreshStateMachineArn\": {\"Value\": \"" + stateMachineArn + "\"},"
                     + "\"MonthlyScheduleArn\": {\"Value\": \"arn:aws:scheduler:us-east-1:123456789012:schedule/default/"
                     + schedule.path("Name").asText() + "\"}}}");
@@ -130,7 +133,8 @@ class RefreshCommandTest {
                 List.of("start", "--skip", "1,,2"), "none empty",
                 List.of("resume"), "resume needs an EXECUTION",
                 List.of("follow", "not an arn!"), "EXECUTION must be an execution ARN or an execution name",
-                List.of("follow", "arn:aws:states:us-east-1:123456789012:execution:other-machine:x"), "is not an execution of",
+                List.of("follow", "arn:aws:states:us-east-1:123456789012:execution:other-machine:x"),
+                        "is not an execution of",
                 List.of("status", "--max", "0"), "--max takes a whole number from 1 to 100",
                 List.of("status", "--dry-run"), "--dry-run goes with start or resume",
                 List.of("start", "--region", "Mars"), "--region must be a region");
@@ -142,7 +146,8 @@ class RefreshCommandTest {
             assertEquals(2, o.code(), args + ": " + o.err());
             assertTrue(o.err().contains(message), args + ": " + o.err());
         });
-        assertTrue(sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn)).executions().isEmpty(), "nothing started");
+        assertTrue(sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn)).executions().isEmpty(),
+                "nothing started");
     }
 
     /**
@@ -155,7 +160,8 @@ class RefreshCommandTest {
         cloud.moto().glueJobRunsTakePolls(1000);
         Outcome first = refresh("start");
         assertEquals(0, first.code(), first.err());
-        String running = first.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().substring(8);
+        String running = first.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow()
+                .substring(8);
 
         Outcome second = refresh("start", "--snapshot-dt", "2025-10-22");
 
@@ -165,7 +171,8 @@ class RefreshCommandTest {
         assertEquals(1, sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn)).executions().size());
         Outcome status = refresh("status");
         assertEquals(0, status.code(), status.err());
-        assertTrue(status.out().contains(running.substring(running.lastIndexOf(':') + 1)) && status.out().contains("RUNNING"),
+        assertTrue(status.out().contains(running.substring(running.lastIndexOf(':') + 1))
+                && status.out().contains("RUNNING"),
                 status.out());
         sfn.stopExecution(b -> b.executionArn(running));
     }
@@ -180,11 +187,13 @@ class RefreshCommandTest {
         cloud.cleanRooms().failCall("CreateConfiguredTableAssociation", 1, 403, "AccessDeniedException");
         Outcome start = refresh("start", "--follow");
         assertEquals(1, start.code(), start.out());
-        String failed = start.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().substring(8);
+        String failed = start.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow()
+                .substring(8);
         assertTrue(start.out().contains("   failed step  AssociateTables")
                 && start.out().contains("resume it: bin/flywheel refresh resume " + failed), start.out());
         GlueClient glue = AwsClients.build(GlueClient.builder());
-        int runsBefore = DbRefreshStateMachineTest.JOBS.stream().mapToInt(j -> glue.getJobRuns(b -> b.jobName(j)).jobRuns().size())
+        int runsBefore = DbRefreshStateMachineTest.JOBS.stream()
+                .mapToInt(j -> glue.getJobRuns(b -> b.jobName(j)).jobRuns().size())
                 .sum();
         Outcome status = refresh("status");
         assertTrue(status.out().contains("FAILED") && status.out().contains("AssociateTables: PartialFailureException"),
@@ -194,7 +203,8 @@ class RefreshCommandTest {
         assertEquals(0, dry.code(), dry.err());
         assertTrue(dry.out().contains("not redriven: this endpoint reports no redriveStatus")
                 && dry.out().contains("\"RepairPartitions\" : true"), dry.out());
-        assertEquals(1, sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn)).executions().size(), "dry: nothing started");
+        assertEquals(1, sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn)).executions().size(),
+                "dry: nothing started");
 
         Outcome resumed = refresh("resume", failed, "--follow");
 
@@ -204,8 +214,10 @@ class RefreshCommandTest {
         assertTrue(ctasBefore >= 1, "the ER table's CTAS ran before AssociateTables failed");
         assertEquals(runsBefore, DbRefreshStateMachineTest.JOBS.stream()
                 .mapToInt(j -> glue.getJobRuns(b -> b.jobName(j)).jobRuns().size()).sum(), "no Glue job ran again");
-        assertEquals(ctasBefore, cloud.proxy().count("athena:StartQueryExecution"), "the ER table was not rebuilt again");
-        String again = resumed.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().substring(8);
+        assertEquals(ctasBefore, cloud.proxy().count("athena:StartQueryExecution"),
+                "the ER table was not rebuilt again");
+        String again = resumed.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow()
+                .substring(8);
         DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(again));
         assertEquals(ExecutionStatus.SUCCEEDED, d.status());
         assertTrue(d.input().contains("\"snapshotDt\":\"2025-10-22\""), d.input());
@@ -215,16 +227,19 @@ class RefreshCommandTest {
         Outcome twice = refresh("resume", failed);
         assertEquals(1, twice.code(), twice.out());
         assertTrue(twice.err().contains("was resumed already by " + again), twice.err());
-        assertEquals(2, sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn)).executions().size(), "no third run");
+        assertEquals(2, sfn.listExecutions(b -> b.stateMachineArn(stateMachineArn)).executions().size(),
+                "no third run");
     }
 
     /** Redrive is chosen only where it resumes: never after a Fail state (a Glue job loop's end). */
     @Test
     void aFailedGlueJobIsNeverRedrivenEvenWhereRedriveExists() {
-        cloud.proxy().addRewrite(com.omc.flywheel.local.AwsProxy.failGlueJob("etl-omc-flywheel-dev-register-part-tables",
+        cloud.proxy().addRewrite(com.omc.flywheel.local.proxy.AwsProxy.failGlueJob(
+                "etl-omc-flywheel-dev-register-part-tables",
                 "the registration job failed"));
         Outcome start = refresh("start", "--follow");
-        String failed = start.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow().substring(8);
+        String failed = start.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow()
+                .substring(8);
 
         Outcome dry = refresh("resume", failed, "--dry-run");
 
@@ -234,7 +249,8 @@ class RefreshCommandTest {
                 .redriveStatus("REDRIVABLE").build();
         com.omc.flywheel.shared.FailureReport report = com.omc.flywheel.shared.FailureReport.of(JSON.createObjectNode(),
                 List.of(), "{}", "PartialFailureException", "x");
-        assertEquals(null, RefreshCommand.redriveRefusal(redrivable, report), "a Task failure that AWS calls REDRIVABLE: redrive");
+        assertEquals(null, RefreshCommand.redriveRefusal(redrivable, report),
+                "a Task failure that AWS calls REDRIVABLE: redrive");
         assertTrue(RefreshCommand.redriveRefusal(redrivable.toBuilder().redriveStatus("NOT_REDRIVABLE")
                 .redriveStatusReason("Execution is SUCCEEDED").build(), report).contains("NOT_REDRIVABLE"));
     }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.MotoServer.SnsMessage;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.moto.MotoServer.SnsMessage;
 import com.omc.flywheel.shared.AwsClients;
 import java.time.Duration;
 import java.util.List;
@@ -27,7 +27,8 @@ class RefreshGuardTest {
     LocalCloud cloud;
     GlueClient glue;
 
-    /** DbRefreshStateMachineTest's world: the jobs, a lake with two complete snapshots, the topics, the collaboration. */
+    /** DbRefreshStateMachineTest's world: the jobs, a lake with two complete snapshots, the topics, the collaboration.
+    * */
     @BeforeEach
     void world() {
         DbRefreshStateMachineTest world = new DbRefreshStateMachineTest();
@@ -50,7 +51,8 @@ class RefreshGuardTest {
         StateMachineHarness.Run rb = StateMachineHarness.await(b, Duration.ofMinutes(3));
 
         List<ExecutionStatus> statuses = List.of(ra.execution().status(), rb.execution().status());
-        assertTrue(statuses.contains(ExecutionStatus.SUCCEEDED) && statuses.contains(ExecutionStatus.FAILED), statuses.toString());
+        assertTrue(statuses.contains(ExecutionStatus.SUCCEEDED) && statuses.contains(ExecutionStatus.FAILED),
+                statuses.toString());
         StateMachineHarness.Run refused = ra.execution().status() == ExecutionStatus.FAILED ? ra : rb;
         assertEquals("ConcurrentRefreshException", refused.execution().error(), refused.execution().cause());
         assertEquals(1, glue.getJobRuns(r -> r.jobName(JOBS.get(0))).jobRuns().size(), "one refresh's split jobs");
@@ -70,7 +72,8 @@ class RefreshGuardTest {
         assertTrue(refused.execution().cause().contains(first) && refused.execution().cause().contains("did nothing"),
                 refused.execution().cause());
         List<String> entered = refused.statesEntered();
-        assertEquals("ResolveNewestSnapshot", entered.get(entered.size() - 1), "it failed at its first Task: " + entered);
+        assertEquals("ResolveNewestSnapshot", entered.get(entered.size() - 1), "it failed at its first Task: "
+                + entered);
         assertFalse(entered.contains("SplitInputs"), entered.toString());
 
         StateMachineHarness.Run running = StateMachineHarness.await(first, Duration.ofMinutes(3));
@@ -85,8 +88,10 @@ class RefreshGuardTest {
         assertEquals(2, sent.size(), "the refusal (notify-failure) and the first's success: " + sent);
         assertTrue(sent.stream().anyMatch(m -> m.message().contains("ConcurrentRefreshException")
                 && m.message().contains(first) && m.message().contains("Nothing to resume")
-                && !m.message().contains("refresh resume")), "the refusal's notice names the running execution: " + sent);
-        assertTrue(sent.stream().anyMatch(m -> m.subject().equals("✅ Database Refresh Completed Successfully")), sent.toString());
+                && !m.message().contains("refresh resume")), "the refusal's notice names the running execution: "
+                        + sent);
+        assertTrue(sent.stream().anyMatch(m -> m.subject().equals("✅ Database Refresh Completed Successfully")),
+                sent.toString());
     }
 
     /** Waits until the execution has entered {@code state} (it is past the guard), failing if it ends first. */
@@ -95,7 +100,8 @@ class RefreshGuardTest {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             boolean entered = sfn.getExecutionHistoryPaginator(b -> b.executionArn(execution)).events().stream()
-                    .anyMatch(e -> e.typeAsString().endsWith("StateEntered") && e.stateEnteredEventDetails().name().equals(state));
+                    .anyMatch(e -> e.typeAsString().endsWith("StateEntered")
+                            && e.stateEnteredEventDetails().name().equals(state));
             if (entered) {
                 return;
             }

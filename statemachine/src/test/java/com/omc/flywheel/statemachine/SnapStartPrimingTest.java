@@ -3,9 +3,9 @@ package com.omc.flywheel.statemachine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.omc.flywheel.local.FunctionPackages;
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.lambda.FunctionPackages;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;

@@ -7,11 +7,11 @@ import com.omc.flywheel.associatetables.AssociateTablesHandler;
 import com.omc.flywheel.buildreport.BuildReportHandler;
 import com.omc.flywheel.checkstatus.CheckStatusHandler;
 import com.omc.flywheel.fetchactivetopics.FetchActiveTopicsHandler;
-import com.omc.flywheel.local.ExecutionEvents;
-import com.omc.flywheel.local.FunctionPackages;
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.SampleEvents;
-import com.omc.flywheel.local.StepFunctionsLimits;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.lambda.FunctionPackages;
+import com.omc.flywheel.local.sfn.ExecutionEvents;
+import com.omc.flywheel.local.sfn.StepFunctionsLimits;
 import com.omc.flywheel.msckrepair.MsckRepairHandler;
 import com.omc.flywheel.notifyfailure.NotifyFailureHandler;
 import com.omc.flywheel.resolvesnapshot.ResolveSnapshotHandler;
@@ -92,7 +92,8 @@ final class StateMachineHarness {
             // With the template's Timeout and MemorySize, enforced as Lambda does.
             HANDLERS.forEach((function, handler) -> cloud.lambdas().register(name(function),
                     cloud.stack().function(function).timeoutSeconds(), cloud.stack().function(function).memoryMb(),
-                    FunctionPackages.handler(FunctionPackages.lib(SampleEvents.repoRoot(), function), handler.getName())));
+                    FunctionPackages.handler(FunctionPackages.lib(SampleEvents.repoRoot(), function),
+                            handler.getName())));
         }
         return cloud;
     }
@@ -146,7 +147,8 @@ final class StateMachineHarness {
                 text = text.replace("${" + v.getKey() + "}", v.getValue());
             }
             if (text.matches("(?s).*\\$\\{[A-Za-z]+}.*")) {
-                throw new IllegalStateException(file + " has a ${...} this harness does not substitute: add it to SUBSTITUTIONS");
+                throw new IllegalStateException(file + " has a ${...} this harness does not substitute: add it to "
+                        + "SUBSTITUTIONS");
             }
             ObjectNode asl = (ObjectNode) JSON.readTree(text);
             shortenRetries(asl);
@@ -235,19 +237,22 @@ final class StateMachineHarness {
         DescribeExecutionResponse ended = d;
         ExecutionEvents.deliver(cloud(), ended).ifPresent(delivery -> {
             if (!delivery.ok()) {
-                throw new AssertionError("notify-failure failed on the end of " + execution + ": " + delivery.response());
+                throw new AssertionError("notify-failure failed on the end of " + execution + ": "
+                        + delivery.response());
             }
         });
         List<HistoryEvent> history = new ArrayList<>();
         sfn.getExecutionHistoryPaginator(b -> b.executionArn(execution)).events().forEach(history::add);
         if (d.status() != ExecutionStatus.SUCCEEDED) {
             // The SDK's toString redacts error and cause: say them, for the test's report.
-            System.err.println("execution " + execution + " ended " + d.statusAsString() + ": " + d.error() + ": " + d.cause());
+            System.err.println("execution " + execution + " ended " + d.statusAsString() + ": " + d.error() + ": "
+                    + d.cause());
         }
         // What AWS enforces and moto does not: every execution a test makes stays within Step Functions' quotas.
         StepFunctionsLimits.Report limits = StepFunctionsLimits.check(history);
         if (!limits.ok()) {
-            throw new AssertionError("execution " + execution + " breaks Step Functions' quotas: " + limits.violations());
+            throw new AssertionError("execution " + execution + " breaks Step Functions' quotas: "
+                    + limits.violations());
         }
         return new Run(d, history);
     }

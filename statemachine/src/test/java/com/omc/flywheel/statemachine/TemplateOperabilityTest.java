@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.omc.flywheel.local.MotoServer;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.iam.DeployedStack;
+import com.omc.flywheel.local.moto.MotoServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * notification topic, the dashboard, tracing, and the module contract's parameters and outputs.
  */
 class TemplateOperabilityTest {
-    private static final List<String> FUNCTIONS = List.of("start-glue-job", "check-status", "msck-repair", "associate-tables",
+    private static final List<String> FUNCTIONS = List.of("start-glue-job", "check-status", "msck-repair",
+            "associate-tables",
             "build-report", "resolve-snapshot", "fetch-active-topics", "notify-failure", "refresh-er-table");
     private static final List<String> MACHINES = List.of("db-refresh", "topic-orchestrator", "historical-rebuilder");
     private static JsonNode stack;
@@ -46,7 +47,8 @@ class TemplateOperabilityTest {
         Path repo = SampleEvents.repoRoot();
         List<String> command = new ArrayList<>(List.of(MotoServer.findOnPath("python3",
                 "python3 (with aws-sam-translator, which cfn-lint brings) is needed to read template.yaml"),
-                repo.resolve("local/scripts/transformed_template.py").toString(), repo.resolve("template.yaml").toString(),
+                repo.resolve("local/scripts/transformed_template.py").toString(),
+                        repo.resolve("template.yaml").toString(),
                 "--region", MotoServer.REGION, "--account", MotoServer.ACCOUNT_ID));
         Map<String, String> params = new LinkedHashMap<>(DeployedStack.LOCAL_PARAMETERS);
         params.putAll(extra);
@@ -59,7 +61,8 @@ class TemplateOperabilityTest {
             String err = Files.readString(errors, StandardCharsets.UTF_8);
             Files.deleteIfExists(errors);
             if (!done || p.exitValue() != 0) {
-                throw new IllegalStateException("cannot transform template.yaml (" + String.join(" ", command) + "): " + err);
+                throw new IllegalStateException("cannot transform template.yaml (" + String.join(" ", command) + "): "
+                        + err);
             }
             return new ObjectMapper().readTree(out);
         } catch (IOException e) {
@@ -105,7 +108,8 @@ class TemplateOperabilityTest {
                 }
             }
             assertTrue(metric != null, id + " has a metric");
-            StringBuilder key = new StringBuilder(metric.path("Namespace").asText() + " " + metric.path("MetricName").asText());
+            StringBuilder key = new StringBuilder(metric.path("Namespace").asText() + " "
+                    + metric.path("MetricName").asText());
             for (JsonNode d : metric.path("Dimensions")) {
                 key.append(' ').append(d.path("Name").asText()).append('=').append(d.path("Value").asText());
             }
@@ -129,10 +133,12 @@ class TemplateOperabilityTest {
             subscriptions.add(p.path("TopicArn").asText().replaceAll(".*:", "") + " " + p.path("Endpoint").asText());
         });
         assertEquals(new TreeSet<>(List.of(
-                "omc-flywheel-dev-data-monitor-alerts data-team@example.com", "omc-flywheel-dev-data-monitor-alerts oncall@example.com",
+                "omc-flywheel-dev-data-monitor-alerts data-team@example.com",
+                        "omc-flywheel-dev-data-monitor-alerts oncall@example.com",
                 "omc-flywheel-dev-db-refresh-notifications data-team@example.com",
                 "omc-flywheel-dev-db-refresh-notifications oncall@example.com")), subscriptions);
-        assertEquals(Map.of(), resources(transformed(Map.of()), "AWS::SNS::Subscription"), "the default adds no subscription");
+        assertEquals(Map.of(), resources(transformed(Map.of()), "AWS::SNS::Subscription"),
+                "the default adds no subscription");
         Map<String, String> five = Map.of("NotificationEmails", "a@x.io,b@x.io,c@x.io,d@x.io,e@x.io");
         assertEquals(10, resources(transformed(five), "AWS::SNS::Subscription").size(), "5 addresses, 2 topics");
     }
@@ -142,7 +148,8 @@ class TemplateOperabilityTest {
         Map<String, JsonNode> alarms = alarms();
         String machine = "StateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:omc-flywheel-dev-db-refresh";
         List<String> missing = new ArrayList<>();
-        List<String> expected = new ArrayList<>(List.of("AWS/States ExecutionsFailed " + machine, "AWS/States ExecutionsTimedOut " + machine,
+        List<String> expected = new ArrayList<>(List.of("AWS/States ExecutionsFailed " + machine,
+                "AWS/States ExecutionsTimedOut " + machine,
                 "AWS/States ExecutionsAborted " + machine, "AWS/States ExecutionsSucceeded " + machine,
                 "OMC/Flywheel TopicsFailed Environment=dev"));
         for (String f : FUNCTIONS) {
@@ -151,7 +158,8 @@ class TemplateOperabilityTest {
         }
         expected.stream().filter(k -> !alarms.containsKey(k)).forEach(missing::add);
         assertEquals(List.of(), missing, "alarms found: " + alarms.keySet());
-        assertEquals(FUNCTIONS.size(), resources(stack, "AWS::Lambda::Function").size(), "every function has its alarms");
+        assertEquals(FUNCTIONS.size(), resources(stack, "AWS::Lambda::Function").size(),
+                "every function has its alarms");
 
         JsonNode overdue = alarms.get("AWS/States ExecutionsSucceeded " + machine);
         assertEquals("breaching", overdue.path("TreatMissingData").asText(), "no data is no refresh");
@@ -159,9 +167,11 @@ class TemplateOperabilityTest {
         for (JsonNode m : overdue.path("Metrics")) {
             window = Math.max(window, m.path("MetricStat").path("Period").asLong());
         }
-        assertTrue(window * overdue.path("EvaluationPeriods").asLong() <= 604_800, "CloudWatch evaluates at most 7 days");
+        assertTrue(window * overdue.path("EvaluationPeriods").asLong() <= 604_800,
+                "CloudWatch evaluates at most 7 days");
         String topicsFailed = alarms.get("OMC/Flywheel TopicsFailed Environment=dev").path("AlarmDescription").asText();
-        assertTrue(topicsFailed.contains("fetch-active-topics") && !topicsFailed.contains("later change"), topicsFailed);
+        assertTrue(topicsFailed.contains("fetch-active-topics") && !topicsFailed.contains("later change"),
+                topicsFailed);
     }
 
     @Test
@@ -172,7 +182,8 @@ class TemplateOperabilityTest {
         assertEquals("omc-flywheel-dev", p.path("DashboardName").asText());
         String body = p.path("DashboardBody").asText();
         new ObjectMapper().readTree(body); // valid JSON
-        List<String> expected = new ArrayList<>(List.of("ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionTime",
+        List<String> expected = new ArrayList<>(List.of("ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed",
+                "ExecutionTime",
                 "\"Errors\"", "\"Duration\"", "ispresent(@initDuration)", "job run polled", "elapsedSeconds",
                 "SOURCE '/aws/lambda/omc-flywheel-dev-check-status'"));
         for (String m : MACHINES) {
@@ -182,20 +193,24 @@ class TemplateOperabilityTest {
             expected.add("\"omc-flywheel-dev-" + f + "\"");
             expected.add("SOURCE '/aws/lambda/omc-flywheel-dev-" + f + "'");
         }
-        for (String m : List.of("PartitionsAdded", "TablesFailed", "DataMonitorAlerts", "CleanRoomsActions", "PollsPerJob", "TopicsFailed")) {
+        for (String m : List.of("PartitionsAdded", "TablesFailed", "DataMonitorAlerts", "CleanRoomsActions",
+                "PollsPerJob", "TopicsFailed")) {
             expected.add("\"OMC/Flywheel\", \"" + m + "\", \"Environment\", \"dev\"");
         }
         String compact = body.replaceAll("\\s+", " ").replace("[ ", "[").replace(" ]", "]");
-        assertEquals(List.of(), expected.stream().filter(x -> !compact.contains(x)).toList(), "the dashboard lacks these");
+        assertEquals(List.of(), expected.stream().filter(x -> !compact.contains(x)).toList(),
+                "the dashboard lacks these");
     }
 
     @Test
     void everyFunctionAndStateMachineIsTraced() {
         Map<String, JsonNode> functions = resources(stack, "AWS::Lambda::Function");
-        functions.forEach((id, f) -> assertEquals("Active", f.path("Properties").path("TracingConfig").path("Mode").asText(), id));
+        functions.forEach((id, f) -> assertEquals("Active", f.path("Properties").path("TracingConfig").path("Mode")
+                .asText(), id));
         Map<String, JsonNode> machines = resources(stack, "AWS::StepFunctions::StateMachine");
         assertEquals(MACHINES.size(), machines.size());
-        machines.forEach((id, m) -> assertTrue(m.path("Properties").path("TracingConfiguration").path("Enabled").asBoolean(), id));
+        machines.forEach((id, m) -> assertTrue(m.path("Properties").path("TracingConfiguration").path("Enabled")
+                .asBoolean(), id));
     }
 
     @Test
@@ -203,7 +218,8 @@ class TemplateOperabilityTest {
         JsonNode declared = stack.path("Parameters");
         List<String> missing = new ArrayList<>();
         for (String name : List.of("NotificationEmails", "ScheduleExpression", "TopicKmsKeyId", "LogsKmsKeyArn",
-                "SplitAddressableIdsJobName", "SplitInfobaseJobName", "RegisterPartTablesJobName", "PreparePartTablesJobName",
+                "SplitAddressableIdsJobName", "SplitInfobaseJobName", "RegisterPartTablesJobName",
+                        "PreparePartTablesJobName",
                 "ErTablePrefix", "DataMonitorReportJobName", "CleanRoomsReportJobName", "TopicStandardizedJobName",
                 "TopicCuratedJobName", "TopicHistoryRebuilderJobName", "TopicRegistryTableName", "TopicMaxConcurrency",
                 "TopicMapMode")) {
@@ -213,17 +229,22 @@ class TemplateOperabilityTest {
         }
         assertEquals(List.of(), missing, "parameters");
         assertEquals("cron(0 2 1 * ? *)", declared.path("ScheduleExpression").path("Default").asText());
-        assertEquals("", declared.path("TopicKmsKeyId").path("Default").asText(), "by default the stack creates the topic key");
+        assertEquals("", declared.path("TopicKmsKeyId").path("Default").asText(),
+                "by default the stack creates the topic key");
 
-        JsonNode custom = transformed(Map.of("ScheduleExpression", "cron(0 3 2 * ? *)", "TopicKmsKeyId", "arn:aws:kms:us-east-1:123456789012:key/0000aaaa-12ab-34cd-56ef-1234567890ab",
+        JsonNode custom = transformed(Map.of("ScheduleExpression", "cron(0 3 2 * ? *)", "TopicKmsKeyId",
+                "arn:aws:kms:us-east-1:123456789012:key/0000aaaa-12ab-34cd-56ef-1234567890ab",
                 "LogsKmsKeyArn", "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
                 "SplitAddressableIdsJobName", "custom-split", "TopicCuratedJobName", "custom-curated"));
-        JsonNode monthly = resolved(custom.path("Resources").path("DbRefreshStateMachineMonthly"), "the monthly schedule");
+        JsonNode monthly = resolved(custom.path("Resources").path("DbRefreshStateMachineMonthly"),
+                "the monthly schedule");
         assertEquals("cron(0 3 2 * ? *)", monthly.path("ScheduleExpression").asText());
         assertTrue(monthly.path("Target").path("Input").asText().contains("\"jobName\": \"custom-split\""));
-        JsonNode topics = resolved(custom.path("Resources").path("TopicOrchestratorStateMachineEvery15Minutes"), "the topic schedule");
+        JsonNode topics = resolved(custom.path("Resources").path("TopicOrchestratorStateMachineEvery15Minutes"),
+                "the topic schedule");
         assertTrue(topics.path("Target").path("Input").asText().contains("\"jobName\": \"custom-curated\""));
-        String startPolicy = resolved(custom.path("Resources").path("StartGlueJobFunctionRole"), "start-glue-job's role").toString();
+        String startPolicy = resolved(custom.path("Resources").path("StartGlueJobFunctionRole"),
+                "start-glue-job's role").toString();
         assertTrue(startPolicy.contains("job/custom-split\""), "start-glue-job may start the job the schedule names");
         assertFalse(startPolicy.contains("addressable-split-and-part"));
         assertTrue(resolved(custom.path("Resources").path("CheckStatusFunctionRole"), "check-status's role").toString()
@@ -235,15 +256,19 @@ class TemplateOperabilityTest {
         assertEquals(FUNCTIONS.size() + MACHINES.size(), logGroups.size());
         logGroups.forEach((id, g) -> assertEquals("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
                 resolved(g, id).path("KmsKeyId").asText(), id));
-        resources(stack, "AWS::Logs::LogGroup").forEach((id, g) -> assertFalse(resolved(g, id).has("KmsKeyId"), id + ": no key by default"));
-        String defaults = resolved(stack.path("Resources").path("DbRefreshStateMachineMonthly"), "the monthly schedule").toString();
-        assertTrue(defaults.contains("etl-omc-flywheel-dev-addressable-split-and-part"), "empty job names mean today's names");
+        resources(stack, "AWS::Logs::LogGroup").forEach((id, g) ->
+                assertFalse(resolved(g, id).has("KmsKeyId"), id + ": no key by default"));
+        String defaults = resolved(stack.path("Resources").path("DbRefreshStateMachineMonthly"), "the monthly schedule")
+                .toString();
+        assertTrue(defaults.contains("etl-omc-flywheel-dev-addressable-split-and-part"),
+                "empty job names mean today's names");
         // By default the stack's own customer managed key, which CloudWatch may use: the alarms reach the topic.
         JsonNode key = stack.path("Resources").path("TopicKey");
         assertTrue(key.path("Deployed").asBoolean(), "the stack creates the topic key by default");
         assertTrue(key.path("Properties").path("KeyPolicy").toString().contains("cloudwatch.amazonaws.com"));
         resources(stack, "AWS::SNS::Topic").forEach((id, t) -> assertTrue(
-                resolved(t, id).path("KmsMasterKeyId").asText().endsWith(":key/TopicKey"), id + " uses the stack's key"));
+                resolved(t, id).path("KmsMasterKeyId").asText().endsWith(":key/TopicKey"), id
+                        + " uses the stack's key"));
     }
 
     /**
@@ -254,32 +279,41 @@ class TemplateOperabilityTest {
     @Test
     void theTopicRegistryMayBeAnExistingTableAndTheOrchestratorsMapIsAParameter() throws Exception {
         JsonNode resources = stack.path("Resources");
-        assertTrue(resources.path("TopicRegistryTable").path("Deployed").asBoolean(), "by default the stack creates the registry");
-        assertEquals("omc-flywheel-dev-topic-registry", resolved(resources.path("FetchActiveTopicsFunction"), "fetch-active-topics")
+        assertTrue(resources.path("TopicRegistryTable").path("Deployed").asBoolean(),
+                "by default the stack creates the registry");
+        assertEquals("omc-flywheel-dev-topic-registry", resolved(resources.path("FetchActiveTopicsFunction"),
+                "fetch-active-topics")
                 .path("Environment").path("Variables").path("REGISTRY_TABLE").asText());
-        JsonNode inline = resolved(resources.path("TopicOrchestratorStateMachine"), "the orchestrator").path("DefinitionSubstitutions");
+        JsonNode inline = resolved(resources.path("TopicOrchestratorStateMachine"), "the orchestrator")
+                .path("DefinitionSubstitutions");
         assertEquals("omc-flywheel-dev-topic-registry", inline.path("RegistryTableName").asText());
         assertEquals("5", inline.path("TopicMaxConcurrency").asText());
         assertTrue(resources.path("TopicOrchestratorStateMachine").path("Deployed").asBoolean());
-        assertFalse(resources.path("TopicOrchestratorDistributedStateMachine").path("Deployed").asBoolean(), "INLINE by default");
+        assertFalse(resources.path("TopicOrchestratorDistributedStateMachine").path("Deployed").asBoolean(),
+                "INLINE by default");
 
-        JsonNode custom = transformed(Map.of("TopicRegistryTableName", "PipelineRegistry", "TopicMapMode", "DISTRIBUTED",
+        JsonNode custom = transformed(Map.of("TopicRegistryTableName", "PipelineRegistry", "TopicMapMode",
+                "DISTRIBUTED",
                 "TopicMaxConcurrency", "200", "TopicStandardizedJobName", "custom-standardized"));
         JsonNode r = custom.path("Resources");
-        assertFalse(r.path("TopicRegistryTable").path("Deployed").asBoolean(), "an existing registry: the stack creates none");
+        assertFalse(r.path("TopicRegistryTable").path("Deployed").asBoolean(),
+                "an existing registry: the stack creates none");
         assertEquals(List.of(), resources(custom, "AWS::DynamoDB::Table").keySet().stream().toList());
         assertEquals("PipelineRegistry", resolved(r.path("FetchActiveTopicsFunction"), "fetch-active-topics")
                 .path("Environment").path("Variables").path("REGISTRY_TABLE").asText());
         String table = "arn:aws:dynamodb:us-east-1:123456789012:table/PipelineRegistry";
         for (String role : List.of("FetchActiveTopicsFunctionRole", "HistoricalRebuilderStateMachineRole")) {
             String policy = resolved(r.path(role), role).toString();
-            assertTrue(policy.contains(table) && !policy.contains("topic-registry"), role + " is granted the registry in use: " + policy);
+            assertTrue(policy.contains(table) && !policy.contains("topic-registry"), role
+                    + " is granted the registry in use: " + policy);
         }
         assertFalse(r.path("TopicOrchestratorStateMachine").path("Deployed").asBoolean());
-        JsonNode distributed = resolved(r.path("TopicOrchestratorDistributedStateMachine"), "the DISTRIBUTED orchestrator");
+        JsonNode distributed = resolved(r.path("TopicOrchestratorDistributedStateMachine"),
+                "the DISTRIBUTED orchestrator");
         assertEquals("omc-flywheel-dev-distributed-topic-orchestrator", distributed.path("StateMachineName").asText(),
                 "a name of its own: a switch creates it before CloudFormation deletes the inline one");
-        assertEquals("PipelineRegistry", distributed.path("DefinitionSubstitutions").path("RegistryTableName").asText());
+        assertEquals("PipelineRegistry", distributed.path("DefinitionSubstitutions").path("RegistryTableName")
+                .asText());
         assertEquals("200", distributed.path("DefinitionSubstitutions").path("TopicMaxConcurrency").asText());
         assertEquals("PipelineRegistry", resolved(r.path("HistoricalRebuilderStateMachine"), "the rebuilder")
                 .path("DefinitionSubstitutions").path("RegistryTableName").asText());
@@ -289,15 +323,18 @@ class TemplateOperabilityTest {
                 "a Distributed Map starts child executions of its own state machine: " + role);
         JsonNode schedule = resolved(r.path("TopicOrchestratorDistributedStateMachineEvery15Minutes"), "its schedule");
         assertTrue(schedule.path("Target").path("Input").asText().contains("\"jobName\": \"custom-standardized\""));
-        assertTrue(resolved(r.path("StartGlueJobFunctionRole"), "start-glue-job's role").toString().contains("job/custom-standardized\""));
+        assertTrue(resolved(r.path("StartGlueJobFunctionRole"), "start-glue-job's role").toString()
+                .contains("job/custom-standardized\""));
 
         // Which file each machine deploys, and that its definition's ${...} are all substituted.
         JsonNode yaml = TemplateSecurityTest.template().path("Resources");
         Map<String, String> files = Map.of("TopicOrchestratorStateMachine", "topic-orchestrator.asl.json",
                 "TopicOrchestratorDistributedStateMachine", "topic-orchestrator-distributed.asl.json",
-                "HistoricalRebuilderStateMachine", "historical-rebuilder.asl.json", "DbRefreshStateMachine", "db-refresh.asl.json");
+                "HistoricalRebuilderStateMachine", "historical-rebuilder.asl.json", "DbRefreshStateMachine",
+                        "db-refresh.asl.json");
         for (Map.Entry<String, String> f : files.entrySet()) {
-            assertEquals("statemachine/" + f.getValue(), yaml.path(f.getKey()).path("Properties").path("DefinitionUri").asText());
+            assertEquals("statemachine/" + f.getValue(), yaml.path(f.getKey()).path("Properties").path("DefinitionUri")
+                    .asText());
             String asl = Files.readString(SampleEvents.repoRoot().resolve("statemachine").resolve(f.getValue()));
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{([A-Za-z]+)}").matcher(asl);
             while (m.find()) {
@@ -317,7 +354,8 @@ class TemplateOperabilityTest {
         String key = "arn:aws:kms:us-east-1:123456789012:key/2222bbbb-12ab-34cd-56ef-1234567890ab";
         JsonNode custom = transformed(Map.of("ReportKmsKeyArn", key));
         for (String function : List.of("BuildReportFunction", "MsckRepairFunction")) {
-            assertEquals(key, resolved(custom.path("Resources").path(function), function).path("Environment").path("Variables")
+            assertEquals(key, resolved(custom.path("Resources").path(function), function).path("Environment")
+                    .path("Variables")
                     .path("REPORT_KMS_KEY_ARN").asText(), function);
             String role = resolved(custom.path("Resources").path(function + "Role"), function + "'s role").toString();
             assertTrue(role.contains("kms:GenerateDataKey") && role.contains(key), function + ": " + role);
@@ -326,7 +364,8 @@ class TemplateOperabilityTest {
             assertFalse(resolved(stack.path("Resources").path(function + "Role"), function).toString()
                     .contains("EncryptWritesWithTheReportKey"), function + ": no KMS grant by default");
         }
-        assertFalse(resolved(custom.path("Resources").path("AssociateTablesFunctionRole"), "associate-tables' role").toString()
+        assertFalse(resolved(custom.path("Resources").path("AssociateTablesFunctionRole"), "associate-tables' role")
+                .toString()
                 .contains(key), "only the writers get the key");
     }
 
@@ -336,24 +375,31 @@ class TemplateOperabilityTest {
      */
     @Test
     void eachJobsArgumentsCanBeOverriddenInBothTriggersInputs() throws Exception {
-        String override = "{\"--DATABASE\": \"omc_flywheel_dev\", \"--TABLE_PREFIX\": \"part_\", \"--MAX_COLS\": \"250\", "
-                + "\"--S3_ROOT\": \"s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/split_part/infobase_attributes/\"}";
+        String override = "{\"--DATABASE\": \"omc_flywheel_dev\", \"--TABLE_PREFIX\": \"part_\", \"--MAX_COLS\": "
+                + "\"250\", "
+                + "\"--S3_ROOT\": "
+                        + "\"s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/split_part/infobase_attributes/\"}";
         JsonNode overridden = transformed(Map.of("RegisterInfobaseJobArguments", override));
         ObjectMapper json = new ObjectMapper();
         for (JsonNode template : List.of(stack, overridden)) {
-            JsonNode schedule = json.readTree(template.path("Resources").path("DbRefreshStateMachineMonthly").path("Resolved")
+            JsonNode schedule = json.readTree(template.path("Resources").path("DbRefreshStateMachineMonthly")
+                    .path("Resolved")
                     .path("Target").path("Input").asText());
-            JsonNode rule = json.readTree(template.path("Resources").path("DbRefreshStateMachineSnapshotLanded").path("Resolved")
+            JsonNode rule = json.readTree(template.path("Resources").path("DbRefreshStateMachineSnapshotLanded")
+                    .path("Resolved")
                     .path("Targets").get(0).path("Input").asText());
             assertEquals(schedule, rule, "both triggers send the same input");
             JsonNode jobs = schedule.path("jobs");
-            assertEquals("{\"--SNAPSHOT_DT\":\"_NONE_\"}", jobs.path("splitAddressableIds").path("arguments").toString());
+            assertEquals("{\"--SNAPSHOT_DT\":\"_NONE_\"}", jobs.path("splitAddressableIds").path("arguments")
+                    .toString());
             // No Glue job for the ER table any more: today's job with --force loses the table from month 2.
             assertFalse(jobs.has("buildErTable") || schedule.toString().contains("--force"), schedule.toString());
             assertEquals("{\"database\":\"omc_flywheel_dev\",\"location\":\"s3://omc-flywheel-data-us-east-1-dev/"
                     + "omc_cleanroom_data/identity/acx_ids_er/\",\"workgroup\":\"primary\",\"outputLocation\":"
-                    + "\"s3://omc-flywheel-dev-analysis-data/query-results/er/\"}", schedule.path("erTable").toString());
-            assertEquals(template == stack ? "100" : "250", jobs.path("registerInfobase").path("arguments").path("--MAX_COLS")
+                    + "\"s3://omc-flywheel-dev-analysis-data/query-results/er/\"}",
+                            schedule.path("erTable").toString());
+            assertEquals(template == stack ? "100" : "250", jobs.path("registerInfobase").path("arguments")
+                    .path("--MAX_COLS")
                     .asText(), "the override replaces only its own job's arguments");
             assertEquals("100", jobs.path("registerAddressableIds").path("arguments").path("--MAX_COLS").asText());
         }
@@ -362,12 +408,14 @@ class TemplateOperabilityTest {
     @Test
     void theOutputsNameWhatOperatorsAndOtherModulesNeed() {
         JsonNode outputs = stack.path("Outputs");
-        List<String> expected = new ArrayList<>(List.of("DbRefreshNotificationsTopicName", "DbRefreshNotificationsTopicArn",
+        List<String> expected = new ArrayList<>(List.of("DbRefreshNotificationsTopicName",
+                "DbRefreshNotificationsTopicArn",
                 "DataMonitorAlertsTopicArn", "MonthlyScheduleArn"));
         for (String m : List.of("DbRefresh", "TopicOrchestrator", "HistoricalRebuilder")) {
             expected.addAll(List.of(m + "StateMachineName", m + "StateMachineArn", m + "LogGroupArn"));
         }
-        for (String f : List.of("StartGlueJob", "CheckStatus", "MsckRepair", "AssociateTables", "BuildReport", "ResolveSnapshot",
+        for (String f : List.of("StartGlueJob", "CheckStatus", "MsckRepair", "AssociateTables", "BuildReport",
+                "ResolveSnapshot",
                 "FetchActiveTopics", "NotifyFailure", "RefreshErTable")) {
             expected.add(f + "LogGroupArn");
         }
@@ -376,7 +424,9 @@ class TemplateOperabilityTest {
                 "AssociateTablesFunctionAlias", "BuildReportFunctionAlias", "MsckRepairFunctionAlias",
                 "RefreshErTableFunctionAlias"));
         assertEquals(List.of(), expected.stream().filter(o -> !outputs.has(o)).toList(), "outputs missing");
-        assertEquals("DbRefreshStateMachineMonthly", outputs.path("MonthlyScheduleArn").path("Value").path("Fn::GetAtt").path(0).asText());
-        assertEquals("AWS::Scheduler::Schedule", stack.path("Resources").path("DbRefreshStateMachineMonthly").path("Type").asText());
+        assertEquals("DbRefreshStateMachineMonthly", outputs.path("MonthlyScheduleArn").path("Value").path("Fn::GetAtt")
+                .path(0).asText());
+        assertEquals("AWS::Scheduler::Schedule", stack.path("Resources").path("DbRefreshStateMachineMonthly")
+                .path("Type").asText());
     }
 }

@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.omc.flywheel.associatetables.AssociateTablesRequest;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.iam.DeployedStack;
 import com.omc.flywheel.local.iam.PolicyEvaluator;
 import com.omc.flywheel.local.iam.PolicyEvaluator.Decision;
@@ -55,7 +55,8 @@ class TemplateProductionSettingsTest {
             "BuildReportFunctionRole", new Grant(Set.of("SELECT", "DESCRIBE"), Set.of(), true),
             "AssociateTablesFunctionRole", new Grant(Set.of("DESCRIBE"), Set.of(), false),
             "CleanRoomsDataAccessRole", new Grant(Set.of("SELECT", "DESCRIBE"), Set.of(), true),
-            "RefreshErTableFunctionRole", new Grant(Set.of("ALTER", "DROP", "DESCRIBE", "SELECT"), Set.of("CREATE_TABLE"), true));
+            "RefreshErTableFunctionRole", new Grant(Set.of("ALTER", "DROP", "DESCRIBE", "SELECT"),
+                    Set.of("CREATE_TABLE"), true));
     /** Roles that use GlueDatabase and have no grant yet; one that gets a grant fails this test: move it to GRANTS. */
     private static final Set<String> PENDING = Set.of();
 
@@ -107,10 +108,12 @@ class TemplateProductionSettingsTest {
         DeployedStack today = DeployedStack.local(template());
         DeployedStack scoped = iam(Map.of("IdNamespaceArn", NAMESPACE));
         for (String ns : List.of(NAMESPACE, other)) {
-            assertEquals(Decision.ALLOW, PolicyEvaluator.evaluate(today.statementsOf(role), "entityresolution:GetIdNamespace",
+            assertEquals(Decision.ALLOW, PolicyEvaluator.evaluate(today.statementsOf(role),
+                    "entityresolution:GetIdNamespace",
                     ns, Map.of()), "by default any of the account's namespaces, as today: " + ns);
         }
-        assertEquals(Decision.ALLOW, PolicyEvaluator.evaluate(scoped.statementsOf(role), "entityresolution:GetIdNamespace",
+        assertEquals(Decision.ALLOW, PolicyEvaluator.evaluate(scoped.statementsOf(role),
+                "entityresolution:GetIdNamespace",
                 NAMESPACE, Map.of()));
         assertEquals(Decision.IMPLICIT_DENY, PolicyEvaluator.evaluate(scoped.statementsOf(role),
                 "entityresolution:GetIdNamespace", other, Map.of()), "with IdNamespaceArn, only that namespace");
@@ -122,7 +125,8 @@ class TemplateProductionSettingsTest {
 
         for (String bad : List.of("arn:aws:entityresolution:us-east-1:123456789012:idnamespace/ACX\",\"dryRun\":true",
                 "arn:aws:entityresolution:us-east-1:123456789012:matchingworkflow/ACXIdNamespace")) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> transformed(Map.of("IdNamespaceArn", bad)),
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> transformed(Map.of("IdNamespaceArn", bad)),
                     "the parameter's AllowedPattern refuses " + bad);
             assertTrue(e.getMessage().contains("IdNamespaceArn"), e.getMessage());
         }
@@ -138,7 +142,8 @@ class TemplateProductionSettingsTest {
     void lakeFormationGrantsAreOffByDefaultAndLeastPrivilegeWhenOn() {
         JsonNode off = transformed(Map.of());
         assertEquals(Map.of(), resources(off, "AWS::LakeFormation::PrincipalPermissions"), "no grant by default");
-        assertEquals(Set.of(), dataAccess(DeployedStack.local(template())), "no lakeformation:GetDataAccess by default");
+        assertEquals(Set.of(), dataAccess(DeployedStack.local(template())),
+                "no lakeformation:GetDataAccess by default");
 
         for (String cleanRoomsRole : List.of("", GIVEN_CLEAN_ROOMS_ROLE)) {
             Map<String, String> params = Map.of("LakeFormationGrants", "true", "CleanRoomsRoleArn", cleanRoomsRole);
@@ -167,12 +172,14 @@ class TemplateProductionSettingsTest {
                 } else if (resource.has("DataLocation")) {
                     // refresh-er-table alone points tables at folders (the CTAS's staging table, the swap).
                     assertEquals("RefreshErTableFunctionRole", principal, id);
-                    assertEquals(List.of("DATA_LOCATION_ACCESS"), TemplateOperabilityTest.texts(p.path("Permissions")), id);
+                    assertEquals(List.of("DATA_LOCATION_ACCESS"), TemplateOperabilityTest.texts(p.path("Permissions")),
+                            id);
                     assertEquals("arn:aws:s3:::omc-flywheel-data-us-east-1-dev", resource.path("DataLocation")
                             .path("ResourceArn").asText(), id + ": the data bucket, the registered location");
                     assertNull(locations.put(principal, permissions), id + ": one data location grant");
                 } else {
-                    assertEquals(JSON.createObjectNode().set("Database", JSON.createObjectNode().put("CatalogId", ACCOUNT)
+                    assertEquals(JSON.createObjectNode().set("Database",
+                            JSON.createObjectNode().put("CatalogId", ACCOUNT)
                             .put("Name", DATABASE)), resource, id + ": GlueDatabase, nothing else");
                     assertNull(database.put(principal, permissions), id + ": one database grant per role");
                 }
@@ -182,7 +189,8 @@ class TemplateProductionSettingsTest {
             Map<String, Set<String>> expectedDatabase = new TreeMap<>();
             Set<String> expectedDataAccess = new TreeSet<>();
             GRANTS.forEach((role, grant) -> {
-                String principal = role.equals("CleanRoomsDataAccessRole") && !cleanRoomsRole.isEmpty() ? cleanRoomsRole : role;
+                String principal = role.equals("CleanRoomsDataAccessRole")
+                        && !cleanRoomsRole.isEmpty() ? cleanRoomsRole : role;
                 expectedTables.put(principal, new TreeSet<>(grant.tables()));
                 if (!grant.database().isEmpty()) {
                     expectedDatabase.put(principal, new TreeSet<>(grant.database()));
@@ -194,8 +202,10 @@ class TemplateProductionSettingsTest {
             assertEquals(expectedTables, tables, where);
             assertEquals(expectedDatabase, database, where);
             assertEquals(Set.of("RefreshErTableFunctionRole"), locations.keySet(), where);
-            assertEquals(expectedDataAccess, dataAccess(iam), where + ": the roles that may call lakeformation:GetDataAccess");
-            assertEquals(cleanRoomsRole.isEmpty(), on.path("Resources").path("CleanRoomsDataAccessRole").path("Deployed").asBoolean());
+            assertEquals(expectedDataAccess, dataAccess(iam), where
+                    + ": the roles that may call lakeformation:GetDataAccess");
+            assertEquals(cleanRoomsRole.isEmpty(), on.path("Resources").path("CleanRoomsDataAccessRole")
+                    .path("Deployed").asBoolean());
 
             // Every role the stack gives the database to is granted (or known to be pending), and no pending one is.
             for (String role : iam.roles()) {
@@ -213,7 +223,8 @@ class TemplateProductionSettingsTest {
     private static Set<String> dataAccess(DeployedStack iam) {
         Set<String> out = new TreeSet<>();
         for (String role : iam.roles()) {
-            if (PolicyEvaluator.evaluate(iam.statementsOf(role), "lakeformation:GetDataAccess", "*", Map.of()) == Decision.ALLOW) {
+            if (PolicyEvaluator.evaluate(iam.statementsOf(role), "lakeformation:GetDataAccess", "*",
+                    Map.of()) == Decision.ALLOW) {
                 out.add(role);
             }
         }
@@ -223,9 +234,11 @@ class TemplateProductionSettingsTest {
     /** Whether a role may read GlueDatabase's tables or create one in it. */
     private static boolean usesTheDatabase(List<PolicyEvaluator.Statement> statements) {
         String glue = "arn:aws:glue:us-east-1:" + ACCOUNT + ":";
-        return PolicyEvaluator.evaluate(statements, "glue:GetTable", glue + "table/" + DATABASE + "/part_ibe_01", Map.of())
+        return PolicyEvaluator.evaluate(statements, "glue:GetTable", glue + "table/" + DATABASE + "/part_ibe_01",
+                Map.of())
                 == Decision.ALLOW
-                || PolicyEvaluator.evaluate(statements, "glue:GetTables", glue + "database/" + DATABASE, Map.of()) == Decision.ALLOW
+                || PolicyEvaluator.evaluate(statements, "glue:GetTables", glue + "database/" + DATABASE,
+                        Map.of()) == Decision.ALLOW
                 || PolicyEvaluator.evaluate(statements, "glue:CreateTable", glue + "database/" + DATABASE, Map.of())
                 == Decision.ALLOW;
     }

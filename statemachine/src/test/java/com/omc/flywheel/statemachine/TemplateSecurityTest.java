@@ -1,10 +1,5 @@
 package com.omc.flywheel.statemachine;
 
-import com.omc.flywheel.local.NodePackages;
-import com.omc.flywheel.local.iam.AuthorizationReference;
-import com.omc.flywheel.local.iam.DeployedStack;
-import com.omc.flywheel.local.iam.PolicyEvaluator;
-import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,15 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.omc.flywheel.local.LakeBuilder;
-import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.SampleEvents;
 import com.omc.flywheel.buildreport.BuildReportHandler;
+import com.omc.flywheel.local.LocalCloud;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.iam.AuthorizationReference;
+import com.omc.flywheel.local.iam.DeployedStack;
+import com.omc.flywheel.local.iam.NodePackages;
+import com.omc.flywheel.local.iam.PolicyEvaluator;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.JsonLog;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -103,13 +103,15 @@ class TemplateSecurityTest {
                     String[] parts = action.split(":", 2);
                     var a = reference.action(parts[0], parts[1]);
                     if (a.isEmpty()) {
-                        problems.add(role + "/" + s.sid() + ": " + action + " is no action in AWS's authorization reference");
+                        problems.add(role + "/" + s.sid() + ": " + action
+                                + " is no action in AWS's authorization reference");
                         continue;
                     }
                     checked++;
                     boolean star = s.resources().contains("*");
                     if (star && !a.get().resourceTypes().isEmpty()) {
-                        problems.add(role + "/" + s.sid() + " grants " + action + " on *, which AWS lets a policy scope to "
+                        problems.add(role + "/" + s.sid() + " grants " + action
+                                + " on *, which AWS lets a policy scope to "
                                 + a.get().resourceTypes().stream().map(t -> t.arnFormat()).toList());
                     }
                     if (!star && a.get().resourceTypes().isEmpty()) {
@@ -136,7 +138,8 @@ class TemplateSecurityTest {
                     topics++;
                     assertTrue(p.has("KmsMasterKeyId") && !p.path("KmsMasterKeyId").isNull()
                             && !p.path("KmsMasterKeyId").toString().contains("alias/aws/sns"),
-                            e.getKey() + " is not encrypted with a customer managed key (CloudWatch alarms cannot use aws/sns)");
+                            e.getKey() + " is not encrypted with a customer managed key (CloudWatch alarms cannot use "
+                                    + "aws/sns)");
                 }
                 case "AWS::DynamoDB::Table" -> assertTrue(p.path("SSESpecification").path("SSEEnabled").asBoolean(),
                         e.getKey() + " is not encrypted");
@@ -144,7 +147,8 @@ class TemplateSecurityTest {
                 case "AWS::S3::Bucket" -> {
                     assertTrue(p.has("BucketEncryption"), e.getKey() + " is not encrypted");
                     JsonNode block = p.path("PublicAccessBlockConfiguration");
-                    for (String f : List.of("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")) {
+                    for (String f : List.of("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls",
+                            "RestrictPublicBuckets")) {
                         assertTrue(block.path(f).asBoolean(), e.getKey() + " lacks " + f);
                     }
                     assertTrue(resources.toString().contains("aws:SecureTransport"), e.getKey() + " allows plain HTTP");
@@ -164,15 +168,19 @@ class TemplateSecurityTest {
         String secret = System.getProperty("aws.secretAccessKey");
         String row = "9876543210";
         LakeBuilder lake = new LakeBuilder(AwsClients.build(GlueClient.builder()), AwsClients.build(S3Client.builder()))
-                .database("omc_flywheel_dev").bucket("omc-flywheel-dev-analysis-data").bucket("omc-flywheel-data-us-east-1-dev");
-        lake.table(new LakeBuilder.Table("omc_flywheel_dev", "part_ibe_01", "s3://omc-flywheel-data-us-east-1-dev/p/IBE_01/", 3,
+                .database("omc_flywheel_dev").bucket("omc-flywheel-dev-analysis-data")
+                        .bucket("omc-flywheel-data-us-east-1-dev");
+        lake.table(new LakeBuilder.Table("omc_flywheel_dev", "part_ibe_01",
+                "s3://omc-flywheel-data-us-east-1-dev/p/IBE_01/", 3,
                 LakeBuilder.Registration.PARTITIONED, List.of(0), List.of(0), Map.of()));
         cloud.moto().athenaResults(List.of(List.of(row, "0", "7")));
         ByteArrayOutputStream logs = new ByteArrayOutputStream();
         JsonLog.redirect(new PrintStream(logs, true, StandardCharsets.UTF_8));
         try {
-            SampleEvents.invoke(new BuildReportHandler(), "build-report", SampleEvents.read("build-report-data-monitor.json")
-                    .replace("\"snsTopicArn\": \"arn:aws:sns:us-east-1:123456789012:omc-flywheel-dev-data-monitor-alerts\",", ""));
+            SampleEvents.invoke(new BuildReportHandler(), "build-report",
+                    SampleEvents.read("build-report-data-monitor.json")
+                    .replace("\"snsTopicArn\": "
+                            + "\"arn:aws:sns:us-east-1:123456789012:omc-flywheel-dev-data-monitor-alerts\",", ""));
         } finally {
             JsonLog.redirect(System.err);
         }

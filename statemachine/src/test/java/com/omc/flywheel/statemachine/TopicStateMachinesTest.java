@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.omc.flywheel.local.AwsProxy;
-import com.omc.flywheel.local.FunctionPackages;
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.MotoServer.SnsMessage;
-import com.omc.flywheel.local.SampleEvents;
-import com.omc.flywheel.local.TopicRegistry;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.fixtures.TopicRegistry;
 import com.omc.flywheel.local.iam.DeployedStack;
+import com.omc.flywheel.local.lambda.FunctionPackages;
+import com.omc.flywheel.local.moto.MotoServer.SnsMessage;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.shared.AwsClients;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -84,7 +84,8 @@ class TopicStateMachinesTest {
 
     private Map<String, Integer> runsPerTopic(String job) {
         Map<String, Integer> out = new TreeMap<>();
-        glue.getJobRuns(b -> b.jobName(job)).jobRuns().forEach(r -> out.merge(r.arguments().get("--topic_name"), 1, Integer::sum));
+        glue.getJobRuns(b -> b.jobName(job)).jobRuns().forEach(r ->
+                out.merge(r.arguments().get("--topic_name"), 1, Integer::sum));
         return out;
     }
 
@@ -156,15 +157,19 @@ class TopicStateMachinesTest {
                 && r.path("Arguments").path("--topic_name").asText().equals("topic_b"), "schema drift in topic_b"));
         List<JsonNode> logs = new ArrayList<>();
 
-        StateMachineHarness.Run run = withFunctionLogs(logs, () -> StateMachineHarness.execute("topic-orchestrator.asl.json",
+        StateMachineHarness.Run run = withFunctionLogs(logs,
+                () -> StateMachineHarness.execute("topic-orchestrator.asl.json",
                 SampleEvents.read("topic-orchestrator.json"), Duration.ofMinutes(3)));
 
-        assertEquals(ExecutionStatus.FAILED, run.execution().status(), "a run with a failed topic is a failed execution");
+        assertEquals(ExecutionStatus.FAILED, run.execution().status(),
+                "a run with a failed topic is a failed execution");
         assertEquals("TopicsFailed", run.execution().error());
         assertTrue(run.execution().cause().startsWith("1 of 3 topics failed: topic_b (GlueJobFailed: ")
-                && run.execution().cause().contains("ended FAILED: schema drift in topic_b)."), run.execution().cause());
+                && run.execution().cause().contains("ended FAILED: schema drift in topic_b)."),
+                        run.execution().cause());
         assertTrue(run.statesEntered().containsAll(List.of("RecordTopicRuns", "AnyTopicFailed?", "TopicsFailed")));
-        assertEquals(Map.of("topic_a", 1, "topic_c", 1), runsPerTopic(CURATED), "only active, ENABLED topics; curated after standardized");
+        assertEquals(Map.of("topic_a", 1, "topic_c", 1), runsPerTopic(CURATED),
+                "only active, ENABLED topics; curated after standardized");
         assertEquals(3, runsPerTopic(STANDARDIZED).get("topic_b"), "the failed run and its two retries");
         assertEquals(1, topicsFailedMetric(logs).get("TopicsFailed").asInt());
         assertEquals(2, topicsFailedMetric(logs).get("TopicsSucceeded").asInt());
@@ -186,7 +191,8 @@ class TopicStateMachinesTest {
         cloud.moto().glueJobRunsTakePolls(2);
         List<JsonNode> logs = new ArrayList<>();
 
-        StateMachineHarness.Run run = withFunctionLogs(logs, () -> StateMachineHarness.execute("topic-orchestrator.asl.json",
+        StateMachineHarness.Run run = withFunctionLogs(logs,
+                () -> StateMachineHarness.execute("topic-orchestrator.asl.json",
                 SampleEvents.read("topic-orchestrator.json"), Duration.ofMinutes(3)));
 
         assertEquals(ExecutionStatus.SUCCEEDED, run.execution().status(), run.execution().toString());
@@ -213,7 +219,8 @@ class TopicStateMachinesTest {
         params.put("TopicRegistryTableName", "PipelineRegistry");
         TopicRegistry.create(dynamo, "PipelineRegistry")
                 .topic("topic_a", true, "ENABLED", Map.of())
-                .item("topic_b", Map.of("is_active", AttributeValue.fromS("true"), "flow_control_flag", AttributeValue.fromS("ENABLED")))
+                .item("topic_b", Map.of("is_active", AttributeValue.fromS("true"), "flow_control_flag",
+                        AttributeValue.fromS("ENABLED")))
                 .topic("topic_c", false, "ENABLED", Map.of());
         cloud.proxy().addRewrite(AwsProxy.failGlueJobRuns(r -> r.path("JobName").asText().equals(CURATED)
                 && r.path("Arguments").path("--topic_name").asText().equals("topic_a"), "curated view out of date"));
@@ -230,18 +237,23 @@ class TopicStateMachinesTest {
             cloud.iam().useStack(DeployedStack.local(SampleEvents.repoRoot().resolve("template.yaml")));
         }
 
-        assertTrue(run.history().stream().anyMatch(e -> e.typeAsString().equals("MapRunStarted")), "a Distributed Map ran");
-        assertEquals(1, cloud.proxy().count("states:StartExecution"), "only this test's: moto runs the child executions "
+        assertTrue(run.history().stream().anyMatch(e -> e.typeAsString().equals("MapRunStarted")),
+                "a Distributed Map ran");
+        assertEquals(1, cloud.proxy().count("states:StartExecution"),
+                "only this test's: moto runs the child executions "
                 + "in-process, so their StartExecution (and its grant) is AWS's alone (docs/operating.md)");
         assertEquals(ExecutionStatus.FAILED, run.execution().status());
         assertEquals("TopicsFailed", run.execution().error());
         assertTrue(run.execution().cause().startsWith("1 of 2 topics failed: topic_a (GlueJobFailed: ")
-                && run.execution().cause().contains("ended FAILED: curated view out of date)."), run.execution().cause());
-        assertEquals(Map.of("topic_a", 1, "topic_b", 1), runsPerTopic(STANDARDIZED), "topic_b: is_active \"true\" of an older writer");
+                && run.execution().cause().contains("ended FAILED: curated view out of date)."),
+                        run.execution().cause());
+        assertEquals(Map.of("topic_a", 1, "topic_b", 1), runsPerTopic(STANDARDIZED),
+                "topic_b: is_active \"true\" of an older writer");
         assertEquals(1, topicsFailedMetric(logs).get("TopicsFailed").asInt());
         assertTrue(attribute("PipelineRegistry", "topic_b", "last_updated_at") != null);
         assertNull(attribute("PipelineRegistry", "topic_a", "last_updated_at"));
-        assertEquals(0, dynamo.scan(b -> b.tableName(REGISTRY).filterExpression("attribute_exists(last_updated_at)")).count(),
+        assertEquals(0, dynamo.scan(b -> b.tableName(REGISTRY).filterExpression("attribute_exists(last_updated_at)"))
+                .count(),
                 "the stack's own registry is not the one in use");
     }
 
@@ -259,13 +271,15 @@ class TopicStateMachinesTest {
         assertNull(attribute("topic_b", "rebuild_lock"), "released");
         assertNull(attribute("topic_b", "rebuild_started_at"));
         assertEquals(Map.of("topic_b", 1), runsPerTopic(REBUILDER));
-        assertTrue(run.statesEntered().containsAll(List.of("PauseTopic", "RebuildHistory", "EnableTopic", "NotifyRebuilt")));
+        assertTrue(run.statesEntered().containsAll(List.of("PauseTopic", "RebuildHistory", "EnableTopic",
+                "NotifyRebuilt")));
     }
 
     @Test
     void aTopicTheDeployerPausedIsRebuiltAndEnabled() {
         StateMachineHarness.Run run = StateMachineHarness.execute("historical-rebuilder.asl.json",
-                SampleEvents.read("historical-rebuilder.json").replace("topic_b", "topic_paused"), Duration.ofMinutes(2));
+                SampleEvents.read("historical-rebuilder.json").replace("topic_b", "topic_paused"),
+                        Duration.ofMinutes(2));
 
         assertEquals(ExecutionStatus.SUCCEEDED, run.execution().status(), run.execution().toString());
         assertEquals("PAUSED", taskOutputs(run, "PauseTopic").get(0).get("Payload").get("previousFlag").asText());
@@ -286,13 +300,15 @@ class TopicStateMachinesTest {
         }
         assertEquals(first, attribute("topic_b", "rebuild_lock"), "the first rebuild holds the lock");
 
-        StateMachineHarness.Run second = StateMachineHarness.await(StateMachineHarness.start("historical-rebuilder.asl.json", input),
+        StateMachineHarness.Run second = StateMachineHarness.await(
+                StateMachineHarness.start("historical-rebuilder.asl.json", input),
                 Duration.ofMinutes(1));
         StateMachineHarness.Run firstRun = StateMachineHarness.await(first, Duration.ofMinutes(2));
 
         assertEquals(ExecutionStatus.FAILED, second.execution().status());
         assertTrue(second.execution().error().endsWith("RebuildRefusedException"), second.execution().error());
-        assertTrue(second.execution().cause().contains("topic_b is being rebuilt by execution " + first), second.execution().cause());
+        assertTrue(second.execution().cause().contains("topic_b is being rebuilt by execution " + first),
+                second.execution().cause());
         assertEquals(List.of("PauseTopic"), second.statesEntered(), "refused at its first step: nothing else ran");
         assertEquals(ExecutionStatus.SUCCEEDED, firstRun.execution().status(), firstRun.execution().toString());
         assertEquals(Map.of("topic_b", 1), runsPerTopic(REBUILDER), "one Glue run: the refused rebuild started none");
@@ -306,7 +322,8 @@ class TopicStateMachinesTest {
     @Test
     void aFailedRebuildLeavesTheTopicPausedAndLockedUntilTheNextRebuildTakesTheStaleLockOver() {
         AtomicBoolean failing = new AtomicBoolean(true);
-        cloud.proxy().addRewrite(AwsProxy.failGlueJobRuns(r -> failing.get() && r.path("JobName").asText().equals(REBUILDER),
+        cloud.proxy().addRewrite(AwsProxy.failGlueJobRuns(r -> failing.get()
+                && r.path("JobName").asText().equals(REBUILDER),
                 "out of memory"));
 
         StateMachineHarness.Run failed = StateMachineHarness.execute("historical-rebuilder.asl.json",
@@ -326,7 +343,8 @@ class TopicStateMachinesTest {
                 SampleEvents.read("historical-rebuilder.json"), Duration.ofMinutes(2));
 
         assertEquals(ExecutionStatus.SUCCEEDED, next.execution().status(), next.execution().toString());
-        assertEquals(failed.execution().executionArn(), taskOutputs(next, "PauseTopic").get(0).get("Payload").get("tookOverFrom").asText());
+        assertEquals(failed.execution().executionArn(), taskOutputs(next, "PauseTopic").get(0).get("Payload")
+                .get("tookOverFrom").asText());
         assertEquals("ENABLED", attribute("topic_b", "flow_control_flag"));
         assertNull(attribute("topic_b", "rebuild_lock"));
     }
@@ -337,13 +355,15 @@ class TopicStateMachinesTest {
                 "is_active", AttributeValue.fromBool(true), "flow_control_flag", AttributeValue.fromS("DISABLED"))));
 
         StateMachineHarness.Run run = StateMachineHarness.execute("historical-rebuilder.asl.json",
-                SampleEvents.read("historical-rebuilder.json").replace("topic_b", "topic_disabled"), Duration.ofMinutes(2));
+                SampleEvents.read("historical-rebuilder.json").replace("topic_b", "topic_disabled"),
+                        Duration.ofMinutes(2));
 
         assertEquals(ExecutionStatus.FAILED, run.execution().status());
         assertTrue(run.execution().cause().contains("flow_control_flag 'DISABLED'"), run.execution().cause());
         assertEquals(Map.of(), runsPerTopic(REBUILDER));
         assertEquals("DISABLED", attribute("topic_disabled", "flow_control_flag"));
-        assertFalse(dynamo.getItem(b -> b.tableName(REGISTRY).key(Map.of("topic_name", AttributeValue.fromS("topic_disabled"))))
+        assertFalse(dynamo.getItem(b -> b.tableName(REGISTRY)
+                .key(Map.of("topic_name", AttributeValue.fromS("topic_disabled"))))
                 .item().containsKey("rebuild_lock"));
         assertEquals("Topic rebuild not started", cloud.moto().snsMessages().get(0).subject());
     }

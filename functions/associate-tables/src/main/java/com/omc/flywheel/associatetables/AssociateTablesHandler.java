@@ -21,7 +21,8 @@ public final class AssociateTablesHandler extends JsonHandler<AssociateTablesReq
 
     /** Called by Lambda once per execution environment: clients are built here, at init. */
     public AssociateTablesHandler() {
-        this(new AssociateTablesService(AwsClients.build(GlueClient.builder()), AwsClients.buildWithPatch(CleanRoomsClient.builder()),
+        this(new AssociateTablesService(AwsClients.build(GlueClient.builder()),
+                AwsClients.buildWithPatch(CleanRoomsClient.builder()),
                 settings()));
     }
 

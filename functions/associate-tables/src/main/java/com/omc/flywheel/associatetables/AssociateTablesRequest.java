@@ -31,7 +31,8 @@ import java.util.regex.Pattern;
  *                                 answer does not grow with the lake: what the state machine asks for
  */
 public record AssociateTablesRequest(String membershipId, String database, String tablePrefix, String roleArn,
-                                     List<String> exclude, Integer maxAssociations, List<String> allowedAnalysisProviders,
+                                     List<String> exclude, Integer maxAssociations,
+                                             List<String> allowedAnalysisProviders,
                                      List<String> allowedResultReceivers, String idNamespaceArn, Boolean dryRun,
                                      Boolean compactResult, List<String> recreateDriftedTables) {
     static final Pattern UUID = Pattern.compile("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$");
@@ -44,14 +45,16 @@ public record AssociateTablesRequest(String membershipId, String database, Strin
     public AssociateTablesRequest {
         Fields.required("membershipId", membershipId);
         if (!UUID.matcher(membershipId).matches()) {
-            throw new InvalidInputException("membershipId", "must be a Clean Rooms membership id (a lower-case UUID; got '"
+            throw new InvalidInputException("membershipId", "must be a Clean Rooms membership id (a lower-case UUID; "
+                    + "got '"
                     + membershipId + "')");
         }
         Identifiers.catalogName("database", database);
         Identifiers.catalogName("tablePrefix", tablePrefix);
         Fields.required("roleArn", roleArn);
         if (!ROLE_ARN.matcher(roleArn).matches()) {
-            throw new InvalidInputException("roleArn", "must be an IAM role ARN, arn:aws:iam::<account>:role/<name> (got '"
+            throw new InvalidInputException("roleArn", "must be an IAM role ARN, arn:aws:iam::<account>:role/<name> "
+                    + "(got '"
                     + roleArn + "')");
         }
         exclude = exclude == null ? List.of() : names("exclude", exclude);
@@ -64,7 +67,8 @@ public record AssociateTablesRequest(String membershipId, String database, Strin
             Fields.required("idNamespaceArn", idNamespaceArn);
             if (!ID_NAMESPACE_ARN.matcher(idNamespaceArn).matches()) {
                 throw new InvalidInputException("idNamespaceArn", "must be an Entity Resolution ID namespace ARN, "
-                        + "arn:aws:entityresolution:<region>:<account>:idnamespace/<name> (got '" + idNamespaceArn + "')");
+                        + "arn:aws:entityresolution:<region>:<account>:idnamespace/<name> (got '" + idNamespaceArn
+                                + "')");
             }
         }
         dryRun = dryRun != null && dryRun;

@@ -11,7 +11,7 @@ import java.util.Map;
  * @param unmanagedAssociations        associations in the membership this function does not manage (left alone)
  * @param summary                      counts per action, and the tables cut by {@code maxAssociations} or the quota
  * @param columnDrift                  configured tables whose allowed columns differ from the Glue table's data
- *                                     columns: reported, and recreated only when {@code recreateDriftedTables} names them
+ * columns: reported, and recreated only when {@code recreateDriftedTables} names them
  * @param quotaCheck                   the association quota's verdict on the plan (also on a dry run)
  * @param unassociatedConfiguredTables configured tables with the table prefix that have no association in the
  *                                     membership after the run (as planned), and why
@@ -47,7 +47,8 @@ public record AssociateTablesResult(List<Action> actions, boolean applied, List<
     }
 
     /**
-     * @param added    data columns of the Glue table the configured table does not allow (at most 10 with compactResult)
+     * @param added    data columns of the Glue table the configured table does not allow (at most 10 with
+     * compactResult)
      * @param removed  allowed columns that are not data columns of the Glue table (a partition key, a dropped column)
      * @param action   {@code REPORTED} (left as it is), or {@code RECREATE} (recreateDriftedTables names it)
      */

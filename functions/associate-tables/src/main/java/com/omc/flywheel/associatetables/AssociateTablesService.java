@@ -100,7 +100,8 @@ public final class AssociateTablesService {
             String name = t.name();
             List<String> columns = t.storageDescriptor().columns().stream().map(Column::name).toList();
             if (columns.size() > MAX_ALLOWED_COLUMNS) {
-                tableErrors.put(name, "has " + columns.size() + " data columns; a Clean Rooms configured table allows at most "
+                tableErrors.put(name, "has " + columns.size()
+                        + " data columns; a Clean Rooms configured table allows at most "
                         + MAX_ALLOWED_COLUMNS + ". Split the table or drop columns; nothing was truncated");
             } else {
                 desired.add(new DesiredTable(name, columns));
@@ -109,7 +110,8 @@ public final class AssociateTablesService {
         CollaborationState actual = read(request, desired);
         // Providers and receivers are changed only when the deployer configured them; the defaults are
         // for what is created (README, "Clean Rooms: adoption").
-        List<String> configuredProviders = request.allowedAnalysisProviders() != null ? request.allowedAnalysisProviders()
+        List<String> configuredProviders = request.allowedAnalysisProviders() != null
+                ? request.allowedAnalysisProviders()
                 : !settings.defaultProviders().isEmpty() ? settings.defaultProviders() : null;
         Intent intent = new Intent(request.roleArn(), configuredProviders, request.allowedResultReceivers(),
                 members(actual, "CAN_QUERY"), members(actual, "CAN_RECEIVE_RESULTS"),
@@ -150,13 +152,15 @@ public final class AssociateTablesService {
             counts.forEach((kind, n) -> LOG.metrics("Clean Rooms actions", java.util.Map.of("CleanRoomsActions", n),
                     "Action", kind));
         }
-        LOG.info(request.dryRun() ? "plan ready (dry run)" : "collaboration reconciled", "membership", request.membershipId(),
+        LOG.info(request.dryRun() ? "plan ready (dry run)" : "collaboration reconciled", "membership",
+                request.membershipId(),
                 "actions", counts, "skippedForQuota", skipped, "unmanaged", plan.unmanaged(), "quota", quota.verdict(),
                 "unassociatedConfiguredTables", result.unassociatedConfiguredTables().size(), "outcome",
                 tableErrors.isEmpty() ? "SUCCEEDED" : "PARTIAL");
         if (!tableErrors.isEmpty()) {
             throw new PartialFailureException("associate-tables " + (request.dryRun() ? "planned " : "applied ")
-                    + actions.size() + " actions " + counts + " but could not manage " + tableErrors.size() + " table(s): "
+                    + actions.size() + " actions " + counts + " but could not manage " + tableErrors.size()
+                            + " table(s): "
                     + tableErrors.entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                     .collect(Collectors.joining("; ")), List.copyOf(tableErrors.keySet()));
         }
@@ -275,9 +279,11 @@ public final class AssociateTablesService {
                     }
                 }
             }
-            return new CollaborationState(collab, caller, members, tables, prefixed, associations, namespaces, Map.of());
+            return new CollaborationState(collab, caller, members, tables, prefixed, associations, namespaces,
+                    Map.of());
         } catch (software.amazon.awssdk.services.cleanrooms.model.ResourceNotFoundException e) {
-            throw new ResourceNotFoundException("Clean Rooms membership " + mid + " (or its collaboration) does not exist "
+            throw new ResourceNotFoundException("Clean Rooms membership " + mid
+                    + " (or its collaboration) does not exist "
                     + "or is not visible to this account: " + e.awsErrorDetails().errorMessage(), e);
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "reading Clean Rooms membership " + mid);
@@ -319,7 +325,8 @@ public final class AssociateTablesService {
             policy = cleanRooms.getConfiguredTableAnalysisRule(b -> b.configuredTableIdentifier(s.id())
                     .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)).analysisRule().policy().v1().custom();
         }
-        return new ConfiguredTable(ct.id(), ct.name(), ct.allowedColumns(), ct.description(), ct.analysisMethodAsString(),
+        return new ConfiguredTable(ct.id(), ct.name(), ct.allowedColumns(), ct.description(),
+                ct.analysisMethodAsString(),
                 ct.selectedAnalysisMethodsAsStrings(), policy);
     }
 
@@ -330,20 +337,24 @@ public final class AssociateTablesService {
         ConfiguredTableAssociationAnalysisRuleCustom policy = null;
         if (a.analysisRuleTypesAsStrings().contains("CUSTOM")) {
             policy = cleanRooms.getConfiguredTableAssociationAnalysisRule(b -> b.membershipIdentifier(mid)
-                    .configuredTableAssociationIdentifier(a.id()).analysisRuleType(ConfiguredTableAssociationAnalysisRuleType.CUSTOM))
+                    .configuredTableAssociationIdentifier(a.id())
+                            .analysisRuleType(ConfiguredTableAssociationAnalysisRuleType.CUSTOM))
                     .analysisRule().policy().v1().custom();
         }
-        return new Association(a.id(), a.arn(), a.name(), a.configuredTableId(), full.roleArn(), full.description(), policy);
+        return new Association(a.id(), a.arn(), a.name(), a.configuredTableId(), full.roleArn(), full.description(),
+                policy);
     }
 
     /** Members with an ability, but us: the defaults for providers (CAN_QUERY) and receivers. */
     private static List<String> members(CollaborationState s, String ability) {
-        return s.members().stream().filter(m -> !m.accountId().equals(s.callerAccount()) && m.abilities().contains(ability))
+        return s.members().stream().filter(m -> !m.accountId().equals(s.callerAccount())
+                && m.abilities().contains(ability))
                 .map(Member::accountId).sorted().toList();
     }
 
     /** Applies the actions in order; the first failure stops the rest and is reported with them. */
-    private List<Action> apply(AssociateTablesRequest request, AssociationPlanner.Plan plan, CollaborationState actual) {
+    private List<Action> apply(AssociateTablesRequest request, AssociationPlanner.Plan plan,
+            CollaborationState actual) {
         PlanExecutor executor = new PlanExecutor(cleanRooms, request, plan.specs(), actual, settings.environment());
         List<Action> steps = plan.actions();
         // Tables being recreated: what their not-applied actions would write is spelled out on failure.
@@ -365,9 +376,11 @@ public final class AssociateTablesService {
                 String applied = done.stream().filter(d -> d.status().equals("APPLIED"))
                         .map(d -> d.action() + " " + d.name()).collect(Collectors.joining(", "));
                 String notApplied = rest.stream().map(d -> d.action() + " " + d.name()
-                        + (recreated.contains(d.table()) ? " (" + d.detail() + ")" : "")).collect(Collectors.joining(", "));
+                        + (recreated.contains(d.table()) ? " (" + d.detail() + ")" : ""))
+                                .collect(Collectors.joining(", "));
                 String message = "associate-tables stopped at " + a.action() + " " + a.name() + " (table " + a.table()
-                        + "): " + e.getMessage() + ". Applied " + (done.size() - 1) + " of " + steps.size() + " actions ["
+                        + "): " + e.getMessage() + ". Applied " + (done.size() - 1) + " of " + steps.size()
+                                + " actions ["
                         + applied + "]; not applied " + rest.size() + " [" + notApplied
                         + "]. A rerun plans from the current state and finishes the job";
                 if (AwsFaults.isTransient(e)) {

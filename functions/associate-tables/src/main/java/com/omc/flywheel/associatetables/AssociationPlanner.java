@@ -76,7 +76,8 @@ final class AssociationPlanner {
      * only the configured providers or receivers changed, its names and descriptions, its association's
      * privacy budget templates), else the defaults.
      */
-    record TableSpec(List<String> columns, String description, String analysisMethod, List<String> selectedAnalysisMethods,
+    record TableSpec(List<String> columns, String description, String analysisMethod,
+            List<String> selectedAnalysisMethods,
                      AnalysisRuleCustom tablePolicy, String associationName, String associationDescription,
                      ConfiguredTableAssociationAnalysisRuleCustom associationPolicy, List<BudgetTemplate> templates) {
     }
@@ -149,7 +150,8 @@ final class AssociationPlanner {
                 continue;
             }
             admitted.add(t.name());
-            TableSpec spec = spec(t, ct, assoc, intent, recreate ? actual.budgetTemplates().getOrDefault(assoc == null ? ""
+            TableSpec spec = spec(t, ct, assoc, intent, recreate
+                    ? actual.budgetTemplates().getOrDefault(assoc == null ? ""
                     : assoc.arn(), List.of()) : List.of());
             specs.put(t.name(), spec);
             if (recreate) {
@@ -158,7 +160,8 @@ final class AssociationPlanner {
                 if (assoc != null) {
                     for (BudgetTemplate b : spec.templates()) {
                         actions.add(new Action(DELETE_PRIVACY_BUDGET_TEMPLATE, t.name(), b.id(), describe(b)
-                                + " on " + assoc.name() + "; it budgets the association, so it goes first and is created "
+                                + " on " + assoc.name() + "; it budgets the association, so it goes first and is "
+                                        + "created "
                                 + "again for the new association", null));
                     }
                     if (assoc.hasRule()) {
@@ -179,7 +182,8 @@ final class AssociationPlanner {
                 actions.add(new Action(CREATE_TABLE_RULE, t.name(), t.name(), describe(spec.tablePolicy()), null));
             } else if (!ct.hasRule()) {
                 actions.add(new Action(CREATE_TABLE_RULE, t.name(), t.name(), describe(spec.tablePolicy()), null));
-            } else if (intent.providers() != null && !Set.copyOf(ct.providers()).equals(Set.copyOf(intent.providers()))) {
+            } else if (intent.providers() != null && !Set.copyOf(ct.providers())
+                    .equals(Set.copyOf(intent.providers()))) {
                 actions.add(new Action(UPDATE_TABLE_RULE, t.name(), t.name(), "providers " + sorted(ct.providers())
                         + " -> " + sorted(intent.providers()) + " (configured); the rest of the rule is kept", null));
             }
@@ -215,7 +219,8 @@ final class AssociationPlanner {
             actions.add(new Action(CREATE_ID_NAMESPACE_ASSOCIATION, null, idNamespaceName(intent.idNamespaceArn()),
                     intent.idNamespaceArn(), null));
         }
-        List<String> unmanaged = actual.associations().stream().filter(a -> !managedTableIds.contains(a.configuredTableId()))
+        List<String> unmanaged = actual.associations().stream()
+                .filter(a -> !managedTableIds.contains(a.configuredTableId()))
                 .map(Association::name).sorted().toList();
         int after = before + newNames.size();
         return new Plan(actions, specs, unmanaged, after, drift,
@@ -235,7 +240,8 @@ final class AssociationPlanner {
                 + unmanaged.size() + " not managed by this function: " + unmanaged + "); " + wanted
                 + " table(s) need a new association and " + leftOut.size() + " do not fit: " + leftOut
                 + ". They are left out (skippedForQuota); everything else is done. To associate them, delete "
-                + "associations that are no longer needed, lower maxAssociations, or raise the quota (ASSOCIATION_QUOTA "
+                + "associations that are no longer needed, lower maxAssociations, or raise the quota "
+                        + "(ASSOCIATION_QUOTA "
                 + "and Clean Rooms' service quota)");
     }
 
@@ -263,7 +269,8 @@ final class AssociationPlanner {
     }
 
     private static Map<String, Association> byTable(CollaborationState actual) {
-        return actual.associations().stream().collect(Collectors.toMap(Association::configuredTableId, a -> a, (a, b) -> a));
+        return actual.associations().stream().collect(Collectors.toMap(Association::configuredTableId, a -> a,
+                (a, b) -> a));
     }
 
     static boolean drifted(ConfiguredTable ct, DesiredTable t) {
@@ -297,17 +304,20 @@ final class AssociationPlanner {
 
     static String describe(ConfiguredTableAssociationAnalysisRuleCustom p) {
         return "CUSTOM, result receivers " + sorted(p.allowedResultReceivers())
-                + (p.allowedAdditionalAnalyses().isEmpty() ? "" : ", additional analyses " + p.allowedAdditionalAnalyses());
+                + (p.allowedAdditionalAnalyses().isEmpty() ? "" : ", additional analyses "
+                        + p.allowedAdditionalAnalyses());
     }
 
     static String describe(BudgetTemplate b) {
-        String what = b.parameters().accessBudget() == null ? "" : b.parameters().accessBudget().budgetParameters().stream()
+        String what = b.parameters().accessBudget() == null ? ""
+                : b.parameters().accessBudget().budgetParameters().stream()
                 .map(AssociationPlanner::describe).collect(Collectors.joining(", ", " ", ""));
         return "privacy budget template " + b.id() + " (" + b.type() + what + ", auto refresh " + b.autoRefresh() + ")";
     }
 
     private static String describe(BudgetParameter p) {
-        return p.typeAsString() + " " + p.budget() + (p.autoRefresh() == null ? "" : " auto refresh " + p.autoRefreshAsString());
+        return p.typeAsString() + " " + p.budget() + (p.autoRefresh() == null ? "" : " auto refresh "
+                + p.autoRefreshAsString());
     }
 
     private static List<String> sorted(List<String> v) {

@@ -34,7 +34,8 @@ record CollaborationState(String collaborationId, String callerAccount, List<Mem
     /**
      * @param policy the CUSTOM analysis rule's policy, null when the table has none
      */
-    record ConfiguredTable(String id, String name, List<String> allowedColumns, String description, String analysisMethod,
+    record ConfiguredTable(String id, String name, List<String> allowedColumns, String description,
+            String analysisMethod,
                            List<String> selectedAnalysisMethods, AnalysisRuleCustom policy) {
         boolean hasRule() {
             return policy != null;
@@ -46,7 +47,8 @@ record CollaborationState(String collaborationId, String callerAccount, List<Mem
     }
 
     /**
-     * @param roleArn     the role Clean Rooms assumes for it (null when not read: an association this run does not manage)
+     * @param roleArn     the role Clean Rooms assumes for it (null when not read: an association this run does not
+     * manage)
      * @param policy      the CUSTOM collaboration analysis rule's policy; null when there is none, or not read
      */
     record Association(String id, String arn, String name, String configuredTableId, String roleArn, String description,
@@ -61,6 +63,7 @@ record CollaborationState(String collaborationId, String callerAccount, List<Mem
     }
 
     /** A privacy budget template as read: recreated with its association, with the same parameters. */
-    record BudgetTemplate(String id, String type, String autoRefresh, PrivacyBudgetTemplateParametersOutput parameters) {
+    record BudgetTemplate(String id, String type, String autoRefresh,
+            PrivacyBudgetTemplateParametersOutput parameters) {
     }
 }

@@ -29,7 +29,8 @@ final class PlanExecutor {
     private final Map<String, Deque<BudgetTemplate>> templatesToCreate = new HashMap<>();
     private final Map<String, String> tags;
 
-    PlanExecutor(CleanRoomsClient cr, AssociateTablesRequest request, Map<String, TableSpec> specs, CollaborationState actual,
+    PlanExecutor(CleanRoomsClient cr, AssociateTablesRequest request, Map<String, TableSpec> specs,
+            CollaborationState actual,
                  String environment) {
         this.cr = cr;
         this.request = request;
@@ -80,7 +81,8 @@ final class PlanExecutor {
                 return false;
             }
             case AssociationPlanner.CREATE_ASSOCIATION -> {
-                for (var s : cr.listConfiguredTableAssociationsPaginator(b -> b.membershipIdentifier(request.membershipId())
+                for (var s : cr.listConfiguredTableAssociationsPaginator(b ->
+                        b.membershipIdentifier(request.membershipId())
                         .maxResults(100)).configuredTableAssociationSummaries()) {
                     if (s.name().equals(a.name()) && s.configuredTableId().equals(tableIds.get(t))) {
                         associationIds.put(t, s.id());
@@ -139,10 +141,12 @@ final class PlanExecutor {
                     .roleArn(request.roleArn()));
             case AssociationPlanner.CREATE_ASSOCIATION_RULE -> cr.createConfiguredTableAssociationAnalysisRule(b -> b
                     .membershipIdentifier(mid).configuredTableAssociationIdentifier(associationIds.get(t))
-                    .analysisRuleType(ConfiguredTableAssociationAnalysisRuleType.CUSTOM).analysisRulePolicy(associationPolicy(spec)));
+                    .analysisRuleType(ConfiguredTableAssociationAnalysisRuleType.CUSTOM)
+                            .analysisRulePolicy(associationPolicy(spec)));
             case AssociationPlanner.UPDATE_ASSOCIATION_RULE -> cr.updateConfiguredTableAssociationAnalysisRule(b -> b
                     .membershipIdentifier(mid).configuredTableAssociationIdentifier(associationIds.get(t))
-                    .analysisRuleType(ConfiguredTableAssociationAnalysisRuleType.CUSTOM).analysisRulePolicy(associationPolicy(spec)));
+                    .analysisRuleType(ConfiguredTableAssociationAnalysisRuleType.CUSTOM)
+                            .analysisRulePolicy(associationPolicy(spec)));
             case AssociationPlanner.DELETE_PRIVACY_BUDGET_TEMPLATE -> cr.deletePrivacyBudgetTemplate(b -> b
                     .membershipIdentifier(mid).privacyBudgetTemplateIdentifier(a.name()));
             case AssociationPlanner.CREATE_PRIVACY_BUDGET_TEMPLATE -> {
@@ -164,7 +168,8 @@ final class PlanExecutor {
                 associationArns.remove(t);
             }
             case AssociationPlanner.DELETE_TABLE_RULE -> cr.deleteConfiguredTableAnalysisRule(b -> b
-                    .configuredTableIdentifier(tableIds.get(t)).analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM));
+                    .configuredTableIdentifier(tableIds.get(t))
+                            .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM));
             case AssociationPlanner.DELETE_CONFIGURED_TABLE -> {
                 cr.deleteConfiguredTable(b -> b.configuredTableIdentifier(tableIds.get(t)));
                 tableIds.remove(t);
@@ -172,7 +177,8 @@ final class PlanExecutor {
             case AssociationPlanner.CREATE_ID_NAMESPACE_ASSOCIATION -> cr.createIdNamespaceAssociation(b -> b
                     .membershipIdentifier(mid).name(a.name())
                     .description("ACX unique customer identifiers for Clean Rooms joins")
-                    .inputReferenceConfig(c -> c.inputReferenceArn(request.idNamespaceArn()).manageResourcePolicies(true))
+                    .inputReferenceConfig(c -> c.inputReferenceArn(request.idNamespaceArn())
+                            .manageResourcePolicies(true))
                     .idMappingConfig(c -> c.allowUseAsDimensionColumn(false)).tags(tags));
             default -> throw new IllegalStateException("no way to apply " + a.action());
         }
@@ -183,6 +189,7 @@ final class PlanExecutor {
     }
 
     private static ConfiguredTableAssociationAnalysisRulePolicy associationPolicy(TableSpec spec) {
-        return ConfiguredTableAssociationAnalysisRulePolicy.builder().v1(v -> v.custom(spec.associationPolicy())).build();
+        return ConfiguredTableAssociationAnalysisRulePolicy.builder().v1(v -> v.custom(spec.associationPolicy()))
+                .build();
     }
 }

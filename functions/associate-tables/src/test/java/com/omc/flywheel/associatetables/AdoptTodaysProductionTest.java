@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.omc.flywheel.associatetables.AssociateTablesResult.Action;
 import com.omc.flywheel.associatetables.AssociateTablesResult.UnassociatedTable;
-import com.omc.flywheel.local.LakeBuilder;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
 import com.omc.flywheel.shared.AwsClients;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +28,11 @@ class AdoptTodaysProductionTest extends CollaborationFixture {
     }
 
     private List<String> providers(String table) {
-        String id = CLEAN_ROOMS.listConfiguredTablesPaginator(b -> b.maxResults(100)).configuredTableSummaries().stream()
+        String id = CLEAN_ROOMS.listConfiguredTablesPaginator(b -> b.maxResults(100)).configuredTableSummaries()
+                .stream()
                 .filter(s -> s.name().equals(table)).findFirst().orElseThrow().id();
-        return CLEAN_ROOMS.getConfiguredTableAnalysisRule(b -> b.configuredTableIdentifier(id).analysisRuleType("CUSTOM"))
+        return CLEAN_ROOMS.getConfiguredTableAnalysisRule(b ->
+                b.configuredTableIdentifier(id).analysisRuleType("CUSTOM"))
                 .analysisRule().policy().v1().custom().allowedAnalysisProviders().stream().sorted().toList();
     }
 
@@ -45,12 +47,14 @@ class AdoptTodaysProductionTest extends CollaborationFixture {
         todaysProduction(todaysAssociatedTables());
         int before = STAND_IN.mutations().size();
 
-        AssociateTablesResult plan = service().reconcile(request("associate-tables-production.json", "\"compactResult\"",
+        AssociateTablesResult plan = service().reconcile(request("associate-tables-production.json",
+                "\"compactResult\"",
                 "\"dryRun\": true, \"compactResult\""));
         AssociateTablesResult r = service().reconcile(request("associate-tables-production.json"));
 
         for (AssociateTablesResult run : List.of(plan, r)) {
-            assertEquals(List.of(), run.actions(), "providers, receivers, roles and names are today's: nothing to change");
+            assertEquals(List.of(), run.actions(), "providers, receivers, roles and names are today's: nothing to "
+                    + "change");
             assertEquals(1, run.columnDrift().size());
             var drift = run.columnDrift().get(0);
             assertEquals("part_miacs_02_a", drift.table());
@@ -78,10 +82,12 @@ class AdoptTodaysProductionTest extends CollaborationFixture {
         AssociateTablesService roomFor26 = new AssociateTablesService(GLUE, CLEAN_ROOMS,
                 new AssociateTablesService.Settings(26, List.of(), "dev"));
 
-        AssociateTablesResult added = roomFor26.reconcile(request("associate-tables-production.json", "\"compactResult\"",
+        AssociateTablesResult added = roomFor26.reconcile(request("associate-tables-production.json",
+                "\"compactResult\"",
                 "\"maxAssociations\": 26, \"compactResult\""));
 
-        assertEquals(List.of("CREATE_CONFIGURED_TABLE", "CREATE_TABLE_RULE", "CREATE_ASSOCIATION", "CREATE_ASSOCIATION_RULE"),
+        assertEquals(List.of("CREATE_CONFIGURED_TABLE", "CREATE_TABLE_RULE", "CREATE_ASSOCIATION",
+                "CREATE_ASSOCIATION_RULE"),
                 kinds(added));
         assertTrue(added.actions().stream().allMatch(a -> a.table().equals("part_zz_new")), added.actions().toString());
         assertEquals(List.of(AMC_SERVICE), providers("part_zz_new"), "a created rule: every member that can query");
@@ -112,7 +118,8 @@ class AdoptTodaysProductionTest extends CollaborationFixture {
 
         assertEquals(25, r.actions().size());
         assertTrue(r.actions().stream().allMatch(a -> a.action().equals("UPDATE_ASSOCIATION_ROLE")
-                && a.detail().equals("role " + TODAYS_ROLE + " -> " + NEW_ROLE + " (updated in place)")), r.actions().toString());
+                && a.detail().equals("role " + TODAYS_ROLE + " -> " + NEW_ROLE + " (updated in place)")),
+                        r.actions().toString());
         assertEquals(id, associationId("acx_part_ibe_01"), "the same association: nothing deleted");
         assertEquals(NEW_ROLE, CLEAN_ROOMS.getConfiguredTableAssociation(b -> b.membershipIdentifier(MEMBERSHIP)
                 .configuredTableAssociationIdentifier(id)).configuredTableAssociation().roleArn());
@@ -128,7 +135,8 @@ class AdoptTodaysProductionTest extends CollaborationFixture {
         String oldAssociation = associationId("acx_part_miacs_02_a");
         String oldArn = CLEAN_ROOMS.getConfiguredTableAssociation(b -> b.membershipIdentifier(MEMBERSHIP)
                 .configuredTableAssociationIdentifier(oldAssociation)).configuredTableAssociation().arn();
-        BudgetParameter monthly = BudgetParameter.builder().type("CALENDAR_MONTH").budget(1000).autoRefresh("ENABLED").build();
+        BudgetParameter monthly = BudgetParameter.builder().type("CALENDAR_MONTH").budget(1000).autoRefresh("ENABLED")
+                .build();
         String oldTemplate = CLEAN_ROOMS.createPrivacyBudgetTemplate(b -> b.membershipIdentifier(MEMBERSHIP)
                 .privacyBudgetType("ACCESS_BUDGET").autoRefresh("NONE").parameters(p -> p.accessBudget(a -> a
                         .resourceArn(oldArn).budgetParameters(monthly)))).privacyBudgetTemplate().id();
@@ -152,7 +160,8 @@ class AdoptTodaysProductionTest extends CollaborationFixture {
         List<PrivacyBudgetTemplate> templates = new ArrayList<>();
         CLEAN_ROOMS.listPrivacyBudgetTemplatesPaginator(b -> b.membershipIdentifier(MEMBERSHIP))
                 .privacyBudgetTemplateSummaries().forEach(s -> templates.add(CLEAN_ROOMS.getPrivacyBudgetTemplate(b -> b
-                        .membershipIdentifier(MEMBERSHIP).privacyBudgetTemplateIdentifier(s.id())).privacyBudgetTemplate()));
+                        .membershipIdentifier(MEMBERSHIP).privacyBudgetTemplateIdentifier(s.id()))
+                                .privacyBudgetTemplate()));
         assertEquals(1, templates.size());
         assertTrue(templates.get(0).parameters().accessBudget().resourceArn().endsWith("/configuredtableassociation/"
                 + newAssociation), templates.get(0).toString());
@@ -173,7 +182,8 @@ class AdoptTodaysProductionTest extends CollaborationFixture {
                 .configuredTableAssociationIdentifier(ibe01).analysisRuleType("CUSTOM"));
         int before = STAND_IN.mutations().size();
 
-        AssociateTablesResult plan = service().reconcile(request("associate-tables-production.json", "\"compactResult\": true",
+        AssociateTablesResult plan = service().reconcile(request("associate-tables-production.json",
+                "\"compactResult\": true",
                 "\"dryRun\": true"));
 
         assertEquals("OVER_QUOTA", plan.quotaCheck().verdict());
@@ -190,11 +200,13 @@ class AdoptTodaysProductionTest extends CollaborationFixture {
 
         assertEquals(List.of("CREATE_ASSOCIATION_RULE"), kinds(r));
         assertEquals("APPLIED", r.actions().get(0).status());
-        assertEquals(List.of(), r.summary().skippedForQuota(), "compactResult: the names are in quotaCheck and the log");
+        assertEquals(List.of(), r.summary().skippedForQuota(),
+                "compactResult: the names are in quotaCheck and the log");
         assertEquals(1, r.summary().skippedForQuotaCount());
         assertEquals(List.of("part_new_borrowers"), r.quotaCheck().leftOut());
         assertEquals(List.of(new UnassociatedTable("part_n_a_a", configuredTableId("part_n_a_a"), "EXCLUDED"),
-                new UnassociatedTable("part_new_borrowers", configuredTableId("part_new_borrowers"), "SKIPPED_FOR_QUOTA")),
+                new UnassociatedTable("part_new_borrowers", configuredTableId("part_new_borrowers"),
+                        "SKIPPED_FOR_QUOTA")),
                 r.unassociatedConfiguredTables());
         assertEquals(25, readyAssociations());
         assertEquals(Set.of("CreateConfiguredTableAssociationAnalysisRule " + ibe01),

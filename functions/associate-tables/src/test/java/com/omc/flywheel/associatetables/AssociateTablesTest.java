@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.omc.flywheel.associatetables.AssociateTablesResult.Action;
-import com.omc.flywheel.local.LakeBuilder;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.PartialFailureException;
 import java.util.List;
@@ -39,14 +39,16 @@ class AssociateTablesTest extends CollaborationFixture {
         assertEquals("FITS", first.quotaCheck().verdict());
         assertEquals(List.of(), first.columnDrift());
         assertEquals(List.of(), first.unassociatedConfiguredTables());
-        Set<String> names = CLEAN_ROOMS.listConfiguredTableAssociationsPaginator(b -> b.membershipIdentifier(MEMBERSHIP))
+        Set<String> names = CLEAN_ROOMS.listConfiguredTableAssociationsPaginator(b ->
+                b.membershipIdentifier(MEMBERSHIP))
                 .configuredTableAssociationSummaries().stream().map(s -> s.name()).collect(Collectors.toSet());
         assertTrue(names.contains("acx_part_ibe_01") && names.contains("acx_part_new_borrowers"), names.toString());
         assertFalse(names.contains("acx_part_addressable_ids") || names.contains("acx_part_addressable_ids_er")
                 || names.contains("acx_part_n_a"), names.toString());
         var ct = CLEAN_ROOMS.listConfiguredTablesPaginator(b -> b.maxResults(100)).configuredTableSummaries().stream()
                 .filter(s -> s.name().equals("part_miacs_02_a")).findFirst().orElseThrow();
-        List<String> columns = CLEAN_ROOMS.getConfiguredTable(b -> b.configuredTableIdentifier(ct.id())).configuredTable()
+        List<String> columns = CLEAN_ROOMS.getConfiguredTable(b -> b.configuredTableIdentifier(ct.id()))
+                .configuredTable()
                 .allowedColumns();
         assertEquals(100, columns.size(), "100 data columns, all allowed");
         assertFalse(columns.contains("id_bucket"), "never the partition key");
@@ -74,7 +76,8 @@ class AssociateTablesTest extends CollaborationFixture {
         assertEquals(2, r.summary().skippedForQuotaCount());
         assertEquals(25, readyAssociations());
 
-        AssociateTablesResult compact = service().reconcile(request("associate-tables.json", "\"membershipId\"", "\"compactResult\": true, \"membershipId\""));
+        AssociateTablesResult compact = service().reconcile(
+                request("associate-tables.json", "\"membershipId\"", "\"compactResult\": true, \"membershipId\""));
         assertEquals(List.of(), compact.summary().skippedForQuota(), "the names stay in the log, not in the answer");
         assertEquals(2, compact.summary().skippedForQuotaCount());
     }
@@ -85,14 +88,16 @@ class AssociateTablesTest extends CollaborationFixture {
         String ibe01 = configuredTableId("part_ibe_01");
         CLEAN_ROOMS.updateConfiguredTableAnalysisRule(b -> b.configuredTableIdentifier(ibe01)
                 .analysisRuleType(ConfiguredTableAnalysisRuleType.CUSTOM)
-                .analysisRulePolicy(p -> p.v1(v -> v.custom(c -> c.allowedAnalyses("ANY_QUERY").allowedAnalysisProviders(ADVERTISER)))));
+                .analysisRulePolicy(p -> p.v1(v -> v.custom(c ->
+                        c.allowedAnalyses("ANY_QUERY").allowedAnalysisProviders(ADVERTISER)))));
 
         AssociateTablesResult drifted = service().reconcile(request("associate-tables.json"));
         assertEquals(List.of("UPDATE_TABLE_RULE part_ibe_01"), drifted.actions().stream()
                 .map(a -> a.action() + " " + a.table()).toList());
 
         AssociateTablesResult changed = service().reconcile(request("associate-tables.json",
-                "\"allowedAnalysisProviders\": [\"111111111111\"]", "\"allowedAnalysisProviders\": [\"111111111111\", \"333333333333\"]"));
+                "\"allowedAnalysisProviders\": [\"111111111111\"]",
+                        "\"allowedAnalysisProviders\": [\"111111111111\", \"333333333333\"]"));
         assertEquals(25, changed.actions().size());
         assertTrue(changed.actions().stream().allMatch(a -> a.action().equals("UPDATE_TABLE_RULE")));
         assertEquals(25, readyAssociations());
@@ -119,7 +124,8 @@ class AssociateTablesTest extends CollaborationFixture {
         AssociateTablesResult r = service().reconcile(request("associate-tables.json", "\"membershipId\"",
                 "\"recreateDriftedTables\": [\"part_ibe_08\"], \"membershipId\""));
 
-        assertEquals(List.of("DELETE_ASSOCIATION_RULE", "DELETE_ASSOCIATION", "DELETE_TABLE_RULE", "DELETE_CONFIGURED_TABLE",
+        assertEquals(List.of("DELETE_ASSOCIATION_RULE", "DELETE_ASSOCIATION", "DELETE_TABLE_RULE",
+                "DELETE_CONFIGURED_TABLE",
                 "CREATE_CONFIGURED_TABLE", "CREATE_TABLE_RULE", "CREATE_ASSOCIATION", "CREATE_ASSOCIATION_RULE"),
                 r.actions().stream().map(Action::action).toList());
         assertTrue(r.actions().stream().allMatch(a -> "part_ibe_08".equals(a.table())));
@@ -145,7 +151,8 @@ class AssociateTablesTest extends CollaborationFixture {
     void overTheQuotaADryRunGivesTheVerdictAndTheApplyDoesWhatFits() {
         for (String t : List.of("part_n_a", "part_n_a_a")) {
             String id = CLEAN_ROOMS.createConfiguredTable(b -> b.name(t).analysisMethod("DIRECT_QUERY")
-                    .allowedColumns("customer_user_id").tableReference(r -> r.glue(g -> g.databaseName(DB).tableName(t))))
+                    .allowedColumns("customer_user_id").tableReference(r ->
+                            r.glue(g -> g.databaseName(DB).tableName(t))))
                     .configuredTable().id();
             CLEAN_ROOMS.createConfiguredTableAssociation(b -> b.membershipIdentifier(MEMBERSHIP).name("legacy_" + t)
                     .configuredTableIdentifier(id).roleArn("arn:aws:iam::123456789012:role/legacy"));
@@ -158,7 +165,8 @@ class AssociateTablesTest extends CollaborationFixture {
         assertEquals(List.of("part_miacs_04", "part_new_borrowers"), plan.quotaCheck().leftOut(),
                 "the last two in name order that need a new association");
         assertEquals(plan.quotaCheck().leftOut(), plan.summary().skippedForQuota());
-        assertTrue(plan.quotaCheck().heldBy().containsAll(List.of("legacy_part_n_a", "legacy_part_n_a_a", "acx_part_ibe_01"))
+        assertTrue(plan.quotaCheck().heldBy().containsAll(List.of("legacy_part_n_a", "legacy_part_n_a_a",
+                "acx_part_ibe_01"))
                 && plan.quotaCheck().heldBy().size() == 25, plan.quotaCheck().heldBy().toString());
         assertTrue(plan.quotaCheck().message().contains("legacy_part_n_a"), plan.quotaCheck().message());
         assertEquals(before, STAND_IN.mutations().size(), "a dry run changes nothing");
@@ -171,7 +179,8 @@ class AssociateTablesTest extends CollaborationFixture {
         assertEquals(2, applied.summary().skippedForQuotaCount());
         assertEquals(25, applied.summary().associations());
         assertEquals(23, readyAssociations());
-        assertTrue(STAND_IN.mutations().stream().noneMatch(m -> m.contains("part_miacs_04") || m.contains("part_new_borrowers")),
+        assertTrue(STAND_IN.mutations().stream().noneMatch(m -> m.contains("part_miacs_04")
+                || m.contains("part_new_borrowers")),
                 "nothing is created for a table that cannot be associated");
         assertEquals(List.of(), applied.unassociatedConfiguredTables(), "the legacy tables hold their associations");
     }
@@ -203,7 +212,8 @@ class AssociateTablesTest extends CollaborationFixture {
                 () -> service().reconcile(request("associate-tables.json")));
 
         assertEquals(List.of("part_ibe_01"), e.failed());
-        assertTrue(e.getMessage().contains("101 data columns") && e.getMessage().contains("at most 100"), e.getMessage());
+        assertTrue(e.getMessage().contains("101 data columns") && e.getMessage().contains("at most 100"),
+                e.getMessage());
         assertEquals(24, readyAssociations());
     }
 

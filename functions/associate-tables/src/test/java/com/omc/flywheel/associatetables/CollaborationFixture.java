@@ -1,9 +1,9 @@
 package com.omc.flywheel.associatetables;
 
-import com.omc.flywheel.local.LakeBuilder;
-import com.omc.flywheel.local.MotoServer;
-import com.omc.flywheel.local.SampleEvents;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.Events;
 import java.io.ByteArrayInputStream;
@@ -43,18 +43,21 @@ abstract class CollaborationFixture {
         LakeBuilder lake = new LakeBuilder(GLUE, AwsClients.build(S3Client.builder())).database(DB)
                 .bucket("omc-flywheel-data-us-east-1-dev");
         LakeBuilder.PRODUCTION_TABLES.forEach((name, columns) -> table(lake, name, columns));
-        lake.table(new LakeBuilder.Table(DB, "part_addressable_ids_er", "s3://omc-flywheel-data-us-east-1-dev/identity/", 2,
+        lake.table(new LakeBuilder.Table(DB, "part_addressable_ids_er",
+                "s3://omc-flywheel-data-us-east-1-dev/identity/", 2,
                 LakeBuilder.Registration.UNPARTITIONED, List.of(), List.of(), Map.of()));
         STAND_IN.collaboration("AMC collaboration", List.of(
                 new CleanRoomsStandIn.Member(AMC_SERVICE, "AMC Service", List.of("CAN_QUERY")),
                 new CleanRoomsStandIn.Member(AMC_RESULTS, "AMC Results Receiver", List.of("CAN_RECEIVE_RESULTS")),
                 new CleanRoomsStandIn.Member(ADVERTISER, "Advertiser", List.of("CAN_RECEIVE_RESULTS"))),
                 "omc-flywheel-dev-analysis-data", MEMBERSHIP);
-        collaborationId = CLEAN_ROOMS.getMembership(b -> b.membershipIdentifier(MEMBERSHIP)).membership().collaborationId();
+        collaborationId = CLEAN_ROOMS.getMembership(b -> b.membershipIdentifier(MEMBERSHIP)).membership()
+                .collaborationId();
     }
 
     static void table(LakeBuilder lake, String name, int columns) {
-        lake.table(new LakeBuilder.Table(DB, name, "s3://omc-flywheel-data-us-east-1-dev/split_part/" + name + "/", columns,
+        lake.table(new LakeBuilder.Table(DB, name, "s3://omc-flywheel-data-us-east-1-dev/split_part/" + name + "/",
+                columns,
                 LakeBuilder.Registration.PARTITIONED, List.of(0), List.of(0), Map.of()));
     }
 
@@ -84,15 +87,18 @@ abstract class CollaborationFixture {
             String id = CLEAN_ROOMS.createConfiguredTable(b -> b.name(t).description("Partitioned table " + t
                     + " for Clean Rooms analysis").analysisMethod("DIRECT_QUERY").allowedColumns(columns)
                     .tableReference(r -> r.glue(g -> g.databaseName(DB).tableName(t)))).configuredTable().id();
-            CLEAN_ROOMS.createConfiguredTableAnalysisRule(b -> b.configuredTableIdentifier(id).analysisRuleType("CUSTOM")
+            CLEAN_ROOMS.createConfiguredTableAnalysisRule(b ->
+                    b.configuredTableIdentifier(id).analysisRuleType("CUSTOM")
                     .analysisRulePolicy(p -> p.v1(v -> v.custom(c -> c.allowedAnalyses("ANY_QUERY")
                             .allowedAnalysisProviders(AMC_SERVICE, AMC_RESULTS)))));
             if (associated.contains(t)) {
                 String assoc = CLEAN_ROOMS.createConfiguredTableAssociation(b -> b.membershipIdentifier(MEMBERSHIP)
-                        .name("acx_" + t).configuredTableIdentifier(id).roleArn(TODAYS_ROLE)).configuredTableAssociation().id();
+                        .name("acx_" + t).configuredTableIdentifier(id).roleArn(TODAYS_ROLE))
+                                .configuredTableAssociation().id();
                 CLEAN_ROOMS.createConfiguredTableAssociationAnalysisRule(b -> b.membershipIdentifier(MEMBERSHIP)
                         .configuredTableAssociationIdentifier(assoc).analysisRuleType("CUSTOM")
-                        .analysisRulePolicy(p -> p.v1(v -> v.custom(c -> c.allowedResultReceivers(AMC_RESULTS, ADVERTISER)))));
+                        .analysisRulePolicy(p -> p.v1(v -> v.custom(c ->
+                                c.allowedResultReceivers(AMC_RESULTS, ADVERTISER)))));
             }
         }
     }
@@ -104,7 +110,8 @@ abstract class CollaborationFixture {
     }
 
     static String associationId(String name) {
-        return CLEAN_ROOMS.listConfiguredTableAssociationsPaginator(b -> b.membershipIdentifier(MEMBERSHIP).maxResults(100))
+        return CLEAN_ROOMS.listConfiguredTableAssociationsPaginator(b ->
+                b.membershipIdentifier(MEMBERSHIP).maxResults(100))
                 .configuredTableAssociationSummaries().stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow().id();
     }
@@ -114,13 +121,16 @@ abstract class CollaborationFixture {
         for (int i = 0; i + 1 < replacements.length; i += 2) {
             json = json.replace(replacements[i], replacements[i + 1]);
         }
-        return Events.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), AssociateTablesRequest.class);
+        return Events.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)),
+                AssociateTablesRequest.class);
     }
 
     /** Associations in the membership whose schema is READY for direct analysis (both rules in place). */
     long readyAssociations() {
-        return CLEAN_ROOMS.listSchemasPaginator(b -> b.collaborationIdentifier(collaborationId)).schemaSummaries().stream()
-                .filter(s -> CLEAN_ROOMS.getSchema(b -> b.collaborationIdentifier(collaborationId).name(s.name())).schema()
+        return CLEAN_ROOMS.listSchemasPaginator(b -> b.collaborationIdentifier(collaborationId)).schemaSummaries()
+                .stream()
+                .filter(s -> CLEAN_ROOMS.getSchema(b -> b.collaborationIdentifier(collaborationId).name(s.name()))
+                        .schema()
                         .schemaStatusDetails().stream().allMatch(d -> d.statusAsString().equals("READY")))
                 .count();
     }

@@ -40,11 +40,13 @@ final class AthenaQueries {
         }
     }
 
-    AthenaQueries(AthenaClient athena, String workgroup, String output, int concurrency, long pollMillis, long timeoutMillis) {
+    AthenaQueries(AthenaClient athena, String workgroup, String output, int concurrency, long pollMillis,
+            long timeoutMillis) {
         this(athena, workgroup, output, concurrency, pollMillis, timeoutMillis, () -> false);
     }
 
-    AthenaQueries(AthenaClient athena, String workgroup, String output, int concurrency, long pollMillis, long timeoutMillis,
+    AthenaQueries(AthenaClient athena, String workgroup, String output, int concurrency, long pollMillis,
+            long timeoutMillis,
                   BooleanSupplier giveUp) {
         this.giveUp = giveUp;
         this.athena = athena;
@@ -75,7 +77,8 @@ final class AthenaQueries {
             }).queryExecutionId();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             while (true) {
-                QueryExecutionStatus s = athena.getQueryExecution(b -> b.queryExecutionId(id)).queryExecution().status();
+                QueryExecutionStatus s = athena.getQueryExecution(b -> b.queryExecutionId(id)).queryExecution()
+                        .status();
                 if (s.state() == QueryExecutionState.SUCCEEDED) {
                     break;
                 }
@@ -86,11 +89,13 @@ final class AthenaQueries {
                 }
                 if (giveUp.getAsBoolean()) {
                     athena.stopQueryExecution(b -> b.queryExecutionId(id));
-                    throw new GaveUp("query " + id + " still " + s.stateAsString() + " when the call ran out of time; stopped");
+                    throw new GaveUp("query " + id + " still " + s.stateAsString()
+                            + " when the call ran out of time; stopped");
                 }
                 if (System.nanoTime() > deadline) {
                     athena.stopQueryExecution(b -> b.queryExecutionId(id));
-                    throw new QueryFailed("query " + id + " still " + s.stateAsString() + " after " + timeoutMillis / 1000
+                    throw new QueryFailed("query " + id + " still " + s.stateAsString() + " after "
+                            + timeoutMillis / 1000
                             + " s; stopped");
                 }
                 Thread.sleep(pollMillis);

@@ -25,11 +25,14 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public record BuildReportRequest(Report report, String database, String tablePrefix, String reportBucket,
-                                 String reportPrefix, Integer bucketCount, String membershipId, List<String> membershipIds,
+                                 String reportPrefix, Integer bucketCount, String membershipId,
+                                         List<String> membershipIds,
                                  String snsTopicArn, String compareDatabase, String dataBucket, String athenaWorkgroup,
-                                 String athenaResults, String pkColumn, Boolean strictSnapshot, Integer freshnessWindowDays,
+                                 String athenaResults, String pkColumn, Boolean strictSnapshot,
+                                         Integer freshnessWindowDays,
                                  Integer maxTables, Boolean countCheckEnabled, String compareSourceType,
-                                 Double countTolerancePct, Boolean fileSizeCheck, Integer fileSizeMinMb, Integer fileSizeMaxMb,
+                                 Double countTolerancePct, Boolean fileSizeCheck, Integer fileSizeMinMb,
+                                         Integer fileSizeMaxMb,
                                  String dateFormat, String autoRepair, String continuationToken,
                                  Boolean readyForAnalysisCount) {
 
@@ -46,7 +49,8 @@ public record BuildReportRequest(Report report, String database, String tablePre
         Identifiers.catalogName("database", database);
         Identifiers.catalogName("tablePrefix", tablePrefix);
         bucket("reportBucket", Fields.required("reportBucket", reportBucket));
-        reportPrefix = reportPrefix == null ? (report == Report.DATA_MONITOR ? "data-monitor/" : "cleanrooms-reports/") : reportPrefix;
+        reportPrefix = reportPrefix == null ? (report == Report.DATA_MONITOR ? "data-monitor/" : "cleanrooms-reports/")
+                : reportPrefix;
         if (!PREFIX.matcher(reportPrefix).matches()) {
             throw new InvalidInputException("reportPrefix", "must be an S3 key prefix ending in '/' (or empty), got '"
                     + reportPrefix + "'");
@@ -69,14 +73,16 @@ public record BuildReportRequest(Report report, String database, String tablePre
             throw new InvalidInputException("membershipId", "is required for the CLEANROOMS report (or membershipIds)");
         }
         if (ids.size() > 20) {
-            throw new InvalidInputException("membershipIds", "must hold at most 20 memberships (got " + ids.size() + ")");
+            throw new InvalidInputException("membershipIds", "must hold at most 20 memberships (got " + ids.size()
+                    + ")");
         }
         membershipIds = List.copyOf(ids.stream().distinct().toList());
         membershipId = null;
         if (snsTopicArn != null && !TOPIC_ARN.matcher(snsTopicArn).matches()) {
             throw new InvalidInputException("snsTopicArn", "must be an SNS topic ARN, got '" + snsTopicArn + "'");
         }
-        compareDatabase = compareDatabase == null ? database : Identifiers.catalogName("compareDatabase", compareDatabase);
+        compareDatabase = compareDatabase == null ? database
+                : Identifiers.catalogName("compareDatabase", compareDatabase);
         if (dataBucket != null && !dataBucket.isEmpty()) {
             bucket("dataBucket", dataBucket);
         }
@@ -94,7 +100,8 @@ public record BuildReportRequest(Report report, String database, String tablePre
         countCheckEnabled = countCheckEnabled == null || countCheckEnabled;
         compareSourceType = compareSourceType == null ? "ext" : compareSourceType;
         if (!compareSourceType.equals("ext") && !compareSourceType.equals("part")) {
-            throw new InvalidInputException("compareSourceType", "must be ext or part (got '" + compareSourceType + "')");
+            throw new InvalidInputException("compareSourceType", "must be ext or part (got '" + compareSourceType
+                    + "')");
         }
         if (compareSourceType.equals("part") && compareDatabase.equals(database)) {
             throw new InvalidInputException("compareSourceType", "part in the same database compares every table with "
@@ -102,7 +109,8 @@ public record BuildReportRequest(Report report, String database, String tablePre
         }
         countTolerancePct = countTolerancePct == null ? 0.0 : countTolerancePct;
         if (countTolerancePct < 0 || countTolerancePct > 100 || countTolerancePct.isNaN()) {
-            throw new InvalidInputException("countTolerancePct", "must be between 0 and 100 (got " + countTolerancePct + ")");
+            throw new InvalidInputException("countTolerancePct", "must be between 0 and 100 (got " + countTolerancePct
+                    + ")");
         }
         fileSizeCheck = fileSizeCheck != null && fileSizeCheck;
         fileSizeMinMb = Fields.positive("fileSizeMinMb", fileSizeMinMb, 64, 1_000_000);
@@ -113,7 +121,8 @@ public record BuildReportRequest(Report report, String database, String tablePre
         }
         dateFormat = dateFormat == null ? (report == Report.DATA_MONITOR ? "yyyy-MM-dd" : "yyyyMMdd") : dateFormat;
         if (!dateFormat.matches("^[yMd_-]{4,12}$")) {
-            throw new InvalidInputException("dateFormat", "must be a date pattern of y, M, d, '-' and '_' such as yyyy-MM-dd");
+            throw new InvalidInputException("dateFormat", "must be a date pattern of y, M, d, '-' and '_' such as "
+                    + "yyyy-MM-dd");
         }
         try {
             DateTimeFormatter.ofPattern(dateFormat);
@@ -131,12 +140,14 @@ public record BuildReportRequest(Report report, String database, String tablePre
         continuationToken = Fields.optional("continuationToken", continuationToken);
         if (continuationToken != null) {
             if (report != Report.DATA_MONITOR) {
-                throw new InvalidInputException("continuationToken", "only the DATA_MONITOR report continues over calls");
+                throw new InvalidInputException("continuationToken",
+                        "only the DATA_MONITOR report continues over calls");
             }
             String folder = reportPrefix + MonitorProgress.FOLDER;
             if (!continuationToken.startsWith(folder) || !TOKEN_ID.matcher(continuationToken.substring(folder.length()))
                     .matches()) {
-                throw new InvalidInputException("continuationToken", "is not a token build-report issued for reportPrefix '"
+                throw new InvalidInputException("continuationToken",
+                        "is not a token build-report issued for reportPrefix '"
                         + reportPrefix + "' (pass the continuationToken of the previous IN_PROGRESS answer unchanged, "
                         + "with the same event)");
             }

@@ -65,7 +65,8 @@ public final class BuildReportService {
             return r.report() == Report.DATA_MONITOR ? dataMonitor(r, budget) : cleanRooms(r);
         } catch (SdkException e) {
             // Whatever was not translated where it happened still reaches the caller as a contract error.
-            throw ReportFaults.typed(e, "the " + r.report() + " report of " + r.database() + "." + r.tablePrefix() + "*",
+            throw ReportFaults.typed(e, "the " + r.report() + " report of " + r.database() + "." + r.tablePrefix()
+                    + "*",
                     "database");
         }
     }
@@ -93,7 +94,8 @@ public final class BuildReportService {
         String topic = r.snsTopicArn() != null ? r.snsTopicArn() : settings.snsTopicArn();
         boolean published = false;
         if (!c.alerts().isEmpty() && topic != null) {
-            String subject = "[DATA MONITOR] " + r.database() + " " + r.tablePrefix() + "* — " + c.alerts().size() + " issue(s)";
+            String subject = "[DATA MONITOR] " + r.database() + " " + r.tablePrefix() + "* — " + c.alerts().size()
+                    + " issue(s)";
             String message = alertMessage(r, c.alerts());
             try {
                 sns.publish(b -> b.topicArn(topic).subject(subject.length() > 99 ? subject.substring(0, 99) : subject)
@@ -118,7 +120,8 @@ public final class BuildReportService {
      * publish then failed) is the list cut, with a last line counting what was left out.
      */
     static String alertMessage(BuildReportRequest r, List<String> alerts) {
-        String header = "[DATA MONITOR] " + alerts.size() + " issue(s) in " + r.database() + " (" + r.tablePrefix() + "*)\n\n";
+        String header = "[DATA MONITOR] " + alerts.size() + " issue(s) in " + r.database() + " (" + r.tablePrefix()
+                + "*)\n\n";
         List<String> first = alerts.subList(0, Math.min(SNS_MAX_ALERTS, alerts.size()));
         String body = header + String.join("\n", first);
         if (body.getBytes(StandardCharsets.UTF_8).length <= SNS_MAX_BYTES) {

@@ -24,8 +24,8 @@ import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAssociati
 import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableSummary;
 import software.amazon.awssdk.services.cleanrooms.model.IdMappingTableSummary;
 import software.amazon.awssdk.services.cleanrooms.model.IdNamespaceAssociationSummary;
-import software.amazon.awssdk.services.cleanrooms.model.Membership;
 import software.amazon.awssdk.services.cleanrooms.model.MemberSummary;
+import software.amazon.awssdk.services.cleanrooms.model.Membership;
 import software.amazon.awssdk.services.entityresolution.EntityResolutionClient;
 import software.amazon.awssdk.services.entityresolution.model.GetIdNamespaceResponse;
 import software.amazon.awssdk.services.entityresolution.model.GetSchemaMappingResponse;
@@ -53,10 +53,12 @@ import software.amazon.awssdk.services.glue.model.Table;
  * namespace's first ID mapping workflow property as the API gives it ({@code {"idMappingType": ...}}).
  */
 final class CleanRoomsReport {
-    static final List<String> TABLES_CSV = List.of("collaboration_name", "table_name", "glue_exists", "glue_column_count",
+    static final List<String> TABLES_CSV = List.of("collaboration_name", "table_name", "glue_exists",
+            "glue_column_count",
             "glue_partition_keys", "configured_table_exists", "configured_table_id", "configured_table_name",
             "allowed_columns_count", "analysis_method", "analysis_rule_exists", "Allowed Analyses for Query",
-            "association_exists", "association_name", "collaboration_rule_exists", "in_collaboration", "ready_for_analysis");
+            "association_exists", "association_name", "collaboration_rule_exists", "in_collaboration",
+                    "ready_for_analysis");
     static final List<String> IDENTITY_CSV = List.of("collaboration_name", "id namespace", "Id namespace method",
             "source db", "region", "table", "schema mapping", "unique id", "input field", "matchkey");
     private static final JsonLog LOG = JsonLog.forFunction("build-report");
@@ -103,7 +105,8 @@ final class CleanRoomsReport {
 
         // Identity resolution
         List<Map<String, Object>> nsAssociations = new ArrayList<>();
-        for (IdNamespaceAssociationSummary s : cr.listIdNamespaceAssociationsPaginator(b -> b.membershipIdentifier(membershipId))
+        for (IdNamespaceAssociationSummary s : cr.listIdNamespaceAssociationsPaginator(b ->
+                b.membershipIdentifier(membershipId))
                 .idNamespaceAssociationSummaries()) {
             var a = cr.getIdNamespaceAssociation(b -> b.membershipIdentifier(membershipId)
                     .idNamespaceAssociationIdentifier(s.id())).idNamespaceAssociation();
@@ -230,13 +233,15 @@ final class CleanRoomsReport {
         json.put("tables", tables);
 
         List<List<String>> tableRows = tables.stream().map(t -> tableCsv(collabName, t)).toList();
-        List<List<String>> identityRows = namespaces.stream().map(n -> identityCsv(collabName, n, schemaMappings)).toList();
+        List<List<String>> identityRows = namespaces.stream().map(n -> identityCsv(collabName, n, schemaMappings))
+                .toList();
         LOG.info("Clean Rooms report built", "membership", membershipId, "collaboration", collabName,
                 "tables", tables.size(), "ready", ready, "outcome", "BUILT");
         return new Content(safe(collabName), json, tableRows, identityRows);
     }
 
-    private Map<String, Object> table(Table t, ConfiguredTableSummary ctSummary, ConfiguredTableAssociationSummary assoc,
+    private Map<String, Object> table(Table t, ConfiguredTableSummary ctSummary,
+            ConfiguredTableAssociationSummary assoc,
                                       String membershipId, String collabId) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("table_name", t.name());
@@ -328,7 +333,8 @@ final class CleanRoomsReport {
         @SuppressWarnings("unchecked") Map<String, Object> ct = (Map<String, Object>) t.get("configured_table");
         @SuppressWarnings("unchecked") Map<String, Object> rule = (Map<String, Object>) t.get("analysis_rule");
         @SuppressWarnings("unchecked") Map<String, Object> a = (Map<String, Object>) t.get("association");
-        @SuppressWarnings("unchecked") Map<String, Object> cRule = (Map<String, Object>) t.get("collaboration_analysis_rule");
+        @SuppressWarnings("unchecked") Map<String, Object> cRule =
+                (Map<String, Object>) t.get("collaboration_analysis_rule");
         @SuppressWarnings("unchecked") Map<String, Object> status = (Map<String, Object>) t.get("status");
         @SuppressWarnings("unchecked") List<String> providers = (List<String>) rule.get("allowed_analysis_providers");
         @SuppressWarnings("unchecked") List<String> keys = (List<String>) g.get("partition_keys");
@@ -355,7 +361,8 @@ final class CleanRoomsReport {
     }
 
     /** Today's IdentityResolution row of one namespace (the values of its JSON entry, as today's script reads them). */
-    private static List<String> identityCsv(String collab, GetIdNamespaceResponse n, List<GetSchemaMappingResponse> mappings) {
+    private static List<String> identityCsv(String collab, GetIdNamespaceResponse n,
+            List<GetSchemaMappingResponse> mappings) {
         Map<String, Object> ns = namespace(n);
         String name = (String) ns.get("name");
         String arn = (String) ns.get("input_source_arn");
@@ -386,7 +393,8 @@ final class CleanRoomsReport {
         String input = "N/A";
         String matchKey = "N/A";
         Optional<GetSchemaMappingResponse> mapping = mappings.stream().filter(m -> text(m.schemaName()).equals(schema)
-                || text(m.schemaName()).toUpperCase(java.util.Locale.ROOT).equals(schema.toUpperCase(java.util.Locale.ROOT)))
+                || text(m.schemaName()).toUpperCase(java.util.Locale.ROOT)
+                        .equals(schema.toUpperCase(java.util.Locale.ROOT)))
                 .findFirst();
         if (mapping.isPresent()) {
             for (SchemaInputAttribute f : mapping.get().mappedInputFields()) {
@@ -394,7 +402,8 @@ final class CleanRoomsReport {
                 if (fieldType.equals("UNIQUE_ID")) {
                     unique = text(f.fieldName());
                 }
-                if (f.matchKey() != null && !f.matchKey().isEmpty() && (fieldType.equals("ID") || fieldType.equals("STRING"))) {
+                if (f.matchKey() != null && !f.matchKey().isEmpty()
+                        && (fieldType.equals("ID") || fieldType.equals("STRING"))) {
                     input = text(f.fieldName());
                     matchKey = f.matchKey();
                 }
@@ -404,7 +413,8 @@ final class CleanRoomsReport {
                 schema.equals("N/A") ? "N/A" : schema.toLowerCase(java.util.Locale.ROOT), unique, input, matchKey);
     }
 
-    /** Today's namespace entry: absent texts "", {@code id_mapping_config} the first workflow property as the API gives it. */
+    /** Today's namespace entry: absent texts "", {@code id_mapping_config} the first workflow property as the API gives
+    * it. */
     private static Map<String, Object> namespace(GetIdNamespaceResponse n) {
         boolean source = n.inputSourceConfig() != null && !n.inputSourceConfig().isEmpty();
         Map<String, Object> x = new LinkedHashMap<>();

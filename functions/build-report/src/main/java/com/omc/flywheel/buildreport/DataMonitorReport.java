@@ -61,7 +61,8 @@ final class DataMonitorReport {
     private static final JsonLog LOG = JsonLog.forFunction("build-report");
     /** The members of a JSON row, in today's order, then the new one. */
     static final List<String> JSON_MEMBERS = List.of("table", "location", "input_source", "s3_partitions",
-            "glue_partitions", "missing_glue_count", "table_type_ok", "contract_ok", "raw_input_snapshot_dt", "count_src",
+            "glue_partitions", "missing_glue_count", "table_type_ok", "contract_ok", "raw_input_snapshot_dt",
+                    "count_src",
             "count_part", "count_diff_pct", "pk_nulls", "pk_dupes", "file_issues_sample", "checked_at",
             "processed_snapshot_dt");
     /** What Python's {@code strptime(s, "%Y-%m-%d")} accepts. */
@@ -267,7 +268,8 @@ final class DataMonitorReport {
         return r.maxTables() > 0 && out.size() > r.maxTables() ? out.subList(0, r.maxTables()) : out;
     }
 
-    private TableResult check(BuildReportRequest r, Table t, AthenaQueries queries, Map<String, String> raw, Instant now) {
+    private TableResult check(BuildReportRequest r, Table t, AthenaQueries queries, Map<String, String> raw,
+            Instant now) {
         String name = t.name();
         List<String> alerts = new ArrayList<>();
         Map<String, Object> row = new LinkedHashMap<>();
@@ -287,7 +289,8 @@ final class DataMonitorReport {
                 folders = partitionFolders(location);
             } catch (SdkException e) {
                 if (AwsFaults.isTransient(e)) {
-                    throw ReportFaults.typed(e, "S3 listing of " + location + " (table " + r.database() + "." + name + ")",
+                    throw ReportFaults.typed(e, "S3 listing of " + location + " (table " + r.database() + "." + name
+                            + ")",
                             "database");
                 }
                 alerts.add(name + ": S3 listing failed (" + e.getMessage() + ")");
@@ -310,9 +313,11 @@ final class DataMonitorReport {
         }
         // 3. Catalog definition
         var sd = t.storageDescriptor();
-        String serde = sd == null || sd.serdeInfo() == null ? "" : String.valueOf(sd.serdeInfo().serializationLibrary());
+        String serde = sd == null || sd.serdeInfo() == null ? ""
+                : String.valueOf(sd.serdeInfo().serializationLibrary());
         boolean typeOk = "EXTERNAL_TABLE".equals(t.tableType()) && serde.contains("ParquetHiveSerDe") && sd != null
-                && String.valueOf(sd.inputFormat()).contains("Parquet") && String.valueOf(sd.outputFormat()).contains("Parquet");
+                && String.valueOf(sd.inputFormat()).contains("Parquet")
+                        && String.valueOf(sd.outputFormat()).contains("Parquet");
         row.put("table_type_ok", typeOk);
         if (!typeOk) {
             alerts.add(name + ": schema mismatch (EXTERNAL/Parquet/Serde)");
@@ -336,7 +341,8 @@ final class DataMonitorReport {
         String processed = location == null || !location.startsWith("s3://") ? null : processedSnapshot(location);
         row.put("processed_snapshot_dt", processed == null ? "" : processed);
         if (r.strictSnapshot() && tooOld(processed, now, r.freshnessWindowDays())) {
-            alerts.add(name + ": processed snapshot too old/missing (snap=" + (processed == null ? "None" : processed) + ")");
+            alerts.add(name + ": processed snapshot too old/missing (snap=" + (processed == null ? "None" : processed)
+                    + ")");
         }
         // 7-8. Counts and keys: "" when not run; the counts null when run but not obtained (today's values)
         boolean counting = r.countCheckEnabled();
@@ -389,13 +395,15 @@ final class DataMonitorReport {
             row.put("pk_nulls", nulls);
             row.put("pk_dupes", dupes);
             if (sourceExists) {
-                long countSrc = Long.parseLong(queries.firstRow("SELECT COUNT(*) FROM " + quote(sdb) + "." + quote(src)).get(0));
+                long countSrc = Long.parseLong(queries.firstRow("SELECT COUNT(*) FROM " + quote(sdb) + "." + quote(src))
+                        .get(0));
                 double diff = countPart == 0 && countSrc == 0 ? 0.0 : countPart == 0 || countSrc == 0 ? 100.0
                         : Math.abs(countPart - countSrc) * 100.0 / countSrc;
                 row.put("count_src", countSrc);
                 row.put("count_diff_pct", PythonFormats.fixed(diff, 6));
                 if (diff > r.countTolerancePct()) {
-                    alerts.add("[COUNT_MISMATCH] " + name + ": " + db + "." + name + "=" + countPart + " vs " + sdb + "."
+                    alerts.add("[COUNT_MISMATCH] " + name + ": " + db + "." + name + "=" + countPart + " vs " + sdb
+                            + "."
                             + src + "=" + countSrc + " (Δ=" + PythonFormats.fixed(diff, 3) + "%)");
                 }
             }
@@ -433,7 +441,8 @@ final class DataMonitorReport {
             for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(p)).contents()) {
                 double mb = o.size() / (1024.0 * 1024.0);
                 if (mb != 0 && (mb < min || mb > max)) {
-                    issues.add("id_bucket=" + bucketValue + " object " + o.key() + " size=" + PythonFormats.fixed(mb, 1) + "MB");
+                    issues.add("id_bucket=" + bucketValue + " object " + o.key() + " size=" + PythonFormats.fixed(mb, 1)
+                            + "MB");
                     if (issues.size() >= FILE_ISSUES_MAX) {
                         break scan;
                     }
@@ -451,7 +460,8 @@ final class DataMonitorReport {
         String bucket = bucketOf(location);
         String prefix = prefixOf(location);
         Set<Integer> values = new TreeSet<>();
-        for (CommonPrefix p : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter("/")).commonPrefixes()) {
+        for (CommonPrefix p : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).delimiter("/"))
+                .commonPrefixes()) {
             String folder = p.prefix().substring(prefix.length());
             if (folder.startsWith("id_bucket=") && folder.endsWith("/")) {
                 try {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.omc.flywheel.local.SampleEvents;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import java.net.URI;
@@ -55,10 +55,12 @@ class BuildReportSampleEventsTest extends ReportFixture {
             case "build-report-data-monitor.json" -> {
                 MOTO.athenaResults(List.of(List.of("10", "0", "0")));
                 String out = SampleEvents.invoke(handler, "build-report", body);
-                assertTrue(out.contains("ACX_Data_Monitor_Report_2025-11-01.csv") && out.contains("\"alertPublished\":true"), out);
+                assertTrue(out.contains("ACX_Data_Monitor_Report_2025-11-01.csv")
+                        && out.contains("\"alertPublished\":true"), out);
                 // Today's formats: json.dumps(indent=2), absent counts null / "", CRLF lines.
                 String json = read("data-monitor/ACX_Data_Monitor_Report_2025-11-01.json");
-                assertTrue(json.contains("\n      \"count_src\": null,\n      \"count_part\": 10,\n      \"count_diff_pct\": \"\",\n"
+                assertTrue(json.contains("\n      \"count_src\": null,\n      \"count_part\": 10,\n      "
+                        + "\"count_diff_pct\": \"\",\n"
                         + "      \"pk_nulls\": 0,\n      \"pk_dupes\": 0,\n      \"file_issues_sample\": \"\",\n"
                         + "      \"checked_at\": \"2025-11-01T02:00:00Z\",\n"), json);
                 String csv = read("data-monitor/ACX_Data_Monitor_Report_2025-11-01.csv");
@@ -71,7 +73,8 @@ class BuildReportSampleEventsTest extends ReportFixture {
                 assertTrue(out.contains("ACX_Cleanroom_Report_AMC_20251101_Tables.csv"), out);
                 String json = read("cleanrooms-reports/ACX_Cleanroom_Report_AMC_20251101.json");
                 assertTrue(json.contains("\"configured_table\": {\n        \"exists\": false,\n        \"id\": null,\n"
-                        + "        \"name\": null,\n        \"allowed_columns_count\": 0,\n        \"allowed_columns\": [],\n"
+                        + "        \"name\": null,\n        \"allowed_columns_count\": 0,\n        "
+                                + "\"allowed_columns\": [],\n"
                         + "        \"analysis_method\": \"N/A\"\n      },"), json);
                 assertTrue(read("cleanrooms-reports/ACX_Cleanroom_Report_AMC_20251101_Tables.csv")
                         .endsWith("AMC,part_ibe_01,Yes,5,id_bucket,No,N/A,N/A,0,N/A,No,N/A,No,N/A,No,No,No\r\n"));

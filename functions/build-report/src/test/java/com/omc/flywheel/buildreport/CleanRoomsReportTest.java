@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.omc.flywheel.local.LakeBuilder;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
 import com.omc.flywheel.shared.Events;
 import java.util.Arrays;
 import java.util.List;
@@ -25,7 +25,8 @@ class CleanRoomsReportTest extends ReportFixture {
         for (String t : List.of("part_ibe_01", "part_ibe_02", "part_ibe_03")) {
             partTable(t, ROOT + t + "/", 1, List.of(0));
         }
-        lake.table(new LakeBuilder.Table(DB, "part_ibe_04", ROOT + "part_ibe_04/", 3, LakeBuilder.Registration.UNPARTITIONED,
+        lake.table(new LakeBuilder.Table(DB, "part_ibe_04", ROOT + "part_ibe_04/", 3,
+                LakeBuilder.Registration.UNPARTITIONED,
                 List.of(), List.of(), java.util.Map.of()));
         partTable("part_addressable_ids", ROOT + "addressable_ids/", 1, List.of(0));
         STAND_IN.collaboration(name, List.of(
@@ -36,7 +37,8 @@ class CleanRoomsReportTest extends ReportFixture {
             String ct = CLEAN_ROOMS.createConfiguredTable(b -> b.name(t).analysisMethod("DIRECT_QUERY")
                     .allowedColumns(LakeBuilder.columns(t, 5).stream().map(c -> c.name()).toList())
                     .tableReference(r -> r.glue(g -> g.databaseName(DB).tableName(t)))).configuredTable().id();
-            CLEAN_ROOMS.createConfiguredTableAnalysisRule(b -> b.configuredTableIdentifier(ct).analysisRuleType("CUSTOM")
+            CLEAN_ROOMS.createConfiguredTableAnalysisRule(b ->
+                    b.configuredTableIdentifier(ct).analysisRuleType("CUSTOM")
                     .analysisRulePolicy(p -> p.v1(v -> v.custom(c -> c.allowedAnalyses("ANY_QUERY")
                             .allowedAnalysisProviders("111111111111", "999999999999")))));
             String a = CLEAN_ROOMS.createConfiguredTableAssociation(b -> b.membershipIdentifier(membershipId)
@@ -48,15 +50,19 @@ class CleanRoomsReportTest extends ReportFixture {
             }
         }
         ObjectMapper json = new ObjectMapper();
-        STAND_IN.idNamespace("ACXIdNamespace", (ObjectNode) json.readTree("{\"type\":\"SOURCE\",\"description\":\"ACX\","
+        STAND_IN.idNamespace("ACXIdNamespace", (ObjectNode) json.readTree(
+                "{\"type\":\"SOURCE\",\"description\":\"ACX\","
                 + "\"roleArn\":\"arn:aws:iam::123456789012:role/omc-flywheel-prod-ER-SourceIdNamespaceRole\","
                 + "\"inputSourceConfig\":[{\"inputSourceARN\":\"arn:aws:glue:us-east-1:123456789012:table/omc_flywheel_dev/"
                 + "part_addressable_ids_er\",\"schemaName\":\"ACX_SCHEMA\"}],"
                 + "\"idMappingWorkflowProperties\":[{\"idMappingType\":\"RULE_BASED\"}]}"));
-        STAND_IN.schemaMapping("ACX_SCHEMA", (ArrayNode) json.readTree("[{\"fieldName\":\"row_id\",\"type\":\"UNIQUE_ID\"},"
+        STAND_IN.schemaMapping("ACX_SCHEMA", (ArrayNode) json.readTree(
+                "[{\"fieldName\":\"row_id\",\"type\":\"UNIQUE_ID\"},"
                 + "{\"fieldName\":\"customer_user_id\",\"type\":\"STRING\",\"matchKey\":\"AXM\",\"hashed\":false}]"));
-        String nsa = CLEAN_ROOMS.createIdNamespaceAssociation(b -> b.membershipIdentifier(membershipId).name("ACXIdNamespace")
-                .inputReferenceConfig(c -> c.inputReferenceArn("arn:aws:entityresolution:us-east-1:123456789012:idnamespace/"
+        String nsa = CLEAN_ROOMS.createIdNamespaceAssociation(b ->
+                b.membershipIdentifier(membershipId).name("ACXIdNamespace")
+                .inputReferenceConfig(c -> c.inputReferenceArn(
+                        "arn:aws:entityresolution:us-east-1:123456789012:idnamespace/"
                         + "ACXIdNamespace").manageResourcePolicies(true))
                 .idMappingConfig(c -> c.allowUseAsDimensionColumn(false))).idNamespaceAssociation().id();
         STAND_IN.idMappingTable(membershipId, "acx_real_ids_v1",
@@ -80,17 +86,21 @@ class CleanRoomsReportTest extends ReportFixture {
                 + "\"entity_resolution_namespaces_count\": 1}"), json.get("summary"),
                 "today's members only; every prefixed Glue table is counted, part_addressable_ids too");
         assertEquals(Events.mapper().readTree("{\"name\": \"ACXIdNamespace\", "
-                + "\"arn\": \"" + json.get("identity_resolution").get("entity_resolution_namespaces").get(0).get("arn").asText()
+                + "\"arn\": \"" + json.get("identity_resolution").get("entity_resolution_namespaces").get(0).get("arn")
+                        .asText()
                 + "\", \"type\": \"SOURCE\", \"description\": \"ACX\", "
                 + "\"role_arn\": \"arn:aws:iam::123456789012:role/omc-flywheel-prod-ER-SourceIdNamespaceRole\", "
-                + "\"input_source_arn\": \"arn:aws:glue:us-east-1:123456789012:table/omc_flywheel_dev/part_addressable_ids_er\", "
+                + "\"input_source_arn\": "
+                        + "\"arn:aws:glue:us-east-1:123456789012:table/omc_flywheel_dev/part_addressable_ids_er\", "
                 + "\"schema_name\": \"ACX_SCHEMA\", \"id_mapping_config\": {\"idMappingType\": \"RULE_BASED\"}}"),
-                json.get("identity_resolution").get("entity_resolution_namespaces").get(0), "today's object, not a list");
+                json.get("identity_resolution").get("entity_resolution_namespaces").get(0),
+                        "today's object, not a list");
         JsonNode mapping = json.get("identity_resolution").get("schema_mappings").get(0);
         assertTrue(mapping.get("created_at").asText().matches(
                 "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{6})?\\+00:00"), mapping.toString());
         assertEquals(Events.mapper().readTree("[{\"fieldName\": \"row_id\", \"type\": \"UNIQUE_ID\"}, "
-                + "{\"fieldName\": \"customer_user_id\", \"type\": \"STRING\", \"matchKey\": \"AXM\", \"hashed\": false}]"),
+                + "{\"fieldName\": \"customer_user_id\", \"type\": \"STRING\", \"matchKey\": \"AXM\", \"hashed\": "
+                        + "false}]"),
                 mapping.get("mappedInputFields"), "the fields as the API gives them");
         assertEquals(REPORTS, json.get("membership_results_delivery").get("result_bucket").asText());
         assertEquals("222222222222", json.get("membership_results_delivery").get("result_receiver_accounts").get(0)
@@ -98,7 +108,8 @@ class CleanRoomsReportTest extends ReportFixture {
         JsonNode tables = json.get("tables");
         assertEquals(List.of("part_ibe_01", "part_ibe_02", "part_ibe_03", "part_ibe_04"), List.of(
                 tables.get(0).get("table_name").asText(), tables.get(1).get("table_name").asText(),
-                tables.get(2).get("table_name").asText(), tables.get(3).get("table_name").asText()), "associated first");
+                tables.get(2).get("table_name").asText(), tables.get(3).get("table_name").asText()),
+                        "associated first");
         // A table with nothing in Clean Rooms: every member written, with today's placeholders.
         JsonNode notInCleanRooms = tables.get(2);
         assertEquals(Events.mapper().readTree("{\"exists\": false, \"id\": null, \"name\": null, "
@@ -106,7 +117,8 @@ class CleanRoomsReportTest extends ReportFixture {
                 notInCleanRooms.get("configured_table"));
         assertEquals(Events.mapper().readTree("{\"exists\": false, \"type\": null, \"allowed_analysis_providers\": []}"),
                 notInCleanRooms.get("analysis_rule"));
-        assertEquals(Events.mapper().readTree("{\"exists\": false, \"name\": null}"), notInCleanRooms.get("association"));
+        assertEquals(Events.mapper().readTree("{\"exists\": false, \"name\": null}"),
+                notInCleanRooms.get("association"));
         assertEquals(Events.mapper().readTree("{\"exists\": false, \"type\": null, \"allowed_result_receivers\": []}"),
                 notInCleanRooms.get("collaboration_analysis_rule"));
         assertEquals(Events.mapper().readTree("{\"exists\": false, \"type\": null, \"allowed_result_receivers\": []}"),
@@ -118,11 +130,14 @@ class CleanRoomsReportTest extends ReportFixture {
                 .get(0).asText());
 
         String tablesCsv = read(base + "_Tables.csv");
-        assertTrue(tablesCsv.endsWith("\r\n\"AMC \"\"Flywheel\"\", test\",part_ibe_03,Yes,5,id_bucket,No,N/A,N/A,0,N/A,No,N/A,"
-                + "No,N/A,No,No,No\r\n\"AMC \"\"Flywheel\"\", test\",part_ibe_04,Yes,3,,No,N/A,N/A,0,N/A,No,N/A,No,N/A,No,No,No\r\n"),
+        assertTrue(tablesCsv.endsWith("\r\n\"AMC \"\"Flywheel\"\", "
+                + "test\",part_ibe_03,Yes,5,id_bucket,No,N/A,N/A,0,N/A,No,N/A,"
+                + "No,N/A,No,No,No\r\n\"AMC \"\"Flywheel\"\", "
+                        + "test\",part_ibe_04,Yes,3,,No,N/A,N/A,0,N/A,No,N/A,No,N/A,No,No,No\r\n"),
                 "CRLF lines; allowed_columns_count 0 and glue_partition_keys empty, as today: " + tablesCsv);
         List<String[]> csv = DataMonitorReportTest.parse(tablesCsv);
-        assertEquals(List.of("collaboration_name", "table_name", "glue_exists", "glue_column_count", "glue_partition_keys",
+        assertEquals(List.of("collaboration_name", "table_name", "glue_exists", "glue_column_count",
+                "glue_partition_keys",
                 "configured_table_exists", "configured_table_id", "configured_table_name", "allowed_columns_count",
                 "analysis_method", "analysis_rule_exists", "Allowed Analyses for Query", "association_exists",
                 "association_name", "collaboration_rule_exists", "in_collaboration", "ready_for_analysis"),
@@ -131,7 +146,8 @@ class CleanRoomsReportTest extends ReportFixture {
         assertEquals("AMC \"Flywheel\", test", ibe01[0], "commas and quotes survive a CSV round trip");
         assertEquals("Yes", ibe01[2]);
         assertEquals("id_bucket", ibe01[4]);
-        assertEquals("1111-1111-1111 (AMC Service), 999999999999", ibe01[11], "described accounts formatted, unknown raw");
+        assertEquals("1111-1111-1111 (AMC Service), 999999999999", ibe01[11],
+                "described accounts formatted, unknown raw");
         assertEquals("Yes", ibe01[16]);
         String[] ibe03 = csv.get(3);
         assertEquals("No", ibe03[5]);
@@ -139,14 +155,18 @@ class CleanRoomsReportTest extends ReportFixture {
         assertEquals("N/A", ibe03[11]);
 
         String identityCsv = read(base + "_IdentityResolution.csv");
-        assertEquals("collaboration_name,id namespace,Id namespace method,source db,region,table,schema mapping,unique id,"
-                + "input field,matchkey\r\n\"AMC \"\"Flywheel\"\", test\",ACXIdNamespace,rule-based,omc_flywheel_dev,us-east-1,"
+        assertEquals("collaboration_name,id namespace,Id namespace method,source db,region,table,schema mapping,unique "
+                + "id,"
+                + "input field,matchkey\r\n\"AMC \"\"Flywheel\"\", "
+                        + "test\",ACXIdNamespace,rule-based,omc_flywheel_dev,us-east-1,"
                 + "part_addressable_ids_er,acx_schema,row_id,customer_user_id,AXM\r\n", identityCsv);
         List<String[]> identity = DataMonitorReportTest.parse(identityCsv);
-        assertEquals(List.of("collaboration_name", "id namespace", "Id namespace method", "source db", "region", "table",
+        assertEquals(List.of("collaboration_name", "id namespace", "Id namespace method", "source db", "region",
+                "table",
                 "schema mapping", "unique id", "input field", "matchkey"), Arrays.asList(identity.get(0)));
         assertEquals(List.of("AMC \"Flywheel\", test", "ACXIdNamespace", "rule-based", "omc_flywheel_dev", "us-east-1",
-                "part_addressable_ids_er", "acx_schema", "row_id", "customer_user_id", "AXM"), Arrays.asList(identity.get(1)));
+                "part_addressable_ids_er", "acx_schema", "row_id", "customer_user_id", "AXM"),
+                        Arrays.asList(identity.get(1)));
     }
 
     @Test
@@ -157,7 +177,8 @@ class CleanRoomsReportTest extends ReportFixture {
         BuildReportResult r = service().build(request("build-report-cleanrooms.json"));
 
         JsonNode json = Events.mapper().readTree(read(r.reportKeys().get(0)));
-        assertEquals("2025-11-01T02:00:00Z", json.get("generated_at").asText(), "isoformat() leaves out zero microseconds");
+        assertEquals("2025-11-01T02:00:00Z", json.get("generated_at").asText(),
+                "isoformat() leaves out zero microseconds");
         JsonNode ns = json.get("identity_resolution").get("entity_resolution_namespaces").get(0);
         for (String member : List.of("description", "role_arn", "input_source_arn", "schema_name")) {
             assertEquals("", ns.get(member).textValue(), member + " is \"\" when absent, as today");

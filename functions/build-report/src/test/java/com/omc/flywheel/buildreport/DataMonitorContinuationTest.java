@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.omc.flywheel.local.AwsProxy;
-import com.omc.flywheel.local.LakeBuilder;
-import com.omc.flywheel.local.LocalContext;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.lambda.LocalContext;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.Events;
 import com.omc.flywheel.shared.errors.InvalidInputException;
@@ -47,7 +47,8 @@ class DataMonitorContinuationTest extends ReportFixture {
     void proxyAndLake() {
         proxy = AwsProxy.start(MOTO.endpoint());
         for (String t : TABLES) {
-            partTable(t, ROOT + t.toUpperCase() + "/", 8, t.equals("part_ibe_02") ? List.of(0, 1, 2) : LakeBuilder.buckets(8));
+            partTable(t, ROOT + t.toUpperCase() + "/", 8, t.equals("part_ibe_02") ? List.of(0, 1, 2)
+                    : LakeBuilder.buckets(8));
             String src = t.replace("part_", "ext_");
             lake.table(new LakeBuilder.Table(DB, src, "s3://" + DATA + "/split_cluster/" + src + "/", 5,
                     LakeBuilder.Registration.UNPARTITIONED, List.of(), List.of(), Map.of()));
@@ -63,7 +64,8 @@ class DataMonitorContinuationTest extends ReportFixture {
 
     /** Per table, in name order: rows, NULL keys, duplicate rows; then the source's rows. */
     private static void athenaAnswers() {
-        MOTO.athenaResults(List.of(List.of("1000", "0", "0"), List.of("1000"), List.of("990", "0", "0"), List.of("1000"),
+        MOTO.athenaResults(List.of(List.of("1000", "0", "0"), List.of("1000"), List.of("990", "0", "0"),
+                List.of("1000"),
                 List.of("1000", "0", "6"), List.of("1000"), List.of("1000", "0", "0"), List.of("1000")));
     }
 
@@ -100,7 +102,7 @@ class DataMonitorContinuationTest extends ReportFixture {
     }
 
     private static String withToken(String token) {
-        String event = com.omc.flywheel.local.SampleEvents.read("build-report-data-monitor.json");
+        String event = com.omc.flywheel.local.fixtures.SampleEvents.read("build-report-data-monitor.json");
         return token == null ? event : event.replaceFirst("\\{", "{\"continuationToken\": \"" + token + "\",");
     }
 
@@ -199,7 +201,8 @@ class DataMonitorContinuationTest extends ReportFixture {
     @Test
     void persistentS3FailuresAreTransientAndARerunCompletes() throws Exception {
         BuildReportHandler handler = new BuildReportHandler(viaProxy(), 120);
-        AwsProxy.Fault fault = proxy.inject(AwsProxy.Fault.first("s3:ListObjectsV2", AwsProxy.FaultKind.INTERNAL_500, 1_000));
+        AwsProxy.Fault fault = proxy.inject(AwsProxy.Fault.first("s3:ListObjectsV2", AwsProxy.FaultKind.INTERNAL_500,
+                1_000));
 
         TransientAwsException e = assertThrows(TransientAwsException.class,
                 () -> invoke(handler, withToken(null), remaining(800_000)));

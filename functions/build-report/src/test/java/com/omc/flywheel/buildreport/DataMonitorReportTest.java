@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
-import com.omc.flywheel.local.LakeBuilder;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
 import com.omc.flywheel.shared.Events;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +23,8 @@ class DataMonitorReportTest extends ReportFixture {
             "s3_partitions", "glue_partitions", "missing_glue_count", "table_type_ok", "contract_ok", "count_src",
             "count_part", "count_diff_pct", "pk_nulls", "pk_dupes", "file_issues_sample", "checked_at");
 
-    /** Five tables: one healthy, one missing partitions, one with a broken SerDe, one stale, one with duplicate keys. */
+    /** Five tables: one healthy, one missing partitions, one with a broken SerDe, one stale, one with duplicate keys.
+    * */
     private void lakeWithKnownFaults() {
         List<Integer> all = LakeBuilder.buckets(8);
         partTable("part_ibe_01", ROOT + "IBE_01/", 8, all);
@@ -32,7 +33,8 @@ class DataMonitorReportTest extends ReportFixture {
         var t = GLUE.getTable(b -> b.databaseName(DB).name("part_ibe_03")).table();
         GLUE.updateTable(b -> b.databaseName(DB).tableInput(i -> i.name("part_ibe_03").tableType("EXTERNAL_TABLE")
                 .partitionKeys(t.partitionKeys()).storageDescriptor(t.storageDescriptor().toBuilder()
-                        .serdeInfo(s -> s.serializationLibrary("org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe")).build())));
+                        .serdeInfo(s -> s.serializationLibrary("org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"))
+                                .build())));
         String staleRoot = "s3://" + DATA + "/omc_cleanroom_data/split_part/legacy_attributes/";
         partTable("part_miacs_01", staleRoot + "MIACS_01/", 8, all);
         partTable("part_miacs_02", ROOT + "MIACS_02/", 8, all);
@@ -87,7 +89,8 @@ class DataMonitorReportTest extends ReportFixture {
                 + "\"file_issues_sample\": \"\", \"checked_at\": \"2025-11-01T02:00:00Z\", "
                 + "\"processed_snapshot_dt\": \"2025-10-22\"}"), json.get("tables").get(0));
         String jsonText = read(r.reportKeys().get(0));
-        assertTrue(jsonText.startsWith("{\n  \"database\": \"omc_flywheel_dev\",\n  \"prefix\": \"part_\",\n"), jsonText);
+        assertTrue(jsonText.startsWith("{\n  \"database\": \"omc_flywheel_dev\",\n  \"prefix\": \"part_\",\n"),
+                jsonText);
         assertTrue(jsonText.contains("      \"table\": \"part_ibe_01\",\n"), "json.dumps(indent=2)'s layout");
 
         String csvText = read(r.reportKeys().get(1));
@@ -95,7 +98,8 @@ class DataMonitorReportTest extends ReportFixture {
         assertFalse(csvText.replace("\r\n", "").contains("\n"), "no bare LF");
         assertTrue(csvText.startsWith(String.join(",", SPEC_COLUMNS) + ",processed_snapshot_dt\r\n"
                 + "s3://" + DATA + "/opus/infobase_attributes/raw_input/snapshot_dt=2025-10-22/,2025-10-22,part_ibe_01,"
-                + ROOT + "IBE_01/,8,8,0,True,True,1000,1000,0.000000,0,0,,2025-11-01T02:00:00Z,2025-10-22\r\n"), csvText);
+                + ROOT + "IBE_01/,8,8,0,True,True,1000,1000,0.000000,0,0,,2025-11-01T02:00:00Z,2025-10-22\r\n"),
+                        csvText);
         List<String[]> csv = parse(csvText);
         List<String> header = Arrays.asList(csv.get(0));
         assertEquals(SPEC_COLUMNS, header.subList(0, 16), "today's columns, in today's order");
@@ -145,8 +149,10 @@ class DataMonitorReportTest extends ReportFixture {
                 "part_ibe_04: Glue missing 8 partitions (e.g., [0, 1, 2, 3, 4])",
                 "part_ibe_04: schema contract issues: missing required column customer_user_id, "
                         + "partition key must be [id_bucket], got []",
-                "part_ibe_04: file-size issues (sample): ['id_bucket=0 object " + ibe04 + "id_bucket=0/part-00000.snappy.parquet "
-                        + "size=0.0MB', 'id_bucket=1 object " + ibe04 + "id_bucket=1/part-00000.snappy.parquet size=0.0MB', "
+                "part_ibe_04: file-size issues (sample): ['id_bucket=0 object " + ibe04
+                        + "id_bucket=0/part-00000.snappy.parquet "
+                        + "size=0.0MB', 'id_bucket=1 object " + ibe04
+                                + "id_bucket=1/part-00000.snappy.parquet size=0.0MB', "
                         + "'id_bucket=2 object " + ibe04 + "id_bucket=2/part-00000.snappy.parquet size=0.0MB']...",
                 "part_miacs_01: S3 has 2/8 id_bucket partitions",
                 "part_miacs_01: processed snapshot too old/missing (snap=22/10/2025)",
@@ -157,7 +163,8 @@ class DataMonitorReportTest extends ReportFixture {
         for (String empty : List.of("count_src", "count_part", "count_diff_pct", "pk_nulls", "pk_dupes")) {
             assertEquals("", row.get(empty).textValue(), empty + " is \"\" when the count check is off, as today");
         }
-        assertEquals("id_bucket=0 object " + ibe04 + "id_bucket=0/part-00000.snappy.parquet size=0.0MB;id_bucket=1 object "
+        assertEquals("id_bucket=0 object " + ibe04 + "id_bucket=0/part-00000.snappy.parquet size=0.0MB;id_bucket=1 "
+                + "object "
                 + ibe04 + "id_bucket=1/part-00000.snappy.parquet size=0.0MB;id_bucket=2 object " + ibe04
                 + "id_bucket=2/part-00000.snappy.parquet size=0.0MB", row.get("file_issues_sample").textValue());
         assertFalse(row.get("contract_ok").booleanValue());
@@ -218,9 +225,11 @@ class DataMonitorReportTest extends ReportFixture {
         JsonNode json = Events.mapper().readTree(read(r.reportKeys().get(0)));
         List<String> alerts = new ArrayList<>();
         json.get("alerts").forEach(a -> alerts.add(a.asText()));
-        assertTrue(alerts.contains("part_ibe_01: source table not found omc_flywheel_dev.ext_ibe_01; count match skipped"),
+        assertTrue(alerts.contains("part_ibe_01: source table not found omc_flywheel_dev.ext_ibe_01; count match "
+                + "skipped"),
                 alerts.toString());
-        assertTrue(alerts.stream().anyMatch(a -> a.startsWith("part_ibe_01: error during counts/key checks:")), alerts.toString());
+        assertTrue(alerts.stream().anyMatch(a -> a.startsWith("part_ibe_01: error during counts/key checks:")),
+                alerts.toString());
     }
 
     @Test
@@ -230,7 +239,8 @@ class DataMonitorReportTest extends ReportFixture {
             alerts.add("part_t" + i + ": " + "x".repeat(6_000));
         }
         String message = BuildReportService.alertMessage(request("build-report-data-monitor.json"), alerts);
-        assertTrue(message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= BuildReportService.SNS_MAX_BYTES);
+        assertTrue(message.getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                .length <= BuildReportService.SNS_MAX_BYTES);
         assertTrue(message.startsWith("[DATA MONITOR] 80 issue(s) in omc_flywheel_dev (part_*)\n\n"));
         assertTrue(message.matches("(?s).*\\.\\.\\. and [0-9]+ more \\(see the report in s3://.*"), message.substring(
                 message.length() - 200));
@@ -243,7 +253,8 @@ class DataMonitorReportTest extends ReportFixture {
             alerts.add("part_t" + i + ": S3 has 0/256 id_bucket partitions");
         }
         String message = BuildReportService.alertMessage(request("build-report-data-monitor.json"), alerts);
-        assertEquals("[DATA MONITOR] 60 issue(s) in omc_flywheel_dev (part_*)\n\n" + String.join("\n", alerts.subList(0, 50)),
+        assertEquals("[DATA MONITOR] 60 issue(s) in omc_flywheel_dev (part_*)\n\n"
+                + String.join("\n", alerts.subList(0, 50)),
                 message);
     }
 

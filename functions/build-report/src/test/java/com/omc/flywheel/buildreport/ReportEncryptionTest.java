@@ -2,7 +2,7 @@ package com.omc.flywheel.buildreport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.omc.flywheel.local.MotoServer;
+import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.ReportFiles;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package com.omc.flywheel.buildreport;
 
-import com.omc.flywheel.local.LakeBuilder;
-import com.omc.flywheel.local.MotoServer;
-import com.omc.flywheel.local.SampleEvents;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.Events;
 import java.io.ByteArrayInputStream;

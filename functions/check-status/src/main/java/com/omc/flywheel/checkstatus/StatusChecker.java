@@ -52,7 +52,8 @@ public final class StatusChecker {
 
     /** With at most {@code POLL_HISTORY_PAGES} (5) GetJobRuns pages read for the history. */
     public StatusChecker(GlueClient glue, AthenaClient athena, PollingPolicy policy, int historyRuns, Clock clock) {
-        this(glue, athena, policy, historyRuns, com.omc.flywheel.shared.Settings.intValue("POLL_HISTORY_PAGES", 5), clock);
+        this(glue, athena, policy, historyRuns, com.omc.flywheel.shared.Settings.intValue("POLL_HISTORY_PAGES", 5),
+                clock);
     }
 
     /**
@@ -106,7 +107,8 @@ public final class StatusChecker {
             run = glue.getJobRun(b -> b.jobName(jobName).runId(runId)).jobRun();
         } catch (EntityNotFoundException e) {
             throw new ResourceNotFoundException("Glue job run " + runId + " of job " + jobName + " does not exist "
-                    + "(wrong job or run id, or the run is older than Glue keeps): " + e.awsErrorDetails().errorMessage(), e);
+                    + "(wrong job or run id, or the run is older than Glue keeps): "
+                            + e.awsErrorDetails().errorMessage(), e);
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "Glue GetJobRun for job " + jobName + " run " + runId);
         }
@@ -212,7 +214,8 @@ public final class StatusChecker {
         }
         durations.sort(Long::compare);
         int n = durations.size();
-        return OptionalLong.of(n % 2 == 1 ? durations.get(n / 2) : (durations.get(n / 2 - 1) + durations.get(n / 2)) / 2);
+        return OptionalLong.of(n % 2 == 1 ? durations.get(n / 2)
+                : (durations.get(n / 2 - 1) + durations.get(n / 2)) / 2);
     }
 
     private static long runSeconds(JobRun r) {
@@ -273,7 +276,8 @@ public final class StatusChecker {
                 : failures.size() + " of " + ids.size() + " Athena queries failed: " + String.join("; ", failures);
         LOG.info("queries polled", "queries", ids.size(), "outcome", status, "failed", failures.size(),
                 "nextWaitSeconds", wait, "pollCount", polls);
-        return new CheckStatusResult(status, allTerminal, wait, error, null, null, null, allTerminal ? null : oldestRunning,
+        return new CheckStatusResult(status, allTerminal, wait, error, null, null, null,
+                allTerminal ? null : oldestRunning,
                 null, polls, detail);
     }
 }

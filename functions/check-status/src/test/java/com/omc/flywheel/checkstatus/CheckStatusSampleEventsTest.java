@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.omc.flywheel.local.MotoServer;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import java.net.URI;
@@ -55,7 +55,8 @@ class CheckStatusSampleEventsTest {
                 glue.createJob(b -> b.name(StatusCheckerTest.JOB).role("arn:aws:iam::123456789012:role/glue")
                         .command(c -> c.name("glueetl").scriptLocation("s3://scripts/split.py")));
                 String runId = glue.startJobRun(b -> b.jobName(StatusCheckerTest.JOB)).jobRunId();
-                String out = SampleEvents.invoke(new CheckStatusHandler(), "check-status", body.replaceAll("jr_0+", runId));
+                String out = SampleEvents.invoke(new CheckStatusHandler(), "check-status",
+                        body.replaceAll("jr_0+", runId));
                 assertTrue(out.contains("\"status\":\"SUCCEEDED\""), out);
             }
             case "check-status-athena.json" -> {

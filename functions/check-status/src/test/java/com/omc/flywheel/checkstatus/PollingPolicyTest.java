@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The polling policy, simulated: how many polls a run costs and how late its end is seen. */
 class PollingPolicyTest {
@@ -48,7 +48,8 @@ class PollingPolicyTest {
     @CsvSource({"0, 3600, 900", "2700, 3600, 180", "2870, 3600, 30", "2880, 3600, 120", "3590, 3600, 120",
         "3600, 3600, 120", "4800, 3600, 300", "100000, 3600, 900", "0, 0, 30", "6000, 0, 600", "10, 100, 70"})
     void waitsJumpToNearTheEndThenComeEveryTwoMinutesThenBackOff(long elapsed, long expected, int wait) {
-        assertEquals(wait, defaults.glueWait(elapsed, expected == 0 ? OptionalLong.empty() : OptionalLong.of(expected)));
+        assertEquals(wait, defaults.glueWait(elapsed, expected == 0 ? OptionalLong.empty()
+                : OptionalLong.of(expected)));
     }
 
     @Test

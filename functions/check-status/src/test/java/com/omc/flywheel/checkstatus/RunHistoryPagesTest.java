@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.omc.flywheel.local.AwsProxy;
-import com.omc.flywheel.local.MotoServer;
+import com.omc.flywheel.local.moto.MotoServer;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.shared.AwsClients;
 import java.time.Clock;
 import java.time.Instant;

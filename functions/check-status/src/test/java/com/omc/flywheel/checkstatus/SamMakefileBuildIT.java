@@ -3,7 +3,7 @@ package com.omc.flywheel.checkstatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -35,12 +35,14 @@ class SamMakefileBuildIT {
         assertTrue(Files.isRegularFile(jar), "the function's jar is under lib/: " + log);
         try (JarFile j = new JarFile(jar.toFile())) {
             assertTrue(j.getEntry("com/omc/flywheel/checkstatus/CheckStatusHandler.class") != null);
-            assertTrue(j.getEntry("com/omc/flywheel/shared/JsonHandler.class") != null, "shared is in the function's jar");
+            assertTrue(j.getEntry("com/omc/flywheel/shared/JsonHandler.class") != null,
+                    "shared is in the function's jar");
             assertTrue(j.getEntry("software/amazon/awssdk/services/glue/DefaultGlueClient.class") != null);
             assertTrue(j.getEntry("software/amazon/awssdk/services/glue/transform/CreateMlTransformRequestMarshaller.class") == null,
                     "Glue operations the function never calls are shrunk away");
         }
-        assertTrue(Files.isRegularFile(artifacts.resolve("lib/jackson-databind-2.18.2.jar")), "libraries are copied whole");
+        assertTrue(Files.isRegularFile(artifacts.resolve("lib/jackson-databind-2.18.2.jar")),
+                "libraries are copied whole");
         try (var libs = Files.list(artifacts.resolve("lib"))) {
             assertTrue(libs.noneMatch(f -> f.getFileName().toString().startsWith("glue-")
                     || f.getFileName().toString().startsWith("shared-")), "no unshrunk SDK or shared jar");

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.omc.flywheel.local.MotoServer;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.Events;
 import java.time.Clock;
@@ -122,7 +122,8 @@ class StatusCheckerTest {
     @Test
     void athenaQueriesReportPerQueryDetail() throws Exception {
         String id = athena.startQueryExecution(b -> b.queryString("MSCK REPAIR TABLE `omc_flywheel_dev`.`part_ibe_01`")
-                .workGroup("primary").resultConfiguration(c -> c.outputLocation("s3://results/msck/"))).queryExecutionId();
+                .workGroup("primary").resultConfiguration(c -> c.outputLocation("s3://results/msck/")))
+                        .queryExecutionId();
         JsonNode out = poll(new CheckStatusHandler(),
                 SampleEvents.read("check-status-athena.json").replace("00000000-0000-0000-0000-000000000000", id));
 

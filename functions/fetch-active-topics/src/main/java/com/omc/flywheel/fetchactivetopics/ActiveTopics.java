@@ -92,10 +92,12 @@ final class ActiveTopics {
             throw AwsFaults.translate(e, "DynamoDB Scan of " + table);
         }
         if (legacy > 0) {
-            LOG.info("is_active read from the string \"true\" of older writers", "registryTable", table, "topics", legacy);
+            LOG.info("is_active read from the string \"true\" of older writers", "registryTable", table, "topics",
+                    legacy);
         }
         if (unrecognised > 0) {
-            LOG.warn("ENABLED topics left out: is_active is neither a BOOL nor the string true/false", "registryTable", table,
+            LOG.warn("ENABLED topics left out: is_active is neither a BOOL nor the string true/false", "registryTable",
+                    table,
                     "topics", unrecognised, "sample", sample, "outcome", "NOT_ACTIVE");
         }
         LOG.info("active topics", "registryTable", table, "count", topics.size(), "outcome", "FETCHED");

@@ -137,7 +137,8 @@ public final class FetchActiveTopicsHandler extends JsonHandler<FetchActiveTopic
      * @param summary one line for people: how many topics failed, which and why (the execution's
      *                failure Cause when any failed)
      */
-    public record RunRecorded(int topicsSucceeded, int topicsFailed, List<FailedTopic> failedTopics, int lastUpdatedWritten,
+    public record RunRecorded(int topicsSucceeded, int topicsFailed, List<FailedTopic> failedTopics,
+            int lastUpdatedWritten,
                               List<String> notInRegistry, String summary) implements Answer {
     }
 
@@ -190,7 +191,8 @@ public final class FetchActiveTopicsHandler extends JsonHandler<FetchActiveTopic
         };
     }
 
-    /** A topic name as the registry key and Glue's {@code --topic_name}: not blank, one line, at most 1,024 characters. */
+    /** A topic name as the registry key and Glue's {@code --topic_name}: not blank, one line, at most 1,024 characters.
+    * */
     static String topicName(String field, String value) {
         Fields.required(field, value);
         if (value.length() > 1024 || value.chars().anyMatch(Character::isISOControl)) {
@@ -202,7 +204,8 @@ public final class FetchActiveTopicsHandler extends JsonHandler<FetchActiveTopic
     static String validExecutionArn(String field, String value) {
         if (!EXECUTION_ARN.matcher(value).matches()) {
             throw new InvalidInputException(field, "'" + (value.length() > 120 ? value.substring(0, 120) + "…" : value)
-                    + "' is not a Step Functions execution ARN (arn:aws:states:<region>:<account>:execution:<machine>:<name>)");
+                    + "' is not a Step Functions execution ARN "
+                            + "(arn:aws:states:<region>:<account>:execution:<machine>:<name>)");
         }
         return value;
     }

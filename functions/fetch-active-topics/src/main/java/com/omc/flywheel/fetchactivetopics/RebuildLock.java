@@ -59,7 +59,8 @@ final class RebuildLock {
             if (flag == null || !REBUILDABLE.contains(flag)) {
                 throw new RebuildRefusedException("topic " + topic + " has flow_control_flag "
                         + (flag == null ? ActiveTopics.describe(item.get("flow_control_flag")) : "'" + flag + "'")
-                        + " in " + table + ": only an ENABLED topic (the rebuild pauses it) or a PAUSED one (the deployer "
+                        + " in " + table + ": only an ENABLED topic (the rebuild pauses it) or a PAUSED one (the "
+                                + "deployer "
                         + "paused it) is rebuilt. Nothing was changed; set the flag, then start the rebuild again");
             }
             String held = item.containsKey("rebuild_lock") ? item.get("rebuild_lock").s() : null;
@@ -72,7 +73,8 @@ final class RebuildLock {
             String expected = held == null ? executionArn : held;
             try {
                 dynamo.updateItem(b -> b.tableName(table).key(Map.of("topic_name", AttributeValue.fromS(topic)))
-                        .updateExpression("SET flow_control_flag = :paused, rebuild_lock = :me, rebuild_started_at = :now")
+                        .updateExpression("SET flow_control_flag = :paused, rebuild_lock = :me, rebuild_started_at = "
+                                + ":now")
                         .conditionExpression("attribute_exists(topic_name) AND flow_control_flag IN (:enabled, :paused)"
                                 + " AND (attribute_not_exists(rebuild_lock) OR rebuild_lock IN (:me, :seen))")
                         .expressionAttributeValues(Map.of(":paused", AttributeValue.fromS("PAUSED"),
@@ -80,10 +82,12 @@ final class RebuildLock {
                                 ":seen", AttributeValue.fromS(expected), ":now", AttributeValue.fromS(now))));
             } catch (ConditionalCheckFailedException e) {
                 if (round >= ROUNDS) {
-                    throw new TransientAwsException("the registry item of topic " + topic + " in " + table + " changed under "
+                    throw new TransientAwsException("the registry item of topic " + topic + " in " + table
+                            + " changed under "
                             + ROUNDS + " attempts to take its rebuild lock; the state machine retries this step", e);
                 }
-                LOG.warn("the topic's registry item changed while taking its rebuild lock; reading it again", "topic", topic,
+                LOG.warn("the topic's registry item changed while taking its rebuild lock; reading it again", "topic",
+                        topic,
                         "round", round);
                 continue;
             } catch (SdkException e) {
@@ -102,7 +106,8 @@ final class RebuildLock {
                     .key(Map.of("topic_name", AttributeValue.fromS(topic)))).item();
             if (item == null || item.isEmpty()) {
                 throw new ResourceNotFoundException("topic " + topic + " is not in the registry table " + table
-                        + "; register it (topic_name, is_active, flow_control_flag) before rebuilding it. Nothing was changed");
+                        + "; register it (topic_name, is_active, flow_control_flag) before rebuilding it. Nothing was "
+                                + "changed");
             }
             return item;
         } catch (software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException e) {
@@ -113,32 +118,40 @@ final class RebuildLock {
     }
 
     /** Returns when the lock {@code held} is stale; refuses the rebuild while its execution runs. */
-    private void checkStale(String table, String topic, String held, Map<String, AttributeValue> item, String executionArn) {
+    private void checkStale(String table, String topic, String held, Map<String, AttributeValue> item,
+            String executionArn) {
         String since = item.containsKey("rebuild_started_at") ? item.get("rebuild_started_at").s() : "an unknown time";
         String remove = " To force it, remove the lock (DynamoDB UpdateItem of topic_name=" + topic + " in " + table
                 + " with REMOVE rebuild_lock, rebuild_started_at) and start the rebuild again. Nothing was changed";
         if (!stateMachineOf(held).equals(stateMachineOf(executionArn))) {
-            throw new RebuildRefusedException("topic " + topic + " is locked for a rebuild since " + since + " by '" + held
-                    + "', which is not an execution of " + stateMachineOf(executionArn) + ": this stack cannot tell whether it "
+            throw new RebuildRefusedException("topic " + topic + " is locked for a rebuild since " + since + " by '"
+                    + held
+                    + "', which is not an execution of " + stateMachineOf(executionArn)
+                            + ": this stack cannot tell whether it "
                     + "is still running." + remove);
         }
         DescribeExecutionResponse holder;
         try {
             holder = sfn.describeExecution(b -> b.executionArn(held));
         } catch (ExecutionDoesNotExistException e) {
-            LOG.warn("the rebuild lock's execution is gone from Step Functions' history: the lock is stale", "topic", topic,
+            LOG.warn("the rebuild lock's execution is gone from Step Functions' history: the lock is stale", "topic",
+                    topic,
                     "rebuildLock", held);
             return;
         } catch (SdkException e) {
-            throw AwsFaults.translate(e, "Step Functions DescribeExecution of " + held + " (the rebuild lock of topic " + topic + ")");
+            throw AwsFaults.translate(e, "Step Functions DescribeExecution of " + held + " (the rebuild lock of topic "
+                    + topic + ")");
         }
         ExecutionStatus status = holder.status();
         if (status == ExecutionStatus.RUNNING || status == ExecutionStatus.PENDING_REDRIVE) {
-            throw new RebuildRefusedException("topic " + topic + " is being rebuilt by execution " + held + " (" + status
-                    + ", lock taken " + since + "): two rebuilds of one topic never run at once. This execution changed "
+            throw new RebuildRefusedException("topic " + topic + " is being rebuilt by execution " + held + " ("
+                    + status
+                    + ", lock taken " + since + "): two rebuilds of one topic never run at once. This execution "
+                            + "changed "
                     + "nothing; start it again when that one has ended, or stop that one first.");
         }
-        LOG.warn("the rebuild lock's execution is no longer running: the lock is stale", "topic", topic, "rebuildLock", held,
+        LOG.warn("the rebuild lock's execution is no longer running: the lock is stale", "topic", topic, "rebuildLock",
+                held,
                 "holderStatus", holder.statusAsString(), "holderStopped", String.valueOf(holder.stopDate()));
     }
 
@@ -149,6 +162,7 @@ final class RebuildLock {
     static String stateMachineOf(String executionArn) {
         String[] parts = executionArn.split(":");
         return parts.length >= 8 && parts[0].equals("arn") && parts[2].equals("states") && parts[5].equals("execution")
-                ? String.join(":", "arn", parts[1], "states", parts[3], parts[4], "stateMachine", parts[6]) : executionArn;
+                ? String.join(":", "arn", parts[1], "states", parts[3], parts[4], "stateMachine", parts[6])
+                        : executionArn;
     }
 }

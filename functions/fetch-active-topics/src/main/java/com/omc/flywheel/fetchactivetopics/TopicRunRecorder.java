@@ -30,7 +30,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
  */
 final class TopicRunRecorder {
     /** The format of Step Functions' {@code $$.State.EnteredTime}: ISO-8601 UTC with milliseconds. */
-    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
     /** The summary becomes the Fail state's Cause (at most 32,768 characters): kept well below. */
     static final int MAX_SUMMARY_CHARS = 8000;
     static final int MAX_CAUSE_CHARS = 300;
@@ -65,7 +66,8 @@ final class TopicRunRecorder {
             }
         }
         // The metric first: a registry write that fails below must not hide the failed topics from the alarm.
-        LOG.metrics("topic run metrics", Map.of("TopicsFailed", failed.size(), "TopicsSucceeded", succeeded.size()), null, null);
+        LOG.metrics("topic run metrics", Map.of("TopicsFailed", failed.size(), "TopicsSucceeded", succeeded.size()),
+                null, null);
         List<String> notInRegistry = new ArrayList<>();
         for (String topic : succeeded) {
             String at = TIME.format(byTopic.get(topic).finishedAtOr(clock.get()));
@@ -83,12 +85,14 @@ final class TopicRunRecorder {
             }
         }
         if (!notInRegistry.isEmpty()) {
-            LOG.warn("topics that finished but are no longer in the registry: last_updated_at not written", "registryTable",
+            LOG.warn("topics that finished but are no longer in the registry: last_updated_at not written",
+                    "registryTable",
                     table, "topics", notInRegistry, "outcome", "NOT_RECORDED");
         }
         String summary = summary(topics.size(), failed);
         for (FailedTopic f : failed) {
-            LOG.warn("topic failed", "topic", f.topic(), "error", f.error(), "cause", f.cause(), "executionArn", executionArn,
+            LOG.warn("topic failed", "topic", f.topic(), "error", f.error(), "cause", f.cause(), "executionArn",
+                    executionArn,
                     "outcome", "FAILED");
         }
         LOG.info("topic run recorded", "registryTable", table, "topics", topics.size(), "succeeded", succeeded.size(),
@@ -107,9 +111,11 @@ final class TopicRunRecorder {
                 .append(total == 1 ? " topic" : " topics").append(" failed: ");
         for (int i = 0; i < failed.size(); i++) {
             FailedTopic f = failed.get(i);
-            String one = (i == 0 ? "" : "; ") + f.topic() + " (" + f.error() + (f.cause().isEmpty() ? "" : ": " + f.cause()) + ")";
+            String one = (i == 0 ? "" : "; ") + f.topic() + " (" + f.error()
+                    + (f.cause().isEmpty() ? "" : ": " + f.cause()) + ")";
             if (s.length() + one.length() > MAX_SUMMARY_CHARS - 200) {
-                s.append("; and ").append(failed.size() - i).append(" more (the run's RecordTopicRuns output lists them all)");
+                s.append("; and ").append(failed.size() - i)
+                        .append(" more (the run's RecordTopicRuns output lists them all)");
                 break;
             }
             s.append(one);

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.omc.flywheel.local.MotoServer;
-import com.omc.flywheel.local.SampleEvents;
-import com.omc.flywheel.local.TopicRegistry;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.fixtures.TopicRegistry;
+import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.Events;
 import com.omc.flywheel.shared.JsonLog;
@@ -53,8 +53,10 @@ class FetchActiveTopicsTest {
     private void run(String file) throws Exception {
         String body = SampleEvents.read(file);
         if (file.contains("-invalid-")) {
-            DynamoDbClient nowhere = AwsClients.build(DynamoDbClient.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
-            assertThrows(InvalidInputException.class, () -> SampleEvents.invoke(new FetchActiveTopicsHandler(nowhere, TABLE),
+            DynamoDbClient nowhere = AwsClients.build(DynamoDbClient.builder()
+                    .endpointOverride(URI.create("http://127.0.0.1:9")));
+            assertThrows(InvalidInputException.class, () ->
+                    SampleEvents.invoke(new FetchActiveTopicsHandler(nowhere, TABLE),
                     "fetch-active-topics", body));
             return;
         }
@@ -77,7 +79,8 @@ class FetchActiveTopicsTest {
             if (active && flag.equals("ENABLED")) {
                 expected++;
             }
-            registry.topic(String.format("topic_%04d", i), active, flag, Map.of("padding", AttributeValue.fromS(padding)));
+            registry.topic(String.format("topic_%04d", i), active, flag,
+                    Map.of("padding", AttributeValue.fromS(padding)));
         }
         String out = SampleEvents.invoke(new FetchActiveTopicsHandler(), "fetch-active-topics", body);
         assertTrue(out.contains("\"count\":" + expected), out.substring(Math.max(0, out.length() - 200)));
@@ -88,7 +91,8 @@ class FetchActiveTopicsTest {
     /** The orchestrator's last step: one topic failed, one finished, one finished but left the registry meanwhile. */
     private void recordsARun(String body) throws Exception {
         MOTO.reset();
-        TopicRegistry.create(DYNAMO, TABLE).topic("topic_a", true, "ENABLED", Map.of()).topic("topic_b", true, "ENABLED", Map.of());
+        TopicRegistry.create(DYNAMO, TABLE).topic("topic_a", true, "ENABLED", Map.of())
+                .topic("topic_b", true, "ENABLED", Map.of());
         Logged logged = logged(() -> SampleEvents.invoke(new FetchActiveTopicsHandler(), "fetch-active-topics", body));
         JsonNode out = Events.mapper().readTree(logged.result());
 
@@ -96,15 +100,19 @@ class FetchActiveTopicsTest {
         assertEquals(1, out.get("topicsFailed").asInt());
         assertEquals("topic_b", out.get("failedTopics").get(0).get("topic").asText());
         assertEquals("GlueJobFailed", out.get("failedTopics").get(0).get("error").asText());
-        assertEquals(List.of("topic_c"), List.of(out.get("notInRegistry").get(0).asText()), "topic_c left the registry");
+        assertEquals(List.of("topic_c"), List.of(out.get("notInRegistry").get(0).asText()),
+                "topic_c left the registry");
         assertEquals(1, out.get("lastUpdatedWritten").asInt());
-        assertTrue(out.get("summary").asText().startsWith("1 of 3 topics failed: topic_b (GlueJobFailed: schema drift in topic_b)"),
+        assertTrue(out.get("summary").asText().startsWith("1 of 3 topics failed: topic_b (GlueJobFailed: schema drift "
+                + "in topic_b)"),
                 out.get("summary").asText());
         assertEquals("2026-12-01T02:15:07.123Z", attribute("topic_a", "last_updated_at"), "when topic_a finished");
         assertEquals(null, attribute("topic_b", "last_updated_at"), "a failed topic keeps its last update");
-        assertFalse(DYNAMO.getItem(b -> b.tableName(TABLE).key(Map.of("topic_name", AttributeValue.fromS("topic_c")))).hasItem(),
+        assertFalse(DYNAMO.getItem(b -> b.tableName(TABLE).key(Map.of("topic_name", AttributeValue.fromS("topic_c"))))
+                .hasItem(),
                 "the conditional write never puts a deleted topic back");
-        // What the topics-failed alarm reads: OMC/Flywheel TopicsFailed by Environment (template.yaml TopicsFailedAlarm).
+        // What the topics-failed alarm reads: OMC/Flywheel TopicsFailed by Environment (template.yaml
+        // TopicsFailedAlarm).
         JsonNode emf = logged.emf("TopicsFailed");
         assertEquals(1, emf.get("TopicsFailed").asInt());
         assertEquals(2, emf.get("TopicsSucceeded").asInt());
@@ -118,15 +126,18 @@ class FetchActiveTopicsTest {
     private void takesTheRebuildLock(String body) throws Exception {
         MOTO.reset();
         TopicRegistry.create(DYNAMO, TABLE).topic("topic_b", true, "ENABLED", Map.of());
-        JsonNode out = Events.mapper().readTree(SampleEvents.invoke(new FetchActiveTopicsHandler(), "fetch-active-topics", body));
+        JsonNode out = Events.mapper().readTree(SampleEvents.invoke(new FetchActiveTopicsHandler(),
+                "fetch-active-topics", body));
         String arn = REBUILDER + "rebuild-topic_b-2026-12-01";
 
         assertEquals("ENABLED", out.get("previousFlag").asText());
         assertEquals(arn, out.get("rebuildLock").asText());
         assertEquals("PAUSED", attribute("topic_b", "flow_control_flag"), "the rebuild pauses an ENABLED topic itself");
         assertEquals(arn, attribute("topic_b", "rebuild_lock"));
-        assertTrue(attribute("topic_b", "rebuild_started_at").matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z"));
-        JsonNode again = Events.mapper().readTree(SampleEvents.invoke(new FetchActiveTopicsHandler(), "fetch-active-topics", body));
+        assertTrue(attribute("topic_b", "rebuild_started_at")
+                .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z"));
+        JsonNode again = Events.mapper().readTree(SampleEvents.invoke(new FetchActiveTopicsHandler(),
+                "fetch-active-topics", body));
         assertEquals("PAUSED", again.get("previousFlag").asText(), "the same execution holds its lock already");
         assertFalse(again.has("tookOverFrom"));
     }
@@ -171,7 +182,8 @@ class FetchActiveTopicsTest {
         TopicRegistry.create(DYNAMO, TABLE)
                 .topic("paused_by_deployer", true, "PAUSED", Map.of())
                 .topic("disabled", true, "DISABLED", Map.of())
-                .topic("stale", true, "PAUSED", Map.of("rebuild_lock", AttributeValue.fromS(REBUILDER + "failed-long-ago")))
+                .topic("stale", true, "PAUSED", Map.of("rebuild_lock",
+                        AttributeValue.fromS(REBUILDER + "failed-long-ago")))
                 .topic("foreign", true, "PAUSED", Map.of("rebuild_lock", AttributeValue.fromS("maintenance by ops")));
         // A rebuild still running: moto keeps an execution it does not run RUNNING.
         String machine = SFN.createStateMachine(b -> b.name("omc-flywheel-dev-historical-rebuilder")
@@ -179,36 +191,46 @@ class FetchActiveTopicsTest {
                 .roleArn("arn:aws:iam::123456789012:role/states")).stateMachineArn();
         String running = SFN.startExecution(b -> b.stateMachineArn(machine).name("running-rebuild")).executionArn();
         DYNAMO.updateItem(b -> b.tableName(TABLE).key(Map.of("topic_name", AttributeValue.fromS("paused_by_deployer")))
-                .updateExpression("SET rebuild_lock = :r").expressionAttributeValues(Map.of(":r", AttributeValue.fromS(running))));
+                .updateExpression("SET rebuild_lock = :r").expressionAttributeValues(
+                        Map.of(":r", AttributeValue.fromS(running))));
 
-        RebuildRefusedException busy = assertThrows(RebuildRefusedException.class, () -> take("paused_by_deployer", "second"));
+        RebuildRefusedException busy = assertThrows(RebuildRefusedException.class,
+                () -> take("paused_by_deployer", "second"));
         assertTrue(busy.getMessage().contains("is being rebuilt by execution " + running), busy.getMessage());
         assertEquals(running, attribute("paused_by_deployer", "rebuild_lock"), "the running rebuild keeps its lock");
 
         SFN.stopExecution(b -> b.executionArn(running));
         JsonNode paused = take("paused_by_deployer", "deployers-rebuild");
         assertEquals("PAUSED", paused.get("previousFlag").asText(), "a topic the deployer paused is rebuilt");
-        assertEquals(running, paused.get("tookOverFrom").asText(), "the holder was stopped (ABORTED): its lock is stale");
+        assertEquals(running, paused.get("tookOverFrom").asText(),
+                "the holder was stopped (ABORTED): its lock is stale");
         assertEquals(REBUILDER + "deployers-rebuild", attribute("paused_by_deployer", "rebuild_lock"));
 
         JsonNode stale = take("stale", "next-rebuild");
-        assertEquals(REBUILDER + "failed-long-ago", stale.get("tookOverFrom").asText(), "gone from Step Functions: stale");
+        assertEquals(REBUILDER + "failed-long-ago", stale.get("tookOverFrom").asText(),
+                "gone from Step Functions: stale");
         assertEquals(REBUILDER + "next-rebuild", attribute("stale", "rebuild_lock"));
 
         RebuildRefusedException foreign = assertThrows(RebuildRefusedException.class, () -> take("foreign", "x"));
-        assertTrue(foreign.getMessage().contains("'maintenance by ops'") && foreign.getMessage().contains("REMOVE rebuild_lock"),
+        assertTrue(foreign.getMessage().contains("'maintenance by ops'")
+                && foreign.getMessage().contains("REMOVE rebuild_lock"),
                 foreign.getMessage());
         RebuildRefusedException disabled = assertThrows(RebuildRefusedException.class, () -> take("disabled", "x"));
         assertTrue(disabled.getMessage().contains("flow_control_flag 'DISABLED'"), disabled.getMessage());
         assertEquals("DISABLED", attribute("disabled", "flow_control_flag"));
-        ResourceNotFoundException missing = assertThrows(ResourceNotFoundException.class, () -> take("no_such_topic", "x"));
-        assertTrue(missing.getMessage().contains("no_such_topic is not in the registry table " + TABLE), missing.getMessage());
-        assertFalse(DYNAMO.getItem(b -> b.tableName(TABLE).key(Map.of("topic_name", AttributeValue.fromS("no_such_topic")))).hasItem());
+        ResourceNotFoundException missing = assertThrows(ResourceNotFoundException.class,
+                () -> take("no_such_topic", "x"));
+        assertTrue(missing.getMessage().contains("no_such_topic is not in the registry table " + TABLE),
+                missing.getMessage());
+        assertFalse(DYNAMO.getItem(b -> b.tableName(TABLE).key(
+                Map.of("topic_name", AttributeValue.fromS("no_such_topic")))).hasItem());
     }
 
     private JsonNode take(String topic, String execution) throws Exception {
-        String event = "{\"mode\": \"TAKE_REBUILD_LOCK\", \"topic\": \"" + topic + "\", \"executionArn\": \"" + REBUILDER + execution + "\"}";
-        return Events.mapper().readTree(SampleEvents.invoke(new FetchActiveTopicsHandler(DYNAMO, TABLE), "fetch-active-topics", event));
+        String event = "{\"mode\": \"TAKE_REBUILD_LOCK\", \"topic\": \"" + topic + "\", \"executionArn\": \""
+                + REBUILDER + execution + "\"}";
+        return Events.mapper().readTree(SampleEvents.invoke(new FetchActiveTopicsHandler(DYNAMO, TABLE),
+                "fetch-active-topics", event));
     }
 
     private static String attribute(String topic, String name) {

@@ -1,12 +1,12 @@
 package com.omc.flywheel.msckrepair;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.omc.flywheel.shared.Events;
 import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.Settings;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -80,7 +80,8 @@ final class ContinuationStore {
             packed = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray();
         } catch (NoSuchKeyException e) {
             throw new InvalidInputException("continuationToken", "leads to s3://" + bucket + "/" + key + ", which does "
-                    + "not exist: that repair already ended (its state is deleted then) or stateBucket differs from the "
+                    + "not exist: that repair already ended (its state is deleted then) or stateBucket differs from "
+                            + "the "
                     + "call that issued it. Start again without continuationToken");
         } catch (NoSuchBucketException e) {
             throw new ResourceNotFoundException("state bucket " + bucket + " does not exist; check stateBucket "
@@ -119,7 +120,8 @@ final class ContinuationStore {
         try {
             s3.deleteObject(b -> b.bucket(bucket).key(key));
         } catch (SdkException e) {
-            LOG.warn("could not delete msck-repair's state; delete it by hand or with a lifecycle rule", "bucket", bucket,
+            LOG.warn("could not delete msck-repair's state; delete it by hand or with a lifecycle rule", "bucket",
+                    bucket,
                     "key", key, "error", e.getMessage());
         }
     }

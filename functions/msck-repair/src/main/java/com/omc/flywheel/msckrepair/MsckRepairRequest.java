@@ -45,7 +45,8 @@ public record MsckRepairRequest(String database, String tablePrefix, List<String
         Identifiers.catalogName("tablePrefix", tablePrefix);
         tables = tables == null ? null : names("tables", tables);
         if (tables != null && tables.isEmpty()) {
-            throw new InvalidInputException("tables", "must name at least one table (leave it out to discover by prefix)");
+            throw new InvalidInputException("tables", "must name at least one table (leave it out to discover by "
+                    + "prefix)");
         }
         exclude = exclude == null ? List.of() : names("exclude", exclude);
         mode = mode == null ? Mode.GLUE_SYNC : mode;
@@ -77,7 +78,8 @@ public record MsckRepairRequest(String database, String tablePrefix, List<String
 
     private static List<String> names(String field, List<String> values) {
         if (values.size() > MAX_NAMES) {
-            throw new InvalidInputException(field, "must hold at most " + MAX_NAMES + " names (got " + values.size() + ")");
+            throw new InvalidInputException(field, "must hold at most " + MAX_NAMES + " names (got " + values.size()
+                    + ")");
         }
         Set<String> unique = new LinkedHashSet<>();
         for (int i = 0; i < values.size(); i++) {

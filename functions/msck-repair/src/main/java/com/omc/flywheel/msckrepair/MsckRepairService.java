@@ -1,10 +1,10 @@
 package com.omc.flywheel.msckrepair;
 
-import com.omc.flywheel.shared.S3Location;
 import com.omc.flywheel.msckrepair.MsckRepairRequest.Mode;
 import com.omc.flywheel.shared.Identifiers;
 import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.Priming;
+import com.omc.flywheel.shared.S3Location;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import com.omc.flywheel.shared.errors.PartialFailureException;
@@ -72,7 +72,8 @@ public final class MsckRepairService {
         }
     }
 
-    public MsckRepairService(GlueClient glue, S3Client s3, AthenaClient athena, ExecutorService pool, Settings settings) {
+    public MsckRepairService(GlueClient glue, S3Client s3, AthenaClient athena, ExecutorService pool,
+            Settings settings) {
         this.glue = glue;
         this.s3 = s3;
         this.athena = athena;
@@ -318,7 +319,8 @@ public final class MsckRepairService {
         String workgroup = request.workgroup() != null ? request.workgroup() : settings.workgroup();
         String output = request.outputLocation() != null ? request.outputLocation() : settings.outputLocation();
         for (String name : todo) {
-            if (state.pending().size() >= settings.athenaConcurrency() || (started > 0 && nearlyOutOfTime.getAsBoolean())) {
+            if (state.pending().size() >= settings.athenaConcurrency()
+                    || (started > 0 && nearlyOutOfTime.getAsBoolean())) {
                 notStarted.add(name);
                 continue;
             }
@@ -390,7 +392,8 @@ public final class MsckRepairService {
                     .collect(Collectors.joining("; "));
             String doneList = done.stream().filter(o -> !o.isFailed()).map(o -> o.table() + " " + o.action())
                     .collect(Collectors.joining(", "));
-            String where = detailsKey == null ? "" : " Every table's outcome: s3://" + store.bucket() + "/" + detailsKey + ".";
+            String where = detailsKey == null ? "" : " Every table's outcome: s3://" + store.bucket() + "/" + detailsKey
+                    + ".";
             if (!retryable.isEmpty()) {
                 // A rerun could succeed: the state machine retries this step. Not deleted: a retry of a
                 // continued call reads the state it was given again (and tries the transient failures again).
@@ -419,7 +422,8 @@ public final class MsckRepairService {
         } else if (store != null && stateKey != null) {
             store.delete(stateKey);
         }
-        List<TableOutcome> listed = request.compactResult() ? done.stream().filter(TableOutcome::isFailed).toList() : done;
+        List<TableOutcome> listed = request.compactResult() ? done.stream().filter(TableOutcome::isFailed).toList()
+                : done;
         List<String> queryIds = state.pending().stream().map(Continuation.Pending::queryExecutionId).toList();
         return new MsckRepairResult(complete ? MsckRepairResult.COMPLETE : MsckRepairResult.IN_PROGRESS,
                 token, listed, queryIds.isEmpty() ? null : queryIds, summary, detailsKey);
@@ -447,7 +451,8 @@ public final class MsckRepairService {
     private static void log(MsckRepairRequest request, TableOutcome o, long start) {
         JsonLog.Level level = o.isFailed() ? JsonLog.Level.ERROR : JsonLog.Level.INFO;
         LOG.at(level, "table " + o.action().toLowerCase(), "database", request.database(), "table", o.table(),
-                "outcome", o.action(), "partitionsAdded", o.partitionsAdded(), "partitionsOrphaned", o.partitionsOrphaned(),
+                "outcome", o.action(), "partitionsAdded", o.partitionsAdded(), "partitionsOrphaned",
+                        o.partitionsOrphaned(),
                 "detail", o.detail(), "error", o.error(), "durationMs", (System.nanoTime() - start) / 1_000_000);
     }
 }

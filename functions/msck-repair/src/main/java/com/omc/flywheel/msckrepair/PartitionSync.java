@@ -46,7 +46,8 @@ final class PartitionSync {
 
     Result sync(String database, Table table, S3Location location, String key, Set<String> folders) {
         Set<String> catalog = catalogValues(database, table.name(), folders.size() >= segmentThreshold);
-        List<String> missing = folders.stream().filter(v -> !catalog.contains(v)).sorted(PartitionSync::byValue).toList();
+        List<String> missing = folders.stream().filter(v -> !catalog.contains(v)).sorted(PartitionSync::byValue)
+                .toList();
         int orphaned = (int) catalog.stream().filter(v -> !folders.contains(v)).count();
         int added = 0;
         int present = 0;

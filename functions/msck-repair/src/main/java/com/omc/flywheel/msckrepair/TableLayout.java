@@ -63,7 +63,8 @@ final class TableLayout {
         if (migrate) {
             List<Column> columns = sd.columns().stream().filter(c -> !c.name().equals(partitionKey)).toList();
             SerDeInfo serde = sd.serdeInfo() != null && sd.serdeInfo().serializationLibrary() != null ? sd.serdeInfo()
-                    : SerDeInfo.builder().serializationLibrary(PARQUET_SERDE).parameters(Map.of("serialization.format", "1")).build();
+                    : SerDeInfo.builder().serializationLibrary(PARQUET_SERDE)
+                            .parameters(Map.of("serialization.format", "1")).build();
             sd = sd.toBuilder()
                     .columns(columns)
                     .inputFormat(sd.inputFormat() != null ? sd.inputFormat() : PARQUET_INPUT)

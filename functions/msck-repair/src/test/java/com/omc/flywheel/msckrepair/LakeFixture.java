@@ -1,9 +1,9 @@
 package com.omc.flywheel.msckrepair;
 
-import com.omc.flywheel.local.AwsProxy;
-import com.omc.flywheel.local.LakeBuilder;
-import com.omc.flywheel.local.LakeBuilder.Registration;
-import com.omc.flywheel.local.MotoServer;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.fixtures.LakeBuilder.Registration;
+import com.omc.flywheel.local.moto.MotoServer;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.shared.AwsClients;
 import java.util.Collection;
 import java.util.List;
@@ -49,7 +49,8 @@ abstract class LakeFixture {
                 AwsClients.build(S3Client.builder().endpointOverride(proxy.endpointUri())),
                 AwsClients.build(AthenaClient.builder().endpointOverride(proxy.endpointUri())),
                 MsckRepairHandler.pool(tableConcurrency),
-                new MsckRepairService.Settings(tableConcurrency, athenaConcurrency, "primary", null, segmentThreshold, 4));
+                new MsckRepairService.Settings(tableConcurrency, athenaConcurrency, "primary", null, segmentThreshold,
+                        4));
     }
 
     void partitioned(String name, int folders, Collection<Integer> registered) {

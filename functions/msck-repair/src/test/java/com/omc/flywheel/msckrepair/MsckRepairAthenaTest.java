@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.omc.flywheel.local.LakeBuilder;
-import com.omc.flywheel.local.LakeBuilder.Registration;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.fixtures.LakeBuilder.Registration;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.shared.Events;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +61,8 @@ class MsckRepairAthenaTest extends LakeFixture {
             assertEquals("MSCK REPAIR TABLE `" + DB + "`.`" + o.table() + "`", q.query());
             assertEquals("primary", q.workGroup());
             assertTrue(q.resultConfiguration().outputLocation().startsWith(
-                    "s3://omc-flywheel-dev-analysis-data/query-results/msck/"), q.resultConfiguration().outputLocation());
+                    "s3://omc-flywheel-dev-analysis-data/query-results/msck/"),
+                            q.resultConfiguration().outputLocation());
             repaired.add(o.table());
         }
         assertEquals(6, repaired.size());

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.omc.flywheel.local.LakeBuilder;
-import com.omc.flywheel.local.LakeBuilder.Registration;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.fixtures.LakeBuilder.Registration;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.shared.Events;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import com.omc.flywheel.shared.errors.PartialFailureException;
@@ -41,10 +41,12 @@ class MsckRepairGlueSyncTest extends LakeFixture {
         table("part_ibe_02", Registration.KEY_AS_COLUMN, 16, Map.of());                 // register job's output
         lake.table(new LakeBuilder.Table(DB, "part_ibe_03", ROOT + "IBE_03/", 5, Registration.PARTITIONED,
                 LakeBuilder.buckets(8), LakeBuilder.buckets(8), Map.of("projection.enabled", "true",
-                "projection.id_bucket.type", "integer", "storage.location.template", ROOT + "IBE_03/id_bucket=${id_bucket}/")));
+                "projection.id_bucket.type", "integer", "storage.location.template", ROOT
+                        + "IBE_03/id_bucket=${id_bucket}/")));
         partitioned("part_new_borrowers", 4, LakeBuilder.buckets(4));                   // already complete
         lake.table(new LakeBuilder.Table(DB, "part_addressable_ids_er", "s3://" + DATA
-                + "/omc_cleanroom_data/identity/acx_ids_cur/", 2, Registration.UNPARTITIONED, List.of(), List.of(), Map.of()));
+                + "/omc_cleanroom_data/identity/acx_ids_cur/", 2, Registration.UNPARTITIONED, List.of(), List.of(),
+                        Map.of()));
         partitioned("part_n_a", 4, List.of());                                          // excluded by the event
         partitioned("ext_ibe_01", 4, List.of());                                        // not prefixed
     }
@@ -73,9 +75,11 @@ class MsckRepairGlueSyncTest extends LakeFixture {
         assertEquals(ROOT + "IBE_02/", migrated.storageDescriptor().location());
         assertEquals(LakeBuilder.PARQUET_SERDE, migrated.storageDescriptor().serdeInfo().serializationLibrary());
         Map<String, String> params = GLUE.getTable(b -> b.databaseName(DB).name("part_ibe_03")).table().parameters();
-        assertTrue(params.keySet().stream().noneMatch(k -> k.startsWith("projection.") || k.equals("storage.location.template")),
+        assertTrue(params.keySet().stream().noneMatch(k -> k.startsWith("projection.")
+                || k.equals("storage.location.template")),
                 params.toString());
-        assertEquals(List.of(), GLUE.getTable(b -> b.databaseName(DB).name("part_addressable_ids_er")).table().partitionKeys(),
+        assertEquals(List.of(), GLUE.getTable(b -> b.databaseName(DB).name("part_addressable_ids_er")).table()
+                .partitionKeys(),
                 "the ER table is never re-partitioned (today's month-2 bug)");
         assertEquals(List.of(), List.copyOf(catalogPartitions("part_n_a")), "excluded tables are untouched");
         assertEquals(List.of(), List.copyOf(catalogPartitions("ext_ibe_01")), "other prefixes are untouched");
@@ -88,13 +92,15 @@ class MsckRepairGlueSyncTest extends LakeFixture {
             assertEquals(expected, t.get("action").asText(), t.toString());
         });
         assertEquals(0, second.get("summary").get("partitionsAdded").asInt());
-        assertEquals(0, proxy.count("glue:BatchCreatePartition") + proxy.count("glue:UpdateTable"), proxy.counts().toString());
+        assertEquals(0, proxy.count("glue:BatchCreatePartition") + proxy.count("glue:UpdateTable"),
+                proxy.counts().toString());
     }
 
     @Test
     void moreThan100MissingPartitionsGoInCallsOfAtMost100() {
         partitioned("part_ibe_01", 256, List.of(7));
-        MsckRepairResult r = service(2, 2, 2_000).repair(request("{\"database\":\"" + DB + "\",\"tablePrefix\":\"part_\"}"),
+        MsckRepairResult r = service(2, 2, 2_000).repair(request("{\"database\":\"" + DB
+                + "\",\"tablePrefix\":\"part_\"}"),
                 () -> false);
 
         assertEquals(255, r.summary().partitionsAdded());
@@ -106,8 +112,10 @@ class MsckRepairGlueSyncTest extends LakeFixture {
     @Test
     void theProxyReallyRejectsOversizedBatches() {
         partitioned("part_ibe_01", 1, List.of());
-        var glue = software.amazon.awssdk.services.glue.GlueClient.builder().endpointOverride(proxy.endpointUri()).build();
-        var inputs = LakeBuilder.buckets(101).stream().map(i -> software.amazon.awssdk.services.glue.model.PartitionInput
+        var glue = software.amazon.awssdk.services.glue.GlueClient.builder().endpointOverride(proxy.endpointUri())
+                .build();
+        var inputs = LakeBuilder.buckets(101).stream().map(i ->
+                software.amazon.awssdk.services.glue.model.PartitionInput
                 .builder().values(Integer.toString(i)).build()).toList();
         GlueException e = assertThrows(GlueException.class, () -> glue.batchCreatePartition(b -> b.databaseName(DB)
                 .tableName("part_ibe_01").partitionInputList(inputs)));
@@ -121,7 +129,8 @@ class MsckRepairGlueSyncTest extends LakeFixture {
                 LakeBuilder.buckets(2), List.of(), Map.of()));
         GLUE.updateTable(b -> b.databaseName(DB).tableInput(t -> t.name("part_ibe_04")
                 .partitionKeys(Column.builder().name("id_bucket").type("int").build())
-                .storageDescriptor(s -> s.location("s3://no-such-bucket-anywhere/IBE_04/").columns(LakeBuilder.columns("part_ibe_04", 3)))));
+                .storageDescriptor(s -> s.location("s3://no-such-bucket-anywhere/IBE_04/")
+                        .columns(LakeBuilder.columns("part_ibe_04", 3)))));
         partitioned("part_ibe_05", 8, List.of());
 
         PartialFailureException e = assertThrows(PartialFailureException.class, () -> service(2, 2, 2_000)
@@ -142,7 +151,8 @@ class MsckRepairGlueSyncTest extends LakeFixture {
                 SampleEvents.read("msck-repair-tables.json").getBytes()), new java.io.ByteArrayOutputStream(), null));
 
         assertEquals(List.of("part_ibe_02"), e.failed());
-        assertTrue(e.getMessage().contains("part_ibe_02 (table omc_flywheel_dev.part_ibe_02 does not exist)"), e.getMessage());
+        assertTrue(e.getMessage().contains("part_ibe_02 (table omc_flywheel_dev.part_ibe_02 does not exist)"),
+                e.getMessage());
         assertEquals(4, catalogPartitions("part_ibe_01").size());
     }
 
@@ -190,7 +200,8 @@ class MsckRepairGlueSyncTest extends LakeFixture {
     @Test
     void largeTablesAreReadInParallelSegmentsWithTheSameResult() {
         partitioned("part_ibe_01", 40, LakeBuilder.buckets(25));
-        MsckRepairResult r = service(2, 2, 10).repair(request("{\"database\":\"" + DB + "\",\"tablePrefix\":\"part_\"}"),
+        MsckRepairResult r = service(2, 2, 10).repair(request("{\"database\":\"" + DB
+                + "\",\"tablePrefix\":\"part_\"}"),
                 () -> false);
 
         assertEquals(15, r.summary().partitionsAdded());

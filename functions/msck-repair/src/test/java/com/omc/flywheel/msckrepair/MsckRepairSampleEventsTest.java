@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import com.omc.flywheel.shared.errors.PartialFailureException;
@@ -55,7 +55,8 @@ class MsckRepairSampleEventsTest extends LakeFixture {
                 partitioned("part_ibe_02", 4, List.of());
                 String out = SampleEvents.invoke(handler, "msck-repair", body);
                 assertTrue(out.contains("\"status\":\"COMPLETE\""), out);
-                assertEquals(1, catalogPartitions("part_ibe_01").size(), "the token says part_ibe_01 is done: untouched");
+                assertEquals(1, catalogPartitions("part_ibe_01").size(),
+                        "the token says part_ibe_01 is done: untouched");
                 assertEquals(4, catalogPartitions("part_ibe_02").size());
                 assertTrue(out.contains("\"table\":\"part_ibe_01\",\"action\":\"SYNCED\",\"partitionsAdded\":6"), out);
             }

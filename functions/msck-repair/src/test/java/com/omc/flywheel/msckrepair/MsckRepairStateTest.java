@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.omc.flywheel.local.AwsProxy;
-import com.omc.flywheel.local.LakeBuilder;
-import com.omc.flywheel.local.LocalContext;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.lambda.LocalContext;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.shared.Events;
 import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.errors.PartialFailureException;
@@ -43,7 +43,8 @@ class MsckRepairStateTest extends LakeFixture {
                 LakeBuilder.buckets(2), List.of(), Map.of()));
         GLUE.updateTable(b -> b.databaseName(DB).tableInput(t -> t.name(name)
                 .partitionKeys(Column.builder().name("id_bucket").type("int").build())
-                .storageDescriptor(s -> s.location("s3://no-such-bucket-anywhere/X/").columns(LakeBuilder.columns(name, 3)))));
+                .storageDescriptor(s -> s.location("s3://no-such-bucket-anywhere/X/")
+                        .columns(LakeBuilder.columns(name, 3)))));
     }
 
     @Test
@@ -56,11 +57,13 @@ class MsckRepairStateTest extends LakeFixture {
         AwsProxy.Fault throttled = proxy.inject(AwsProxy.Fault.first("glue:BatchCreatePartition",
                 AwsProxy.FaultKind.THROTTLING_400, 1_000));
 
-        TransientAwsException e = assertThrows(TransientAwsException.class, () -> service.repair(request(""), () -> false));
+        TransientAwsException e = assertThrows(TransientAwsException.class,
+                () -> service.repair(request(""), () -> false));
 
         assertTrue(throttled.injected() >= 2, "every attempt was throttled");
         String m = e.getMessage();
-        for (String t : List.of("part_ibe_01 (transient", "part_ibe_02 (transient", "part_ibe_03 (", "no-such-bucket-anywhere",
+        for (String t : List.of("part_ibe_01 (transient", "part_ibe_02 (transient", "part_ibe_03 (",
+                "no-such-bucket-anywhere",
                 "part_ibe_04 UNCHANGED")) {
             assertTrue(m.contains(t), "the message names " + t + ": " + m);
         }
@@ -87,7 +90,8 @@ class MsckRepairStateTest extends LakeFixture {
         assertEquals(Boolean.TRUE, first.tables().get(0).transientFailure(), first.tables().toString());
 
         proxy.clearFaults();
-        MsckRepairResult second = service.repair(request(",\"continuationToken\":\"" + first.continuationToken() + "\""),
+        MsckRepairResult second = service.repair(request(",\"continuationToken\":\"" + first.continuationToken()
+                + "\""),
                 () -> false);
         assertEquals("COMPLETE", second.status());
         assertEquals(0, second.summary().failed());

@@ -26,7 +26,8 @@ public record ExecutionStatusChange(String version, String id, @JsonProperty("de
     public static final String SOURCE = "aws.states";
     /** The statuses that end an execution without success: the ones this function reports. */
     public static final Set<String> UNSUCCESSFUL = Set.of("FAILED", "TIMED_OUT", "ABORTED");
-    static final Set<String> STATUSES = Set.of("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE");
+    static final Set<String> STATUSES = Set.of("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED",
+            "PENDING_REDRIVE");
     static final Pattern EXECUTION_ARN = Pattern.compile(
             "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_.-]{1,80}$");
     static final Pattern STATE_MACHINE_ARN = Pattern.compile(
@@ -75,7 +76,8 @@ public record ExecutionStatusChange(String version, String id, @JsonProperty("de
         Fields.required("version", version);
         Fields.required("id", id);
         if (!DETAIL_TYPE.equals(detailType)) {
-            throw new InvalidInputException("detail-type", "must be '" + DETAIL_TYPE + "' (the rule's pattern sends only "
+            throw new InvalidInputException("detail-type", "must be '" + DETAIL_TYPE
+                    + "' (the rule's pattern sends only "
                     + "that), got '" + detailType + "'");
         }
         if (!SOURCE.equals(source)) {
@@ -87,7 +89,8 @@ public record ExecutionStatusChange(String version, String id, @JsonProperty("de
         resources = resources == null ? List.of() : List.copyOf(resources);
         Fields.required("detail", detail);
         if (!detail.executionArn().split(":")[4].equals(account)) {
-            throw new InvalidInputException("detail.executionArn", "belongs to another account than the event's " + account);
+            throw new InvalidInputException("detail.executionArn", "belongs to another account than the event's "
+                    + account);
         }
     }
 }

@@ -49,8 +49,10 @@ public final class FailureNotifier {
         this(sfn, sns, defaultTopicArn, defaultEnvironment, null);
     }
 
-    /** @param stackName STACK_NAME, for the bin/flywheel command the message gives (null: the command without --stack) */
-    public FailureNotifier(SfnClient sfn, SnsClient sns, String defaultTopicArn, String defaultEnvironment, String stackName) {
+    /** @param stackName STACK_NAME, for the bin/flywheel command the message gives (null: the command without --stack)
+    * */
+    public FailureNotifier(SfnClient sfn, SnsClient sns, String defaultTopicArn, String defaultEnvironment,
+            String stackName) {
         this.sfn = sfn;
         this.sns = sns;
         this.defaultTopicArn = defaultTopicArn;
@@ -78,7 +80,8 @@ public final class FailureNotifier {
             return notifySuccess(d);
         }
         if (!ExecutionStatusChange.UNSUCCESSFUL.contains(d.status())) {
-            LOG.info("execution did not fail; nothing to notify", "executionArn", d.executionArn(), "status", d.status(),
+            LOG.info("execution did not fail; nothing to notify", "executionArn", d.executionArn(), "status",
+                    d.status(),
                     "outcome", "IGNORED");
             return new Result(d.executionArn(), d.status(), false, null, null, null, null);
         }
@@ -129,7 +132,8 @@ public final class FailureNotifier {
     private String topic(JsonNode input) {
         String topic = defaultTopicArn != null ? defaultTopicArn : input.path("snsTopicArn").asText(null);
         if (topic == null || topic.isBlank()) {
-            throw new InvalidInputException("detail.input.snsTopicArn", "no topic to notify: NOTIFICATION_TOPIC_ARN is not "
+            throw new InvalidInputException("detail.input.snsTopicArn",
+                    "no topic to notify: NOTIFICATION_TOPIC_ARN is not "
                     + "set and the execution input has no snsTopicArn");
         }
         return topic;
@@ -213,7 +217,8 @@ public final class FailureNotifier {
             m.append("Topic: ").append(report.input().get("topic").asText()).append('\n');
         }
         m.append("Execution: ").append(d.executionArn()).append('\n');
-        m.append("Snapshot: ").append(report.snapshotDt() == null ? "(not resolved yet)" : report.snapshotDt()).append("\n\n");
+        m.append("Snapshot: ").append(report.snapshotDt() == null ? "(not resolved yet)" : report.snapshotDt())
+                .append("\n\n");
         m.append("Finished before the failure:\n");
         if (report.finished().isEmpty()) {
             m.append("  (nothing)\n");
@@ -234,9 +239,12 @@ public final class FailureNotifier {
                 .plus(REDRIVABLE_DAYS, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS) + ")";
         m.append("\nFix the cause, then resume");
         if (machine.endsWith("-db-refresh")) {
-            m.append(" (bin/flywheel redrives when a redrive restarts the failed work, else starts a new execution that "
-                    + "skips what finished, on the same snapshot):\n\n  bin/flywheel refresh resume ").append(d.executionArn())
-                    .append(stackName == null ? "" : " --stack " + stackName).append(" --region ").append(region(d.executionArn()))
+            m.append(" (bin/flywheel redrives when a redrive restarts the failed work, else starts a new execution "
+                    + "that "
+                    + "skips what finished, on the same snapshot):\n\n  bin/flywheel refresh resume ")
+                            .append(d.executionArn())
+                    .append(stackName == null ? "" : " --stack " + stackName).append(" --region ")
+                            .append(region(d.executionArn()))
                     .append("\n\nWithout bin/flywheel");
         }
         m.append(":\n");
@@ -244,7 +252,8 @@ public final class FailureNotifier {
             m.append("\nRedrive this execution: it restarts at ")
                     .append(report.failedStep() == null ? "the failed step" : report.failedStep())
                     .append(" with the same input, and does not rerun the steps that finished").append(until)
-                    .append(":\n\n  aws stepfunctions redrive-execution --execution-arn ").append(d.executionArn()).append("\n\nOr ");
+                    .append(":\n\n  aws stepfunctions redrive-execution --execution-arn ").append(d.executionArn())
+                            .append("\n\nOr ");
         } else {
             m.append("\nDo not redrive: it failed in the Fail state ").append(String.join(", ", report.failStates()))
                     .append(", where a redrive restarts and fails again at once. ");
@@ -256,8 +265,10 @@ public final class FailureNotifier {
             throw new IllegalStateException(e);
         }
         m.append(report.redriveResumes() ? "start" : "Start").append(" a new execution").append(report.skip().isEmpty()
-                        ? " with the same input" : " that skips what finished (\"skip\": " + report.skip().keySet() + ")")
-                .append(report.snapshotDt() != null && report.input().has("rawInputPrefixes") ? " on the same snapshot" : "")
+                        ? " with the same input" : " that skips what finished (\"skip\": " + report.skip().keySet()
+                                + ")")
+                .append(report.snapshotDt() != null && report.input().has("rawInputPrefixes") ? " on the same snapshot"
+                        : "")
                 .append(report.redriveResumes() ? " (after 14 days, or after the definition changed)" : "")
                 .append(":\n\n  aws stepfunctions start-execution --state-machine-arn ").append(d.stateMachineArn())
                 .append(" --input file://resume-input.json\n\nwith resume-input.json:\n\n").append(input).append('\n');

@@ -36,7 +36,8 @@ public final class NotifyFailureHandler extends JsonHandler<ExecutionStatusChang
         this.sfn = sfn;
     }
 
-    /** Step Functions' path (SNS is primed by the same HTTP client and signer; publishing for real is not an option). */
+    /** Step Functions' path (SNS is primed by the same HTTP client and signer; publishing for real is not an option).
+    * */
     @Override
     protected void primeAws() {
         if (sfn != null) {

@@ -67,7 +67,8 @@ final class SuccessMessage {
         // Minutes before the run id or result, whose length varies (a Glue run id is 67 characters).
         int w0 = rows.stream().mapToInt(r -> r[0].length()).max().orElse(4);
         for (String[] r : rows) {
-            m.append(String.format(Locale.ROOT, "%-" + w0 + "s  %7s  %s", r[0], r[1], r[2]).stripTrailing()).append('\n');
+            m.append(String.format(Locale.ROOT, "%-" + w0 + "s  %7s  %s", r[0], r[1], r[2]).stripTrailing())
+                    .append('\n');
         }
         m.append("\nReports:\n");
         int keys = 0;
@@ -92,7 +93,8 @@ final class SuccessMessage {
         if (!node.isArray()) {
             return node;
         }
-        String report = step.equals("DataMonitorReport") ? "DATA_MONITOR" : step.equals("CleanRoomsReport") ? "CLEANROOMS" : "";
+        String report = step.equals("DataMonitorReport") ? "DATA_MONITOR" : step.equals("CleanRoomsReport")
+                ? "CLEANROOMS" : "";
         List<JsonNode> flat = new ArrayList<>();
         flatten(node, flat);
         for (JsonNode n : flat) {
@@ -100,7 +102,8 @@ final class SuccessMessage {
                 return n;
             }
         }
-        return flat.size() == 1 && report.isEmpty() ? flat.get(0) : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        return flat.size() == 1 && report.isEmpty() ? flat.get(0)
+                : com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     private static void flatten(JsonNode node, List<JsonNode> into) {
@@ -118,19 +121,24 @@ final class SuccessMessage {
         if (r.path("result").has("action") && r.path("result").has("location")) {
             // refresh-er-table's answer: what happened to the ER table, its rows, and where it reads from now.
             JsonNode er = r.get("result");
-            return er.get("action").asText() + ", " + er.path("rows").asText("?") + " rows, " + er.get("location").asText();
+            return er.get("action").asText() + ", " + er.path("rows").asText("?") + " rows, "
+                    + er.get("location").asText();
         }
         JsonNode summary = r.has("summary") ? r.get("summary") : r.path("result").path("summary");
         if (summary.has("partitionsAdded")) {
-            return summary.get("partitionsAdded").asText() + " partitions added in " + summary.path("tables").asText("?")
-                    + " tables" + (summary.path("failed").asInt(0) > 0 ? ", " + summary.get("failed").asText() + " failed" : "");
+            return summary.get("partitionsAdded").asText() + " partitions added in "
+                    + summary.path("tables").asText("?")
+                    + " tables" + (summary.path("failed").asInt(0) > 0 ? ", " + summary.get("failed").asText()
+                            + " failed" : "");
         }
         if (r.path("actions").isObject()) {
             List<String> parts = new ArrayList<>();
-            r.get("actions").fields().forEachRemaining(a -> parts.add(a.getKey().toLowerCase(Locale.ROOT).replace('_', ' ') + " "
+            r.get("actions").fields().forEachRemaining(a ->
+                    parts.add(a.getKey().toLowerCase(Locale.ROOT).replace('_', ' ') + " "
                     + a.getValue().asText()));
             return (parts.isEmpty() ? "no change" : String.join(", ", parts))
-                    + (r.path("skippedForQuota").asInt(0) > 0 ? "; " + r.get("skippedForQuota").asText() + " skipped for quota" : "");
+                    + (r.path("skippedForQuota").asInt(0) > 0 ? "; " + r.get("skippedForQuota").asText()
+                            + " skipped for quota" : "");
         }
         if (r.has("issues")) {
             return r.get("issues").asText() + " alert(s)";

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.omc.flywheel.local.MotoServer;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import java.net.URI;
@@ -89,8 +89,10 @@ class NotifyFailureSampleEventsTest {
                 assertTrue(out.contains("\"notified\":false"), out);
             }
             case "notify-failure-succeeded.json" -> {
-                // A refresh that succeeded; the event carries no output (as over EventBridge's size): DescribeExecution.
-                String execution = ranToItsEnd(SUCCESS, "{\"environment\": \"dev\", \"snsTopicArn\": \"" + TOPIC + "\"}");
+                // A refresh that succeeded; the event carries no output (as over EventBridge's size):
+                // DescribeExecution.
+                String execution = ranToItsEnd(SUCCESS, "{\"environment\": \"dev\", \"snsTopicArn\": \"" + TOPIC
+                        + "\"}");
 
                 String out = SampleEvents.invoke(new NotifyFailureHandler(), "notify-failure", body);
 
@@ -99,11 +101,16 @@ class NotifyFailureSampleEventsTest {
                 assertEquals(1, sent.size(), sent.toString());
                 assertEquals("✅ Database Refresh Completed Successfully", sent.get(0).subject());
                 String m = sent.get(0).message();
-                assertTrue(m.startsWith("Database refresh completed in dev for snapshot 2025-10-22 in 41.1 minutes.\n"), m);
-                for (String row : List.of("Step +Minutes +Glue job run / result", "SplitAddressableIds +62\\.0 +jr_aaaa",
+                assertTrue(m.startsWith("Database refresh completed in dev for snapshot 2025-10-22 in 41.1 minutes.\n"),
+                        m);
+                for (String row : List.of("Step +Minutes +Glue job run / result",
+                        "SplitAddressableIds +62\\.0 +jr_aaaa",
                         "SplitInfobase +skipped", "RegisterInfobase +5\\.0 +jr_cccc",
-                        "RepairPartitions +96 partitions added in 12 tables", "BuildErTable +REFRESHED, 1234 rows, s3://d/er/snapshot_dt=2025-10-22/run=20251101t020304z/",
-                        "AssociateTables +create association 2, create configured table 1", "DataMonitorReport +3 alert\\(s\\)",
+                        "RepairPartitions +96 partitions added in 12 tables",
+                                "BuildErTable +REFRESHED, 1234 rows, "
+                                + "s3://d/er/snapshot_dt=2025-10-22/run=20251101t020304z/",
+                        "AssociateTables +create association 2, create configured table 1",
+                                "DataMonitorReport +3 alert\\(s\\)",
                         "CleanRoomsReport +1 file\\(s\\)")) {
                     assertTrue(m.lines().anyMatch(l -> l.matches(row)), row + " in:\n" + m);
                 }
@@ -129,7 +136,8 @@ class NotifyFailureSampleEventsTest {
                 assertFalse(m.contains("redrive-execution"), m);
                 assertTrue(m.contains("Do not redrive: it failed in the Fail state RegisterInfobaseFailed")
                         && m.contains("bin/flywheel refresh resume " + execution + " --region us-east-1"), m);
-                assertTrue(m.contains("\"skip\" : {\n    \"SplitInfobase\" : true") && m.contains("\"snapshotDt\" : \"2025-10-22\""),
+                assertTrue(m.contains("\"skip\" : {\n    \"SplitInfobase\" : true")
+                        && m.contains("\"snapshotDt\" : \"2025-10-22\""),
                         m);
             }
             default -> fail("events/" + file + " has no expected outcome in this test: add one");

@@ -49,7 +49,8 @@ public final class ErTableRefresher {
     private static final JsonLog LOG = JsonLog.forFunction("refresh-er-table");
     /** The table parameter naming the CTAS query the table's folder came from. */
     static final String QUERY_PARAMETER = "flywheel_query_execution_id";
-    private static final DateTimeFormatter ATTEMPT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ATTEMPT = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC);
     private final GlueClient glue;
     private final AthenaClient athena;
     private final S3Client s3;
@@ -70,7 +71,8 @@ public final class ErTableRefresher {
     /**
      * The answer of one call.
      *
-     * @param status           {@code IN_PROGRESS} (call again with queryExecutionId and attempt after nextWaitSeconds) or {@code COMPLETE}
+     * @param status           {@code IN_PROGRESS} (call again with queryExecutionId and attempt after nextWaitSeconds)
+     * or {@code COMPLETE}
      * @param action           on COMPLETE: {@code CREATED} (there was no ER table), {@code REFRESHED}, or
      *                         {@code ALREADY_REFRESHED} (a repeated call found its swap done)
      * @param rows             rows of the new table, as the CTAS reported them (-1 when Athena did not say)
@@ -100,17 +102,20 @@ public final class ErTableRefresher {
         boolean hasColumn = source.storageDescriptor() != null && source.storageDescriptor().columns().stream()
                 .anyMatch(c -> c.name().equals(r.idColumn()));
         if (!hasColumn) {
-            throw new ResourceNotFoundException("source table " + r.database() + "." + r.sourceTable() + " has no column "
+            throw new ResourceNotFoundException("source table " + r.database() + "." + r.sourceTable()
+                    + " has no column "
                     + r.idColumn() + "; " + r.table() + " is unchanged");
         }
         Optional<Table> current = table(r.database(), r.table());
-        java.time.Instant stamp = r.startedAt() != null ? java.time.OffsetDateTime.parse(r.startedAt()).toInstant() : clock.instant();
+        java.time.Instant stamp = r.startedAt() != null ? java.time.OffsetDateTime.parse(r.startedAt()).toInstant()
+                : clock.instant();
         String attempt = ATTEMPT.format(stamp).toLowerCase(java.util.Locale.ROOT);
         List<String> removed = removeStagingTables(r, attempt, current.map(ErTableRefresher::location).orElse(null));
         String staging = RefreshErTableRequest.stagingTable(r.table(), attempt);
         String stagingLocation = r.stagingLocation(attempt);
         String sql = "CREATE TABLE " + quoted(r.database()) + "." + quoted(staging)
-                + " WITH (external_location = '" + stagingLocation + "', format = 'PARQUET', write_compression = 'SNAPPY')"
+                + " WITH (external_location = '" + stagingLocation
+                        + "', format = 'PARQUET', write_compression = 'SNAPPY')"
                 + " AS SELECT " + quoted(r.idColumn()) + " AS " + quoted("row_id") + ", " + quoted(r.idColumn())
                 + " FROM " + quoted(r.database()) + "." + quoted(r.sourceTable());
         String id;
@@ -124,7 +129,8 @@ public final class ErTableRefresher {
                 }
             }).queryExecutionId();
         } catch (SdkException e) {
-            // An InvalidRequestException (no results location, an unknown workgroup) keeps Athena's own type and message.
+            // An InvalidRequestException (no results location, an unknown workgroup) keeps Athena's own type and
+            // message.
             throw AwsFaults.translate(e, "Athena StartQueryExecution (CTAS of " + r.database() + "." + staging + "; "
                     + r.table() + " is unchanged)");
         }
@@ -164,9 +170,11 @@ public final class ErTableRefresher {
                 LOG.error("ER table CTAS failed", "table", r.table(), "stagingTable", staging, "queryExecutionId",
                         r.queryExecutionId(), "state", q.status().stateAsString(), "reason", why);
                 throw new QueryFailedException("the CTAS of " + r.database() + "." + staging + " (Athena query "
-                        + r.queryExecutionId() + ") ended " + q.status().stateAsString() + ": " + why + ". " + r.database()
+                        + r.queryExecutionId() + ") ended " + q.status().stateAsString() + ": " + why + ". "
+                                + r.database()
                         + "." + r.table() + " is unchanged" + (currentLocation == null ? " (it does not exist)"
-                        : " (still at " + currentLocation + ")") + "; a resumed run starts a new CTAS into a new folder.",
+                        : " (still at " + currentLocation + ")")
+                                + "; a resumed run starts a new CTAS into a new folder.",
                         r.queryExecutionId());
             }
         }
@@ -176,7 +184,8 @@ public final class ErTableRefresher {
         String currentLocation = current.map(ErTableRefresher::location).orElse(null);
         // Done already when the table names this query, or its folder: Glue may keep Athena's form of the
         // path (without the final '/'), so folders compare without it.
-        boolean swapped = current.isPresent() && (r.queryExecutionId().equals(current.get().parameters().get(QUERY_PARAMETER))
+        boolean swapped = current.isPresent() && (r.queryExecutionId()
+                .equals(current.get().parameters().get(QUERY_PARAMETER))
                 || folder(stagingLocation).equals(folder(currentLocation)));
         if (swapped) {
             // A repeated call after the swap (its answer was lost): only the staging metadata may be left.
@@ -194,13 +203,15 @@ public final class ErTableRefresher {
         boolean hasFiles = hasObjects(stagingLocation);
         if (rows == 0 || !hasFiles) {
             deleteTable(r.database(), staging);
-            String what = rows == 0 ? "wrote 0 rows" : rows < 0 ? "reported no row count and left no file in " + stagingLocation
+            String what = rows == 0 ? "wrote 0 rows" : rows < 0 ? "reported no row count and left no file in "
+                    + stagingLocation
                     : "reported " + rows + " rows but left no file in " + stagingLocation;
             throw new EmptyResultException("the new " + r.table() + " is empty (the CTAS of " + r.database() + "."
                     + r.sourceTable() + " " + what + "), so it was not put in place: " + r.database() + "." + r.table()
                     + " is unchanged"
                     + (currentLocation == null ? " (it does not exist)" : " (still at " + currentLocation + ")")
-                    + ". Check " + r.database() + "." + r.sourceTable() + " (the addressable ids split and registration).");
+                    + ". Check " + r.database() + "." + r.sourceTable()
+                            + " (the addressable ids split and registration).");
         }
         Map<String, String> parameters = new LinkedHashMap<>(built.parameters());
         parameters.put(QUERY_PARAMETER, r.queryExecutionId());
@@ -210,7 +221,8 @@ public final class ErTableRefresher {
             parameters.put("flywheel_previous_location", currentLocation);
         }
         TableInput.Builder input = TableInput.builder().name(r.table()).tableType("EXTERNAL_TABLE")
-                .storageDescriptor(built.storageDescriptor()).partitionKeys(built.partitionKeys()).parameters(parameters);
+                .storageDescriptor(built.storageDescriptor()).partitionKeys(built.partitionKeys())
+                        .parameters(parameters);
         current.ifPresent(t -> input.description(t.description()).owner(t.owner()));
         String action;
         try {
@@ -231,7 +243,8 @@ public final class ErTableRefresher {
         }
         dropAfterSwap(r, staging);
         LOG.info("ER table refreshed", "table", r.table(), "action", action, "rows", rows, "location", stagingLocation,
-                "previousLocation", currentLocation, "queryExecutionId", r.queryExecutionId(), "snapshotDt", r.snapshotDt());
+                "previousLocation", currentLocation, "queryExecutionId", r.queryExecutionId(), "snapshotDt",
+                        r.snapshotDt());
         return new Result("COMPLETE", r.table(), r.sourceTable(), r.queryExecutionId(), r.attempt(), staging,
                 stagingLocation, null, action, rows, stagingLocation, currentLocation, List.of());
     }
@@ -247,7 +260,8 @@ public final class ErTableRefresher {
                 RefreshErTableRequest.stagingPrefix(r.table())) + "[0-9]{8}t[0-9]{6}z");
         String own = RefreshErTableRequest.stagingTable(r.table(), attempt);
         try {
-            for (Table t : glue.getTablesPaginator(b -> b.databaseName(r.database())).stream().flatMap(p -> p.tableList().stream()).toList()) {
+            for (Table t : glue.getTablesPaginator(b -> b.databaseName(r.database())).stream()
+                    .flatMap(p -> p.tableList().stream()).toList()) {
                 if (mine.matcher(t.name()).matches() && !t.name().equals(own) && location(t) != null
                         && location(t).startsWith(r.location())) {
                     deleteTable(r.database(), t.name());
@@ -270,7 +284,8 @@ public final class ErTableRefresher {
         try {
             deleteTable(r.database(), staging);
         } catch (RuntimeException e) {
-            LOG.warn("staging table left after the swap", "table", r.table(), "stagingTable", staging, "error", e.getMessage());
+            LOG.warn("staging table left after the swap", "table", r.table(), "stagingTable", staging, "error",
+                    e.getMessage());
         }
     }
 
@@ -300,7 +315,8 @@ public final class ErTableRefresher {
      */
     private long rows(String queryExecutionId) {
         try {
-            GetQueryResultsResponse results = athena.getQueryResults(b -> b.queryExecutionId(queryExecutionId).maxResults(1));
+            GetQueryResultsResponse results = athena.getQueryResults(b ->
+                    b.queryExecutionId(queryExecutionId).maxResults(1));
             return results.updateCount() != null ? results.updateCount() : -1;
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "Athena GetQueryResults " + queryExecutionId);
@@ -310,7 +326,8 @@ public final class ErTableRefresher {
     private boolean hasObjects(String folder) {
         com.omc.flywheel.shared.S3Location where = com.omc.flywheel.shared.S3Location.parse(folder);
         try {
-            return s3.listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.prefix()).maxKeys(10)).contents().stream()
+            return s3.listObjectsV2(b -> b.bucket(where.bucket()).prefix(where.prefix()).maxKeys(10)).contents()
+                    .stream()
                     .anyMatch(o -> o.size() != null && o.size() > 0);
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "S3 listing of " + folder);
@@ -334,7 +351,8 @@ public final class ErTableRefresher {
     /** Athena's ClientRequestToken is 32 to 128 characters. */
     private static String token(String staging) {
         String t = "flywheel-" + staging;
-        return t.length() >= 32 ? (t.length() <= 128 ? t : t.substring(t.length() - 128)) : String.format("%-32s", t).replace(' ', '0');
+        return t.length() >= 32 ? (t.length() <= 128 ? t : t.substring(t.length() - 128))
+                : String.format("%-32s", t).replace(' ', '0');
     }
 
     /** A validated catalog name in double quotes (CTAS runs on Athena's SQL engine, not its Hive DDL). */

@@ -20,7 +20,8 @@ public final class RefreshErTableHandler extends JsonHandler<RefreshErTableReque
     /** Called by Lambda once per execution environment: clients are built at init. */
     public RefreshErTableHandler() {
         this(new ErTableRefresher(AwsClients.build(GlueClient.builder()), AwsClients.build(AthenaClient.builder()),
-                AwsClients.build(S3Client.builder()), Clock.systemUTC(), Settings.intValue("ER_QUERY_WAIT_SECONDS", 30)));
+                AwsClients.build(S3Client.builder()), Clock.systemUTC(),
+                        Settings.intValue("ER_QUERY_WAIT_SECONDS", 30)));
     }
 
     public RefreshErTableHandler(ErTableRefresher refresher) {

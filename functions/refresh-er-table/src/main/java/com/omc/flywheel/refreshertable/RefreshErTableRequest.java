@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * {@code IN_PROGRESS} answer (db-refresh merges them in, as it does msck-repair's continuation).
  *
  * @param database         the Glue database of both tables
- * @param sourceTable      the addressable ids table the ER table is projected from (default {@code part_addressable_ids})
+ * @param sourceTable      the addressable ids table the ER table is projected from (default {@code
+ * part_addressable_ids})
  * @param table            the ER table (default {@code part_addressable_ids_er}); never dropped, only re-pointed
  * @param location         {@code s3://bucket/prefix/} under which each refresh writes its own folder
  *                         {@code snapshot_dt=<D>/run=<attempt>/}; nothing under it is ever overwritten or deleted
@@ -36,20 +37,23 @@ public record RefreshErTableRequest(String database, String sourceTable, String 
 
     public RefreshErTableRequest {
         Identifiers.catalogName("database", database);
-        sourceTable = sourceTable == null ? "part_addressable_ids" : Identifiers.catalogName("sourceTable", sourceTable);
+        sourceTable = sourceTable == null ? "part_addressable_ids"
+                : Identifiers.catalogName("sourceTable", sourceTable);
         table = table == null ? "part_addressable_ids_er" : Identifiers.catalogName("table", table);
         if (table.equals(sourceTable)) {
             throw new InvalidInputException("table", "must differ from sourceTable '" + sourceTable + "'");
         }
         Fields.required("location", location);
         if (!S3_FOLDER.matcher(location).matches() || location.length() > 700) {
-            throw new InvalidInputException("location", "must be s3://bucket/prefix/ ending in '/', at most 700 characters "
+            throw new InvalidInputException("location", "must be s3://bucket/prefix/ ending in '/', at most 700 "
+                    + "characters "
                     + "(got '" + abbreviate(location) + "')");
         }
         Identifiers.isoDate("snapshotDt", snapshotDt);
         idColumn = idColumn == null ? "customer_user_id" : Identifiers.catalogName("idColumn", idColumn);
         if (idColumn.equals("row_id")) {
-            throw new InvalidInputException("idColumn", "must not be row_id: the ER table's first column is row_id, a copy of it");
+            throw new InvalidInputException("idColumn", "must not be row_id: the ER table's first column is row_id, a "
+                    + "copy of it");
         }
         workgroup = workgroup == null ? "primary" : Identifiers.workgroup("workgroup", workgroup);
         if (outputLocation != null && !S3_FOLDER.matcher(outputLocation).matches()) {

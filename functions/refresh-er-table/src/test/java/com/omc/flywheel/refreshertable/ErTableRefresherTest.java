@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.omc.flywheel.local.LakeBuilder;
 import com.omc.flywheel.local.LocalCloud;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.Events;
 import com.omc.flywheel.shared.errors.EmptyResultException;
@@ -70,7 +70,8 @@ class ErTableRefresherTest {
 
     /** The refresher as of {@code now}: each attempt is stamped with the time of its first call. */
     private ErTableRefresher refresher() {
-        return new ErTableRefresher(glue, client(AthenaClient.builder()), s3, Clock.fixed(now.get(), ZoneOffset.UTC), 1);
+        return new ErTableRefresher(glue, client(AthenaClient.builder()), s3, Clock.fixed(now.get(), ZoneOffset.UTC),
+                1);
     }
 
     /** part_addressable_ids as the registration job and msck-repair leave it: partitioned, 4 folders of 4 rows. */
@@ -85,9 +86,11 @@ class ErTableRefresherTest {
     }
 
     private static RefreshErTableRequest request(String snapshotDt, String queryExecutionId, String attempt) {
-        String json = "{\"database\": \"" + DB + "\", \"location\": \"" + BASE + "\", \"snapshotDt\": \"" + snapshotDt + "\", "
+        String json = "{\"database\": \"" + DB + "\", \"location\": \"" + BASE + "\", \"snapshotDt\": \"" + snapshotDt
+                + "\", "
                 + "\"outputLocation\": \"s3://omc-flywheel-dev-analysis-data/query-results/er/\""
-                + (queryExecutionId == null ? "" : ", \"queryExecutionId\": \"" + queryExecutionId + "\", \"attempt\": \"" + attempt + "\"")
+                + (queryExecutionId == null ? "" : ", \"queryExecutionId\": \"" + queryExecutionId
+                        + "\", \"attempt\": \"" + attempt + "\"")
                 + "}";
         return Events.read(new java.io.ByteArrayInputStream(json.getBytes()), RefreshErTableRequest.class);
     }
@@ -113,7 +116,8 @@ class ErTableRefresherTest {
     }
 
     private List<String> keys(String prefix) {
-        return s3.listObjectsV2Paginator(b -> b.bucket(DATA).prefix(prefix)).contents().stream().map(o -> o.key()).toList();
+        return s3.listObjectsV2Paginator(b -> b.bucket(DATA).prefix(prefix)).contents().stream().map(o -> o.key())
+                .toList();
     }
 
     private List<String> stagingTables() {
@@ -139,7 +143,8 @@ class ErTableRefresherTest {
         assertTrue(seen.stream().allMatch(TODAY::equals), "until the swap readers see today's table: " + seen);
         Table t = er();
         assertEquals(folder, t.storageDescriptor().location());
-        assertEquals(List.of("row_id", "customer_user_id"), t.storageDescriptor().columns().stream().map(Column::name).toList());
+        assertEquals(List.of("row_id", "customer_user_id"), t.storageDescriptor().columns().stream().map(Column::name)
+                .toList());
         assertEquals(List.of(), t.partitionKeys(), "unpartitioned, as today");
         assertEquals("EXTERNAL_TABLE", t.tableType());
         assertEquals(LakeBuilder.PARQUET_SERDE, t.storageDescriptor().serdeInfo().serializationLibrary());
@@ -150,10 +155,12 @@ class ErTableRefresherTest {
         assertEquals(r.queryExecutionId(), t.parameters().get("flywheel_query_execution_id"));
         assertEquals(List.of(), stagingTables(), "the staging table's metadata is gone");
         assertEquals(1, keys("omc_cleanroom_data/identity/acx_ids_cur/").size(), "today's files stay");
-        assertFalse(keys("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-11-01/run=20261102t020304z/").isEmpty());
+        assertFalse(keys("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-11-01/run=20261102t020304z/")
+                .isEmpty());
         assertEquals(1, CLOUD.proxy().count("glue:UpdateTable"), "one catalog change readers see");
         assertEquals(0, CLOUD.proxy().count("glue:CreateTable"), "by this function: the staging table is Athena's");
-        assertEquals(0, CLOUD.proxy().count("s3:DeleteObject") + CLOUD.proxy().count("s3:DeleteObjects"), "nothing deleted");
+        assertEquals(0, CLOUD.proxy().count("s3:DeleteObject") + CLOUD.proxy().count("s3:DeleteObjects"),
+                "nothing deleted");
     }
 
     @Test
@@ -170,7 +177,8 @@ class ErTableRefresherTest {
         assertEquals(first.location(), second.previousLocation());
         assertEquals(BASE + "snapshot_dt=2026-12-01/run=20261201t021000z/", er().storageDescriptor().location());
         assertEquals(12L, second.rows(), "the new snapshot's rows: 3 folders of 4");
-        assertFalse(keys("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-11-01/").isEmpty(), "last month's folder stays");
+        assertFalse(keys("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-11-01/").isEmpty(),
+                "last month's folder stays");
         assertEquals(List.of(), stagingTables());
     }
 
@@ -203,7 +211,8 @@ class ErTableRefresherTest {
 
         QueryFailedException e = assertThrows(QueryFailedException.class, () -> loop("2026-11-01", new ArrayList<>()));
 
-        assertTrue(e.getMessage().contains("part_addressable_ids_er is unchanged (still at " + TODAY + ")"), e.getMessage());
+        assertTrue(e.getMessage().contains("part_addressable_ids_er is unchanged (still at " + TODAY + ")"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("HIVE_PATH_ALREADY_EXISTS"), e.getMessage());
         assertEquals(TODAY, er().storageDescriptor().location());
         assertEquals(0, CLOUD.proxy().count("glue:UpdateTable"));
@@ -260,14 +269,16 @@ class ErTableRefresherTest {
         String json = "{\"database\": \"" + DB + "\", \"location\": \"" + BASE + "\", \"snapshotDt\": \"2026-11-01\", "
                 + "\"outputLocation\": \"s3://omc-flywheel-dev-analysis-data/query-results/er/\", "
                 + "\"startedAt\": \"2026-11-01T02:00:00.123+00:00\"}";
-        RefreshErTableRequest first = Events.read(new java.io.ByteArrayInputStream(json.getBytes()), RefreshErTableRequest.class);
+        RefreshErTableRequest first = Events.read(new java.io.ByteArrayInputStream(json.getBytes()),
+                RefreshErTableRequest.class);
 
         ErTableRefresher.Result r1 = refresher().refresh(first);
         now.set(Instant.parse("2026-11-01T02:15:00Z")); // Step Functions retries the call after a Lambda timeout
         ErTableRefresher.Result r2 = refresher().refresh(first);
 
         assertEquals("20261101t020000z", r1.attempt(), "stamped with the run's start, not the call's time");
-        assertEquals(r1.queryExecutionId(), r2.queryExecutionId(), "Athena answers the same ClientRequestToken with the same query");
+        assertEquals(r1.queryExecutionId(), r2.queryExecutionId(),
+                "Athena answers the same ClientRequestToken with the same query");
         assertEquals(1, CLOUD.athenaCtas().ctasQueries().size(), "one CTAS, not two");
         assertEquals(List.of("tmp_part_addressable_ids_er_20261101t020000z"), stagingTables(),
                 "the retried call does not take its own running attempt for a leftover");
@@ -317,7 +328,8 @@ class ErTableRefresherTest {
         assertEquals(List.of("tmp_part_addressable_ids_er_20261001t020000z"), r.removedStagingTables());
         assertTrue(stagingTables().containsAll(List.of("tmp_part_addressable_ids_er_backup",
                 "tmp_part_addressable_ids_er_20260901t020000z")), stagingTables().toString());
-        assertEquals(1, keys("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-10-01/").size(), "its folder stays");
+        assertEquals(1, keys("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-10-01/").size(),
+                "its folder stays");
         assertEquals(TODAY, er().storageDescriptor().location());
     }
 

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.omc.flywheel.local.LakeBuilder;
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import java.net.URI;
@@ -47,7 +47,8 @@ class RefreshErTableSampleEventsTest {
         String body = SampleEvents.read(file);
         if (file.contains("-invalid-")) {
             URI nowhere = URI.create("http://127.0.0.1:9");
-            ErTableRefresher unreachable = new ErTableRefresher(AwsClients.build(GlueClient.builder().endpointOverride(nowhere)),
+            ErTableRefresher unreachable = new ErTableRefresher(
+                    AwsClients.build(GlueClient.builder().endpointOverride(nowhere)),
                     AwsClients.build(AthenaClient.builder().endpointOverride(nowhere)),
                     AwsClients.build(S3Client.builder().endpointOverride(nowhere)), Clock.systemUTC(), 1);
             InvalidInputException e = assertThrows(InvalidInputException.class,
@@ -61,7 +62,8 @@ class RefreshErTableSampleEventsTest {
                 .bucket("omc-flywheel-dev-analysis-data").withParquetFiles(null)
                 .table(new LakeBuilder.Table("omc_flywheel_dev", "part_addressable_ids",
                         "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/split_part/addressable_ids/ADDRESSABLE_IDS/", 1,
-                        LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(2), LakeBuilder.buckets(2), Map.of()));
+                        LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(2), LakeBuilder.buckets(2),
+                                Map.of()));
         RefreshErTableHandler handler = new RefreshErTableHandler();
         switch (file) {
             case "refresh-er-table.json" -> {
@@ -70,7 +72,8 @@ class RefreshErTableSampleEventsTest {
                 int calls = 1;
                 while (out.path("status").asText().equals("IN_PROGRESS") && calls++ < 20) {
                     ObjectNode next = (ObjectNode) JSON.readTree(body);
-                    next.put("queryExecutionId", out.path("queryExecutionId").asText()).put("attempt", out.path("attempt").asText());
+                    next.put("queryExecutionId", out.path("queryExecutionId").asText())
+                            .put("attempt", out.path("attempt").asText());
                     out = JSON.readTree(SampleEvents.invoke(handler, "refresh-er-table", next.toString()));
                 }
                 assertEquals("COMPLETE", out.path("status").asText(), out.toString());

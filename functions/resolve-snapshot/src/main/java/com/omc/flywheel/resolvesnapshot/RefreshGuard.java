@@ -84,7 +84,8 @@ final class RefreshGuard {
     /** SnapStart: the Step Functions client's classes and connection, before the snapshot. */
     void prime() {
         com.omc.flywheel.shared.Priming.call(() -> sfn.listExecutions(b -> b.stateMachineArn(
-                "arn:aws:states:us-east-1:000000000000:stateMachine:" + com.omc.flywheel.shared.Priming.NAME).maxResults(1)));
+                "arn:aws:states:us-east-1:000000000000:stateMachine:" + com.omc.flywheel.shared.Priming.NAME)
+                        .maxResults(1)));
     }
 
     private List<ExecutionListItem> running(String stateMachineArn) {

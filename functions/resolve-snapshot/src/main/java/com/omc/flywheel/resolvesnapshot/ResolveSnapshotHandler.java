@@ -118,7 +118,8 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
         }
         Map<String, String> skipped = new LinkedHashMap<>();
         for (String candidate : common.descendingSet()) {
-            String gap = event.rawInputPrefixes().stream().filter(p -> !hasMarker(p, candidate)).findFirst().orElse(null);
+            String gap = event.rawInputPrefixes().stream().filter(p -> !hasMarker(p, candidate)).findFirst()
+                    .orElse(null);
             if (gap == null) {
                 LOG.info("snapshot resolved", "snapshotDt", candidate, "newestPerPrefix", newest,
                         "skippedIncomplete", skipped, "outcome", "RESOLVED");
@@ -155,7 +156,8 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
             return s3.listObjectsV2(b -> b.bucket(bucket).prefix(key).maxKeys(1)).contents().stream()
                     .anyMatch(o -> o.key().equals(key));
         } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException e) {
-            throw new ResourceNotFoundException("bucket " + bucket + " of raw input prefix " + prefixUri + " does not exist", e);
+            throw new ResourceNotFoundException("bucket " + bucket + " of raw input prefix " + prefixUri
+                    + " does not exist", e);
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "S3 listing of " + uri);
         }
@@ -175,7 +177,8 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
                 }
             }
         } catch (software.amazon.awssdk.services.s3.model.NoSuchBucketException e) {
-            throw new ResourceNotFoundException("bucket " + bucket + " of raw input prefix " + uri + " does not exist", e);
+            throw new ResourceNotFoundException("bucket " + bucket + " of raw input prefix " + uri + " does not exist",
+                    e);
         } catch (SdkException e) {
             throw AwsFaults.translate(e, "S3 listing of " + uri);
         }

@@ -29,7 +29,8 @@ public record ResolveSnapshotRequest(List<String> rawInputPrefixes, String snaps
         for (int i = 0; i < rawInputPrefixes.size(); i++) {
             String p = rawInputPrefixes.get(i);
             if (p == null || !p.matches("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9!_.*'()=-]+/)*$")) {
-                throw new InvalidInputException("rawInputPrefixes[" + i + "]", "must be s3://bucket/prefix/ ending in '/' (got '"
+                throw new InvalidInputException("rawInputPrefixes[" + i + "]",
+                        "must be s3://bucket/prefix/ ending in '/' (got '"
                         + p + "')");
             }
         }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.ConcurrentRefreshException;
 import com.omc.flywheel.shared.errors.TransientAwsException;
@@ -34,8 +34,10 @@ class RefreshGuardTest {
             + "\"Done\": {\"Type\": \"Succeed\"}}}";
     static final SfnClient SFN = AwsClients.build(SfnClient.builder());
     /** Answers no call: a handler given it must not reach S3 for the test to pass. */
-    static final S3Client NO_S3 = AwsClients.build(S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
-    static final SfnClient NO_SFN = AwsClients.build(SfnClient.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
+    static final S3Client NO_S3 = AwsClients.build(S3Client.builder()
+            .endpointOverride(URI.create("http://127.0.0.1:9")));
+    static final SfnClient NO_SFN = AwsClients.build(SfnClient.builder()
+            .endpointOverride(URI.create("http://127.0.0.1:9")));
     String refresh;
 
     @org.junit.jupiter.api.BeforeAll
@@ -85,7 +87,8 @@ class RefreshGuardTest {
         assertEquals(earlier, e.runningExecutionArn());
         String started = SFN.describeExecution(b -> b.executionArn(earlier)).startDate().toString();
         assertTrue(e.getMessage().contains(earlier) && e.getMessage().contains(started)
-                && e.getMessage().contains(later + ") did nothing") && e.getMessage().contains("the running one continues"),
+                && e.getMessage().contains(later + ") did nothing")
+                        && e.getMessage().contains("the running one continues"),
                 e.getMessage());
 
         String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", event(earlier));
@@ -98,7 +101,8 @@ class RefreshGuardTest {
         start(stateMachine("omc-flywheel-dev-topic-orchestrator"), "every-15-minutes");
 
         String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", event(only));
-        assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), "another state machine's execution does not count: " + out);
+        assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), "another state machine's execution does not count: "
+                + out);
     }
 
     @Test
@@ -117,7 +121,8 @@ class RefreshGuardTest {
         String notListed = refresh.replace(":stateMachine:", ":execution:") + ":not-listed-yet";
 
         ConcurrentRefreshException e = assertThrows(ConcurrentRefreshException.class,
-                () -> SampleEvents.invoke(new ResolveSnapshotHandler(NO_S3, SFN), "resolve-snapshot", event(notListed)));
+                () -> SampleEvents.invoke(new ResolveSnapshotHandler(NO_S3, SFN), "resolve-snapshot",
+                        event(notListed)));
         assertEquals(running, e.runningExecutionArn());
     }
 
@@ -131,7 +136,8 @@ class RefreshGuardTest {
         ConcurrentRefreshException e = assertThrows(ConcurrentRefreshException.class, () -> SampleEvents.invoke(
                 new ResolveSnapshotHandler(NO_S3, new RefreshGuard(SFN, 1, 0)), "resolve-snapshot", event(third)));
         assertEquals(first, e.runningExecutionArn());
-        String out = SampleEvents.invoke(new ResolveSnapshotHandler(ResolveSnapshotTest.S3, new RefreshGuard(SFN, 1, 0)),
+        String out = SampleEvents.invoke(new ResolveSnapshotHandler(ResolveSnapshotTest.S3,
+                new RefreshGuard(SFN, 1, 0)),
                 "resolve-snapshot", event(first));
         assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), out);
     }
@@ -148,7 +154,8 @@ class RefreshGuardTest {
     void stepFunctionsOutOfReachIsTransientAndNamesTheStateMachine() {
         String running = start(refresh, "running");
         TransientAwsException e = assertThrows(TransientAwsException.class,
-                () -> SampleEvents.invoke(new ResolveSnapshotHandler(NO_S3, NO_SFN), "resolve-snapshot", event(running)));
+                () -> SampleEvents.invoke(new ResolveSnapshotHandler(NO_S3, NO_SFN), "resolve-snapshot",
+                        event(running)));
         assertTrue(e.getMessage().contains("ListExecutions") && e.getMessage().contains(refresh), e.getMessage());
     }
 
@@ -160,7 +167,8 @@ class RefreshGuardTest {
         String b = "arn:aws:states:us-east-1:123456789012:execution:omc-flywheel-dev-db-refresh:b";
         List<ExecutionListItem> running = List.of(item(b, t), item(a, t));
         assertEquals(Optional.empty(), RefreshGuard.holder(a, running, t.plusSeconds(1)));
-        assertEquals(Optional.of(a), RefreshGuard.holder(b, running, t.plusSeconds(1)).map(ExecutionListItem::executionArn));
+        assertEquals(Optional.of(a), RefreshGuard.holder(b, running, t.plusSeconds(1))
+                .map(ExecutionListItem::executionArn));
         // Each not yet listed in the other's answer: each sees only itself, and both would go on (the
         // eventual consistency RefreshGuard's javadoc names); listed, exactly one does.
         assertEquals(Optional.empty(), RefreshGuard.holder(b, List.of(item(b, t)), t));
@@ -176,9 +184,11 @@ class RefreshGuardTest {
         String earlier = start(refresh, "monthly");
         String later = start(refresh, "snapshot-arrived-twice");
         java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
-        try (com.omc.flywheel.local.AwsProxy proxy = com.omc.flywheel.local.AwsProxy.start(MOTO.endpoint())) {
-            proxy.addRewrite((call, answer) -> call.key().equals("states:ListExecutions") && listings.incrementAndGet() == 1
-                    ? Optional.of(new com.omc.flywheel.local.AwsProxy.Reply(200, answer.headers(),
+        try (com.omc.flywheel.local.proxy.AwsProxy proxy = com.omc.flywheel.local.proxy.AwsProxy.start(
+                MOTO.endpoint())) {
+            proxy.addRewrite((call, answer) -> call.key().equals("states:ListExecutions")
+                    && listings.incrementAndGet() == 1
+                    ? Optional.of(new com.omc.flywheel.local.proxy.AwsProxy.Reply(200, answer.headers(),
                     "{\"executions\": []}".getBytes(java.nio.charset.StandardCharsets.UTF_8))) : Optional.empty());
             SfnClient behind = AwsClients.build(SfnClient.builder().endpointOverride(proxy.endpointUri()));
 

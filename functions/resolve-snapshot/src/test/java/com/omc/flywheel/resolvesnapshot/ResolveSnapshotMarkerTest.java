@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -50,7 +50,8 @@ class ResolveSnapshotMarkerTest {
         put("opus/infobase_attributes/raw_input/snapshot_dt=2025-12-22/_SUCCESS");
         S3.deleteObject(b -> b.bucket(DATA).key("opus/addressable_ids/raw_input/snapshot_dt=2025-12-22/_SUCCESS"));
         String out = SampleEvents.invoke(new ResolveSnapshotHandler(counting()), "resolve-snapshot", BOTH + "}");
-        assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\"") && out.contains("\"2025-12-22\":\"" + ADDRESSABLE + "\""), out);
+        assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\"")
+                && out.contains("\"2025-12-22\":\"" + ADDRESSABLE + "\""), out);
         assertEquals("marker opus/addressable_ids/raw_input/snapshot_dt=2025-10-22/_SUCCESS", calls.get(3),
                 "infobase's 2025-12-22 is not looked up once addressable_ids' lacks the marker: " + calls);
         assertEquals(5, calls.size(), calls.toString());
@@ -73,7 +74,8 @@ class ResolveSnapshotMarkerTest {
     @Test
     void noCompleteSnapshotIsResourceNotFoundSayingWhy() {
         for (String day : List.of("2025-09-22", "2025-10-22")) {
-            S3.deleteObject(b -> b.bucket(DATA).key("opus/infobase_attributes/raw_input/snapshot_dt=" + day + "/_SUCCESS"));
+            S3.deleteObject(b -> b.bucket(DATA).key("opus/infobase_attributes/raw_input/snapshot_dt=" + day
+                    + "/_SUCCESS"));
         }
         ResourceNotFoundException e = assertThrows(ResourceNotFoundException.class,
                 () -> SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", BOTH + "}"));
@@ -86,7 +88,8 @@ class ResolveSnapshotMarkerTest {
         put("opus/addressable_ids/raw_input/snapshot_dt=2025-08-22/a.parquet");
         put("opus/infobase_attributes/raw_input/snapshot_dt=2025-08-22/a.parquet");
         ResourceNotFoundException e = assertThrows(ResourceNotFoundException.class, () -> SampleEvents.invoke(
-                new ResolveSnapshotHandler(counting()), "resolve-snapshot", BOTH + ", \"snapshotDt\": \"2025-08-22\"}"));
+                new ResolveSnapshotHandler(counting()), "resolve-snapshot", BOTH
+                        + ", \"snapshotDt\": \"2025-08-22\"}"));
         assertTrue(e.getMessage().contains(ADDRESSABLE + "snapshot_dt=2025-08-22/_SUCCESS")
                 && e.getMessage().contains(INFOBASE + "snapshot_dt=2025-08-22/_SUCCESS"), e.getMessage());
         assertEquals(4, calls.size(), calls.toString());
@@ -105,7 +108,8 @@ class ResolveSnapshotMarkerTest {
     private S3Client counting() {
         return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[]{S3Client.class},
                 (proxy, method, args) -> {
-                    if (method.getName().startsWith("listObjectsV2") && args != null && args[0] instanceof Consumer<?> c) {
+                    if (method.getName().startsWith("listObjectsV2") && args != null
+                            && args[0] instanceof Consumer<?> c) {
                         ListObjectsV2Request.Builder b = ListObjectsV2Request.builder();
                         ((Consumer<ListObjectsV2Request.Builder>) c).accept(b);
                         ListObjectsV2Request r = b.build();

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.omc.flywheel.local.MotoServer;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
@@ -72,19 +72,24 @@ class ResolveSnapshotTest {
                         "resolve-snapshot", body.replace("2025-09-22", "2025-11-22")), "not under infobase");
                 ResourceNotFoundException e = assertThrows(ResourceNotFoundException.class, () -> SampleEvents.invoke(
                         new ResolveSnapshotHandler(), "resolve-snapshot", body.replace("2025-09-22", "2025-12-22")));
-                assertTrue(e.getMessage().contains("s3://" + DATA + "/opus/infobase_attributes/raw_input/snapshot_dt=2025-12-22/_SUCCESS")
-                        && !e.getMessage().contains("addressable_ids/raw_input/snapshot_dt=2025-12-22/_SUCCESS"), e.getMessage());
+                assertTrue(e.getMessage().contains("s3://" + DATA
+                        + "/opus/infobase_attributes/raw_input/snapshot_dt=2025-12-22/_SUCCESS")
+                        && !e.getMessage().contains("addressable_ids/raw_input/snapshot_dt=2025-12-22/_SUCCESS"),
+                                e.getMessage());
             }
             case "resolve-snapshot-invalid-prefix.json" -> {
-                S3Client nowhere = AwsClients.build(S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
+                S3Client nowhere = AwsClients.build(S3Client.builder()
+                        .endpointOverride(URI.create("http://127.0.0.1:9")));
                 InvalidInputException e = assertThrows(InvalidInputException.class,
                         () -> SampleEvents.invoke(new ResolveSnapshotHandler(nowhere), "resolve-snapshot", body));
                 assertEquals("rawInputPrefixes[0]", e.field());
             }
             case "resolve-snapshot-invalid-execution-arn.json" -> {
                 // A state machine's ARN where the execution's belongs: refused before any call to S3 or Step Functions.
-                S3Client nowhere = AwsClients.build(S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
-                SfnClient noSfn = AwsClients.build(SfnClient.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
+                S3Client nowhere = AwsClients.build(S3Client.builder()
+                        .endpointOverride(URI.create("http://127.0.0.1:9")));
+                SfnClient noSfn = AwsClients.build(SfnClient.builder()
+                        .endpointOverride(URI.create("http://127.0.0.1:9")));
                 InvalidInputException e = assertThrows(InvalidInputException.class, () -> SampleEvents.invoke(
                         new ResolveSnapshotHandler(nowhere, noSfn), "resolve-snapshot", body));
                 assertEquals("executionArn", e.field());

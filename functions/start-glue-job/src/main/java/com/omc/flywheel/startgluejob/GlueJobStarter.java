@@ -2,13 +2,13 @@ package com.omc.flywheel.startgluejob;
 
 import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.Priming;
+import com.omc.flywheel.shared.Settings;
 import com.omc.flywheel.shared.errors.AwsFaults;
 import com.omc.flywheel.shared.errors.ConcurrencyLimitException;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
 import com.omc.flywheel.shared.errors.TransientAwsException;
 import com.omc.flywheel.startgluejob.StartGlueJobRequest.OnConcurrencyLimit;
 import com.omc.flywheel.startgluejob.StartGlueJobRequest.OnConcurrentRun;
-import com.omc.flywheel.shared.Settings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -143,7 +143,8 @@ public final class GlueJobStarter {
         if (request.onConcurrencyLimit() == OnConcurrencyLimit.QUEUE) {
             LOG.info("job at its concurrency limit; the step waits for a slot", "job", jobName, "runningRuns", others,
                     "arguments", request.arguments().keySet(), "outcome", "QUEUED");
-            throw new ConcurrencyLimitException(message + ". Nothing was started: the state machine starts it again when "
+            throw new ConcurrencyLimitException(message + ". Nothing was started: the state machine starts it again "
+                    + "when "
                     + "one of those runs has ended (it waits with backoff); to run sooner, raise the limit", e);
         }
         LOG.warn("job at its concurrency limit", "job", jobName, "runningRuns", others, "outcome", "NOT_STARTED");
@@ -216,7 +217,8 @@ public final class GlueJobStarter {
         try {
             do {
                 String token = next;
-                GetJobRunsResponse page = glue.getJobRuns(b -> b.jobName(jobName).maxResults(RUNS_PER_PAGE).nextToken(token));
+                GetJobRunsResponse page = glue.getJobRuns(b ->
+                        b.jobName(jobName).maxResults(RUNS_PER_PAGE).nextToken(token));
                 pages++;
                 boolean reachedOld = false;
                 for (JobRun r : page.jobRuns()) {

@@ -11,7 +11,8 @@ public final class StartGlueJobHandler extends JsonHandler<StartGlueJobRequest, 
 
     /** Called by Lambda once per execution environment: clients are built here, at init. */
     public StartGlueJobHandler() {
-        this(new GlueJobStarter(AwsClients.build(GlueClient.builder()), AwsClients.buildSingleAttempt(GlueClient.builder())));
+        this(new GlueJobStarter(AwsClients.build(GlueClient.builder()),
+                AwsClients.buildSingleAttempt(GlueClient.builder())));
     }
 
     public StartGlueJobHandler(GlueJobStarter starter) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.shared.Events;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +54,8 @@ class FlywheelInvokeIT extends GlueJobFixture {
         Outcome o = flywheel(motoEnv(), "invoke", "start-glue-job", "events/start-glue-job.json");
 
         assertEquals(0, o.exitCode(), o.stderr());
-        assertTrue(o.stderr().contains("local IAM (start-glue-job's role") && o.stderr().contains("StartGlueJobFunctionRole=")
+        assertTrue(o.stderr().contains("local IAM (start-glue-job's role")
+                && o.stderr().contains("StartGlueJobFunctionRole=")
                 && o.stderr().contains("denied []"), "every call was authorized as the function's role: " + o.stderr());
         String runId = o.stdout().get("jobRunId").asText();
         assertEquals("SUCCEEDED", GLUE.getJobRun(b -> b.jobName(SPLIT_JOB).runId(runId))

@@ -1,6 +1,6 @@
 package com.omc.flywheel.startgluejob;
 
-import com.omc.flywheel.local.MotoServer;
+import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;

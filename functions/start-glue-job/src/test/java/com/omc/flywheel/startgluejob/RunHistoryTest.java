@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.omc.flywheel.local.AwsProxy;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.Events;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.shared.Events;
 import com.omc.flywheel.shared.errors.ConcurrencyLimitException;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
@@ -61,7 +61,8 @@ class StartGlueJobHandlerTest extends GlueJobFixture {
         createJob(REGISTER_JOB, 1);
         MOTO.glueJobRunsTakePolls(10);
         String running = invoke(SampleEvents.read("start-glue-job-register-infobase.json")).get("jobRunId").asText();
-        String other = SampleEvents.read("start-glue-job-register-infobase.json").replace("infobase_attributes", "addressable_ids");
+        String other = SampleEvents.read("start-glue-job-register-infobase.json")
+                .replace("infobase_attributes", "addressable_ids");
 
         TransientAwsException e = assertThrows(TransientAwsException.class, () -> invoke(other));
         assertTrue(e.getMessage().contains(REGISTER_JOB) && e.getMessage().contains(running), e.getMessage());
@@ -73,7 +74,8 @@ class StartGlueJobHandlerTest extends GlueJobFixture {
         createJob(REGISTER_JOB, 1);
         MOTO.glueJobRunsTakePolls(10);
         String running = invoke(SampleEvents.read("start-glue-job-register-infobase.json")).get("jobRunId").asText();
-        String other = SampleEvents.read("start-glue-job-register-infobase.json").replace("infobase_attributes", "addressable_ids")
+        String other = SampleEvents.read("start-glue-job-register-infobase.json")
+                .replace("infobase_attributes", "addressable_ids")
                 .replaceFirst("\\{", "{\"onConcurrencyLimit\": \"QUEUE\", ");
 
         ConcurrencyLimitException e = assertThrows(ConcurrencyLimitException.class, () -> invoke(other));
@@ -101,7 +103,8 @@ class StartGlueJobHandlerTest extends GlueJobFixture {
         createJob(SPLIT_JOB, 1);
         MOTO.glueJobRunsTakePolls(10);
         invoke(SampleEvents.read("start-glue-job.json"));
-        String failMode = SampleEvents.read("start-glue-job.json").replace("\"snapshotDt\"", "\"onConcurrentRun\": \"FAIL\", \"snapshotDt\"");
+        String failMode = SampleEvents.read("start-glue-job.json")
+                .replace("\"snapshotDt\"", "\"onConcurrentRun\": \"FAIL\", \"snapshotDt\"");
 
         assertThrows(TransientAwsException.class, () -> invoke(failMode));
         assertEquals(1, runs(SPLIT_JOB).size());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.omc.flywheel.local.SampleEvents;
+import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
@@ -30,16 +30,19 @@ class StartGlueJobSampleEventsTest extends GlueJobFixture {
         String body = SampleEvents.read(file);
         if (file.contains("-invalid-")) {
             // A client that cannot reach anything: any AWS call would fail with another error.
-            GlueClient unreachable = AwsClients.build(GlueClient.builder().endpointOverride(URI.create("http://127.0.0.1:9")));
+            GlueClient unreachable = AwsClients.build(GlueClient.builder()
+                    .endpointOverride(URI.create("http://127.0.0.1:9")));
             InvalidInputException e = assertThrows(InvalidInputException.class,
-                    () -> SampleEvents.invoke(new StartGlueJobHandler(new GlueJobStarter(unreachable)), "start-glue-job", body));
+                    () -> SampleEvents.invoke(new StartGlueJobHandler(new GlueJobStarter(unreachable)),
+                            "start-glue-job", body));
             assertFalse(e.field().isEmpty(), "the message names the field: " + e.getMessage());
             return;
         }
         StartGlueJobHandler handler = new StartGlueJobHandler();
         switch (file) {
             case "start-glue-job-missing-job.json" ->
-                    assertThrows(ResourceNotFoundException.class, () -> SampleEvents.invoke(handler, "start-glue-job", body));
+                    assertThrows(ResourceNotFoundException.class,
+                            () -> SampleEvents.invoke(handler, "start-glue-job", body));
             case "start-glue-job.json", "start-glue-job-register-infobase.json" -> {
                 String job = file.equals("start-glue-job.json") ? SPLIT_JOB
                         : REGISTER_JOB;

@@ -1,0 +1,138 @@
+package com.omc.flywheel.local.iam;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.omc.flywheel.local.moto.MotoServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code template.yaml} as {@code sam deploy} would create it, read for what this machine must
+ * enforce: each function's and state machine's role with its statements (every intrinsic resolved
+ * for the local account, region and parameters), and each function's Timeout and MemorySize. It is
+ * {@code local/scripts/iam_policies.py}'s output: the template through aws-sam-translator's own
+ * transform, the same one cfn-lint runs.
+ */
+public final class DeployedStack {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The parameters of the local stack: the sample lake's names, the stand-in's membership, and
+     * today's Clean Rooms role (the sample events pass it, as production's associations use it).
+     */
+    public static final Map<String, String> LOCAL_PARAMETERS = Map.of(
+            "Environment", "dev",
+            "CleanRoomsRoleArn", "arn:aws:iam::123456789012:role/cleanrooms-glue-s3-access",
+            "GlueDatabase", "omc_flywheel_dev",
+            "DataBucketName", "omc-flywheel-data-us-east-1-dev",
+            "AnalysisBucketName", "omc-flywheel-dev-analysis-data",
+            "CleanRoomsMembershipId", "0b6e5a4c-6f2d-4a8e-9c1b-3d5f7e9a1c2b");
+    private static final Map<Path, DeployedStack> CACHE = new ConcurrentHashMap<>();
+
+    /** A function's settings that Lambda enforces. */
+    public record FunctionSettings(String name, String folder, String role, int timeoutSeconds, int memoryMb) {
+    }
+
+    private final JsonNode doc;
+    private final Map<String, List<PolicyEvaluator.Statement>> statements = new ConcurrentHashMap<>();
+
+    private DeployedStack(JsonNode doc) {
+        this.doc = doc;
+    }
+
+    /** The stack of {@code template} with the local parameters, read once per JVM and template. */
+    public static DeployedStack local(Path template) {
+        return CACHE.computeIfAbsent(template.toAbsolutePath().normalize(), t -> read(t, LOCAL_PARAMETERS));
+    }
+
+    /** The stack of {@code template} with these parameters (no cache: tests change templates). */
+    public static DeployedStack read(Path template, Map<String, String> parameters) {
+        Path repo = com.omc.flywheel.local.fixtures.SampleEvents.repoRoot();
+        List<String> command = new ArrayList<>(List.of(MotoServer.findOnPath("python3",
+                "python3 (with aws-sam-translator, which cfn-lint brings) is needed to read template.yaml"),
+                repo.resolve("local/scripts/iam_policies.py").toString(), template.toString(),
+                "--region", MotoServer.REGION, "--account", MotoServer.ACCOUNT_ID));
+        parameters.forEach((k, v) -> command.addAll(List.of("--param", k + "=" + v)));
+        try {
+            Path errors = java.nio.file.Files.createTempFile("iam-policies", ".err");
+            Process p = new ProcessBuilder(command).redirectError(errors.toFile()).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            boolean done = p.waitFor(60, TimeUnit.SECONDS);
+            String err = java.nio.file.Files.readString(errors, StandardCharsets.UTF_8);
+            java.nio.file.Files.deleteIfExists(errors);
+            if (!done || p.exitValue() != 0) {
+                throw new IllegalStateException("cannot read the deployed policies of " + template + " ("
+                        + String.join(" ", command)
+                        + "): " + err);
+            }
+            return new DeployedStack(JSON.readTree(out));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The statements of a role (its logical id), allow and deny. */
+    public List<PolicyEvaluator.Statement> statementsOf(String role) {
+        return statements.computeIfAbsent(role, r -> {
+            JsonNode node = doc.path("roles").get(r);
+            if (node == null) {
+                throw new IllegalStateException("the template deploys no role " + r);
+            }
+            List<PolicyEvaluator.Statement> out = new ArrayList<>();
+            node.path("statements").forEach(s -> out.add(PolicyEvaluator.Statement.of(s)));
+            return List.copyOf(out);
+        });
+    }
+
+    /** Every role the template deploys (logical ids). */
+    public List<String> roles() {
+        return iterable(doc.path("roles").fieldNames());
+    }
+
+    public String roleArn(String role) {
+        return doc.path("roles").path(role).path("arn").asText(role);
+    }
+
+    /** The role of the function deployed from {@code functions/<folder>}. */
+    public String roleOfFunction(String folder) {
+        return function(folder).role();
+    }
+
+    /** The role of the state machine deployed as {@code name}. */
+    public String roleOfStateMachine(String name) {
+        JsonNode sm = doc.path("stateMachines").get(name);
+        if (sm == null) {
+            throw new IllegalStateException("the template deploys no state machine named " + name + " (it deploys "
+                    + iterable(doc.path("stateMachines").fieldNames()) + ")");
+        }
+        return sm.path("role").asText();
+    }
+
+    /** The settings of the function deployed from {@code functions/<folder>}. */
+    public FunctionSettings function(String folder) {
+        for (var it = doc.path("functions").fields(); it.hasNext(); ) {
+            var e = it.next();
+            JsonNode f = e.getValue();
+            if (f.path("codeUri").asText().equals("functions/" + folder)) {
+                return new FunctionSettings(e.getKey(), folder, f.path("role").asText(), f.path("timeout").asInt(3),
+                        f.path("memorySize").asInt(128));
+            }
+        }
+        throw new IllegalStateException("the template deploys no function from functions/" + folder);
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+}
