@@ -109,7 +109,7 @@ public final class AssociateTablesService {
         }
         CollaborationState actual = read(request, desired);
         // Providers and receivers are changed only when the deployer configured them; the defaults are
-        // for what is created (README, "Clean Rooms: adoption").
+        // for what is created (docs/decisions/0011).
         List<String> configuredProviders = request.allowedAnalysisProviders() != null
                 ? request.allowedAnalysisProviders()
                 : !settings.defaultProviders().isEmpty() ? settings.defaultProviders() : null;
