@@ -23,7 +23,8 @@ import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAssociati
  * as an ordered list of changes. Pure: no AWS calls, so every case is cheap to test.
  *
  * <p>What exists is adopted, and only what the deployer asked for is changed (docs/decisions/0011,
- * adopting today's collaboration). Per table, in name order: create what is missing; update an association whose role is
+ * adopting today's collaboration). Per table, in name order: create what is missing; update an
+ * association whose role is
  * not the configured one; update a rule's providers or receivers only when the deployer configured
  * them (unset: the rule is kept as it is, and the defaults apply to what is created). A configured
  * table whose allowed columns differ from the Glue table's data columns is reported, and recreated
