@@ -162,12 +162,27 @@ public final class LocalInvoke {
     }
 
     private static int fail(Throwable e, PrintStream out) {
-        e.printStackTrace(System.err);
+        if (isFlywheelError(e)) {
+            // An error the design raises (bad input, a missing resource, ...): its message says it all.
+            System.err.println(e.getClass().getSimpleName() + ": " + e.getMessage());
+        } else {
+            e.printStackTrace(System.err);
+        }
         out.println(errorJson(e.getClass().getSimpleName(), e.getMessage() == null ? e.toString() : e.getMessage()));
         return 1;
     }
 
-    /** The error object of CONTRACTS.md. */
+    /** One of the typed errors of the functions' contract ({@code shared}'s FlywheelException and its kinds). */
+    private static boolean isFlywheelError(Throwable e) {
+        for (Class<?> c = e.getClass(); c != null; c = c.getSuperclass()) {
+            if (c.getName().equals("com.omc.flywheel.shared.errors.FlywheelException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The error object of the functions' contract: {"errorType", "errorMessage"}. */
     static String errorJson(String type, String message) {
         return LambdaLimits.errorJson(type, message);
     }

@@ -108,6 +108,13 @@ public final class MotoServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot read moto's log " + logFile, e);
         }
+        String scale = System.getenv("FLYWHEEL_MOTO_TIME_SCALE");
+        if (scale != null && !scale.isBlank() && Double.parseDouble(scale) < 1
+                && !log.contains("flywheel: moto time scale")) {
+            close();
+            throw new IllegalStateException("FLYWHEEL_MOTO_TIME_SCALE=" + scale + " is set but moto did not apply it "
+                    + "(moto/sitecustomize.py no longer fits this moto?). moto's log " + logFile + ":\n" + log);
+        }
         if (!log.contains(FIX_MARKER)) {
             close();
             throw new IllegalStateException("moto started without flywheel's fix of its second StartExecution "

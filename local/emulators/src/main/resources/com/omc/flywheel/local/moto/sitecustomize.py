@@ -5,10 +5,17 @@ executions it already ran; an execution holds a lock, so the copy fails and the 
 StartExecution of a state machine answers HTTP 500 ("cannot pickle '_thread.RLock' object").
 AWS runs many executions of one state machine, at once or one after the other: the operator's
 resume, and the refusal of a second refresh, need that here too. The copy leaves the executions out
-(the engine reads only the definition and settings from it). Nothing else of moto is changed.
+(the engine reads only the definition and settings from it).
+
+For the test suite only, FLYWHEEL_MOTO_TIME_SCALE (a number above 0 and at most 1) makes the engine's
+Wait states and Retry intervals sleep that fraction of their seconds: the executions take the same
+path through the same states, in less wall time. Unset (as in `bin/flywheel local-run`), moto waits
+as Step Functions does. Nothing else of moto is changed.
 """
 import copy
+import os
 import sys
+import time as _time
 
 from moto.stepfunctions.models import StateMachineInstance
 
@@ -31,3 +38,40 @@ if not hasattr(StateMachineInstance, "executions") and "__deepcopy__" not in Sta
     print(MARKER, file=sys.stderr, flush=True)
 else:
     raise RuntimeError("flywheel's moto fix (local/.../moto/sitecustomize.py) no longer fits this moto: review it")
+
+
+def _time_scale():
+    text = os.environ.get("FLYWHEEL_MOTO_TIME_SCALE", "")
+    if not text:
+        return None
+    scale = float(text)
+    if not 0 < scale <= 1:
+        raise ValueError("FLYWHEEL_MOTO_TIME_SCALE must be above 0 and at most 1, not " + text)
+    return scale
+
+
+_SCALE = _time_scale()
+if _SCALE is not None and _SCALE < 1:
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function import wait_function
+
+    def _scaled_wait(self, env, wait_seconds):
+        # One wait of the scaled length; an interrupted execution (stopped) ends it early, as before.
+        if wait_seconds > 0:
+            env.program_state_event.wait(wait_seconds * _SCALE)
+
+    class _ScaledTime:
+        """The time module as retrier_decl sees it: sleep() scaled, everything else as it is."""
+
+        def __getattr__(self, name):
+            return getattr(_time, name)
+
+        @staticmethod
+        def sleep(seconds):
+            _time.sleep(seconds * _SCALE)
+
+    if not hasattr(wait_function.WaitFunction, "_wait_interval") or not hasattr(retrier_decl, "time"):
+        raise RuntimeError("flywheel's moto time scale (local/.../moto/sitecustomize.py) no longer fits this moto")
+    wait_function.WaitFunction._wait_interval = _scaled_wait
+    retrier_decl.time = _ScaledTime()
+    print("flywheel: moto time scale %s for Wait states and Retry intervals" % _SCALE, file=sys.stderr, flush=True)
