@@ -127,7 +127,7 @@ public final class MotoServer implements AutoCloseable {
     /** A folder holding sitecustomize.py (from this jar's resources), made once per JVM. */
     private static synchronized Path fixes() {
         if (fixes == null) {
-            try (var in = MotoServer.class.getResourceAsStream("moto/sitecustomize.py")) {
+            try (var in = MotoServer.class.getResourceAsStream("sitecustomize.py")) {
                 if (in == null) {
                     throw new IllegalStateException("moto/sitecustomize.py is missing from the local module's resources");
                 }
