@@ -177,7 +177,8 @@ class AthenaCtasStandInTest {
     }
 
     @Test
-    void aCtasReadsTheRegisteredPartitionsWritesOneSnappyParquetFileAndRegistersTheTableAsAthenaDoes() throws Exception {
+    void aCtasReadsTheRegisteredPartitionsWritesOneSnappyParquetFileAndRegistersTheTableAsAthenaDoes()
+            throws Exception {
         String sql = ctas("er_staging", LOCATION);
         String id = start(sql);
         List<QueryExecutionState> seen = new ArrayList<>();
@@ -449,5 +450,94 @@ class AthenaCtasStandInTest {
         }
         assertEquals(QueryExecutionState.SUCCEEDED, finish(start(ctas("er_staging", LOCATION))).status().state(),
                 "the same query, as an unchecked caller, runs");
+    }
+
+    /** One poll, as a client makes it: the state it sees. */
+    static QueryExecutionState poll(String id) {
+        return athena.getQueryExecution(b -> b.queryExecutionId(id)).queryExecution().status().state();
+    }
+
+    @Test
+    void aRetryWithTheSameTokenWhileTheQueryRunsGetsItsIdAndTheQueryRunsOnce() throws Exception {
+        String sql = ctas("er_staging", LOCATION);
+        String token = "flywheel-er-staging-0000000000000000001";
+        String first = start(athena, sql, b -> b.clientRequestToken(token));
+        assertEquals(QueryExecutionState.RUNNING, poll(first));
+
+        String again = start(athena, sql, b -> b.clientRequestToken(token));
+
+        assertEquals(first, again, "Athena answers a retry of a running query with its id");
+        assertEquals(1, cloud.athenaCtas().ctasQueries().size(), "one query taken");
+        assertEquals(QueryExecutionState.SUCCEEDED, poll(first), "the retry did not fail the first run");
+        assertEquals(QueryExecutionState.SUCCEEDED, poll(again));
+        List<S3Object> files = objects(DATA, "er/snapshot_dt=2026-11-01/run=a1/");
+        assertEquals(1, files.size(), "one data file, written once: " + files);
+        assertEquals(8, parquetRows(s3.getObjectAsBytes(b -> b.bucket(DATA).key(files.get(0).key())).asByteArray(),
+                new ArrayList<>(), new ArrayList<>()).size());
+        assertEquals(List.of(RESULTS + "/query-results/er/tables/" + first + "-manifest.csv"),
+                objects(RESULTS, "query-results/er/tables/").stream().map(o -> RESULTS + "/" + o.key()).toList(),
+                "one manifest");
+        assertEquals(8, athena.getQueryResults(b -> b.queryExecutionId(first)).updateCount());
+        assertEquals(LOCATION, glue.getTable(b -> b.databaseName(DB).name("er_staging")).table()
+                .storageDescriptor().location());
+    }
+
+    @Test
+    void theQuerysResultsExistOnlyOnceItReportsSucceeded() {
+        String id = start(ctas("er_staging", LOCATION));
+        String manifestKey = "query-results/er/tables/" + id + "-manifest.csv";
+
+        for (int poll = 0; poll < 2; poll++) {
+            // Before the first poll and after the RUNNING one: nothing written, nothing registered.
+            assertThrows(EntityNotFoundException.class, () -> glue.getTable(b -> b.databaseName(DB)
+                    .name("er_staging")));
+            assertEquals(List.of(), objects(DATA, "er/"), "no data file while the query runs");
+            assertEquals(List.of(), objects(RESULTS, manifestKey), "no manifest while the query runs");
+            InvalidRequestException early = assertThrows(InvalidRequestException.class,
+                    () -> athena.getQueryResults(b -> b.queryExecutionId(id)));
+            assertEquals("Query has not yet finished. Current state: RUNNING", early.awsErrorDetails().errorMessage());
+            assertEquals("INVALID_QUERY_EXECUTION_STATE", early.athenaErrorCode());
+            if (poll == 0) {
+                QueryExecution running = athena.getQueryExecution(b -> b.queryExecutionId(id)).queryExecution();
+                assertEquals(QueryExecutionState.RUNNING, running.status().state());
+                assertNull(running.status().completionDateTime());
+                assertNull(running.statistics().dataManifestLocation());
+            }
+        }
+
+        QueryExecution done = athena.getQueryExecution(b -> b.queryExecutionId(id)).queryExecution();
+
+        assertEquals(QueryExecutionState.SUCCEEDED, done.status().state(), done.status().stateChangeReason());
+        assertEquals(LOCATION, glue.getTable(b -> b.databaseName(DB).name("er_staging")).table()
+                .storageDescriptor().location(), "registered by the poll that reports SUCCEEDED");
+        assertEquals(1, objects(DATA, "er/snapshot_dt=2026-11-01/run=a1/").size());
+        assertEquals(1, objects(RESULTS, manifestKey).size());
+        assertEquals(OUTPUT + "tables/" + id + "-manifest.csv", done.statistics().dataManifestLocation());
+        assertFalse(done.status().completionDateTime().isBefore(done.status().submissionDateTime()));
+        assertTrue(done.statistics().engineExecutionTimeInMillis() <= done.statistics().totalExecutionTimeInMillis(),
+                done.statistics().toString());
+        assertEquals(8, athena.getQueryResults(b -> b.queryExecutionId(id)).updateCount());
+    }
+
+    @Test
+    void aSecondCtasOfTheSameTableStartedWhileTheFirstRunsFailsWhenTheFirstCommits() {
+        String other = "s3://" + DATA + "/er/other/";
+        String first = start(ctas("er_staging", LOCATION));
+        String second = start(ctas("er_staging", other));
+        assertEquals(QueryExecutionState.RUNNING, poll(first));
+        assertEquals(QueryExecutionState.RUNNING, poll(second), "neither fails at its start: the table is not there");
+
+        assertEquals(QueryExecutionState.SUCCEEDED, poll(first));
+        QueryExecution q = athena.getQueryExecution(b -> b.queryExecutionId(second)).queryExecution();
+
+        assertEquals(QueryExecutionState.FAILED, q.status().state());
+        assertTrue(q.status().stateChangeReason().startsWith("TABLE_ALREADY_EXISTS: line 1:1: Destination table "
+                + "'awsdatacatalog." + DB + ".er_staging' already exists. You may need to manually clean the data at "
+                + "location '" + OUTPUT + "tables/" + second + "'"), q.status().stateChangeReason());
+        assertEquals(1110, q.status().athenaError().errorType());
+        assertEquals(LOCATION, glue.getTable(b -> b.databaseName(DB).name("er_staging")).table()
+                .storageDescriptor().location(), "the first query's table");
+        assertEquals(List.of(), objects(DATA, "er/other/"), "nothing written by the second");
+        assertEquals(2, cloud.athenaCtas().ctasQueries().size());
     }
 }

@@ -1,0 +1,88 @@
+package com.omc.flywheel.local.run;
+
+import com.omc.flywheel.local.LocalCloud;
+import com.omc.flywheel.local.proxy.AwsProxy;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code --fail-step}: the step it names fails on purpose until the operator's fix, so that
+ * {@code --resume} has a failed run to resume.
+ */
+final class InjectedFailure {
+    /**
+     * The steps --fail-step can break (every top-level step of db-refresh that can fail), and what
+     * fails: a Glue job run (FAILED), or a call answered AccessDenied until the cause is "fixed".
+     */
+    static final Map<String, String> FAILABLE = new TreeMap<>(Map.of(
+            "ResolveNewestSnapshot", "s3:ListObjectsV2 of the raw input",
+            "SplitInputs", "etl-omc-flywheel-dev-infobase-split-and-part",
+            "RegisterTables", "etl-omc-flywheel-dev-register-part-tables",
+            "RepairPartitions", "glue:GetTables",
+            "BuildErTable", "athena:StartQueryExecution of the ER table's CTAS",
+            "AssociateTables", "CreateConfiguredTableAssociation",
+            "Reports", "s3:PutObject of the data monitor report"));
+    /** The step --fail-step names, or null. */
+    private final String step;
+    /** Whether the step is still broken; the operator's fix sets it false. */
+    private final AtomicBoolean broken = new AtomicBoolean(true);
+
+    InjectedFailure(String step) {
+        this.step = step;
+    }
+
+    /** The operator's fix of the cause: the step's calls and jobs go through again. */
+    void fix() {
+        broken.set(false);
+    }
+
+    /**
+     * Breaks the step until {@link #fix()}: a Glue job's runs answer FAILED (those started while
+     * broken stay FAILED afterwards, as on Glue), or a call the step makes is answered AccessDenied,
+     * which no Retry retries. Does nothing without --fail-step.
+     */
+    void inject(LocalCloud cloud, Progress progress) {
+        if (step == null) {
+            return;
+        }
+        String target = FAILABLE.get(step);
+        progress.say("--fail-step " + step + ": " + target + " will fail");
+        String why = "local-run --fail-step " + step + ": failed on purpose";
+        switch (step) {
+            case "AssociateTables" -> cloud.cleanRooms().failCall(target, 1, 403, "AccessDeniedException");
+            case "ResolveNewestSnapshot" -> cloud.proxy().addRule(call -> broken.get()
+                    && call.key().equals("s3:ListObjectsV2")
+                    && call.query() != null && call.query().contains("raw_input")
+                    ? Optional.of(AwsProxy.Reply.s3Error(403, "AccessDenied", why))
+                            : Optional.empty());
+            case "RepairPartitions" -> cloud.proxy().addRule(call -> broken.get() && call.key().equals("glue:GetTables")
+                    ? Optional.of(AwsProxy.Reply.awsError(400, "AccessDeniedException", why))
+                            : Optional.empty());
+            case "BuildErTable" -> cloud.proxy().addRuleFirst(call -> broken.get()
+                    && call.key().equals("athena:StartQueryExecution")
+                    && call.json().path("QueryString").asText().startsWith("CREATE TABLE")
+                    ? Optional.of(AwsProxy.Reply.awsError(400, "AccessDeniedException", why))
+                            : Optional.empty());
+            case "Reports" -> cloud.proxy().addRule(call -> broken.get() && call.key().equals("s3:PutObject")
+                    && call.path().contains("/data-monitor/")
+                    ? Optional.of(AwsProxy.Reply.s3Error(403, "AccessDenied", why))
+                            : Optional.empty());
+            default -> {
+                Set<String> failedRuns = ConcurrentHashMap.newKeySet();
+                cloud.proxy().addRewrite(AwsProxy.failGlueJobRuns(run -> {
+                    if (!target.equals(run.path("JobName").asText())) {
+                        return false;
+                    }
+                    if (broken.get()) {
+                        failedRuns.add(run.path("Id").asText());
+                    }
+                    return failedRuns.contains(run.path("Id").asText());
+                }, why + ": the job failed"));
+            }
+        }
+    }
+}

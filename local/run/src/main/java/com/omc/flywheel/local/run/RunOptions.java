@@ -1,0 +1,100 @@
+package com.omc.flywheel.local.run;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * local-run's command line: what {@code bin/flywheel local-run} passes ({@code --repo} and one
+ * {@code --function NAME=HandlerClass} per function of template.yaml) and what the user adds. A
+ * usage error is an {@link IllegalArgumentException} whose message says what to give instead.
+ *
+ * @param repo the repository's root (events/, statemachine/, the functions' packages)
+ * @param out the folder for summary.json, the reports and the functions' logs
+ * @param snapshotDt the raw snapshot to refresh (with --months, the last month's), or null for yesterday's
+ * @param tables how many tables the sample lake has, or 0 for production's tables
+ * @param buckets the id buckets per table
+ * @param failStep the step to fail on purpose (one of {@link InjectedFailure#FAILABLE}), or null
+ * @param resume whether to resume the failed run as an operator would
+ * @param keepRunning whether to leave the emulators up at the end
+ * @param handlers each function's name and handler class, in the order given
+ * @param months how many monthly refreshes to run back to back
+ */
+record RunOptions(Path repo, Path out, String snapshotDt, int tables, int buckets, String failStep, boolean resume,
+                  boolean keepRunning, Map<String, String> handlers, int months) {
+
+    /** Reads the command line; throws {@link IllegalArgumentException} with the usage error. */
+    static RunOptions parse(String[] args) {
+        Path repo = null;
+        Path out = Path.of("out/local-run");
+        String snapshot = null;
+        int tables = 0;
+        int buckets = 8;
+        String fail = null;
+        boolean keep = false;
+        boolean resume = false;
+        int months = 1;
+        Map<String, String> handlers = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--repo" -> repo = Path.of(value(args, ++i, a));
+                case "--out" -> out = Path.of(value(args, ++i, a));
+                case "--snapshot-dt" -> snapshot = value(args, ++i, a);
+                case "--tables" -> tables = positive(a, value(args, ++i, a));
+                case "--buckets" -> buckets = positive(a, value(args, ++i, a));
+                case "--fail-step" -> fail = value(args, ++i, a);
+                case "--keep-running" -> keep = true;
+                case "--resume" -> resume = true;
+                case "--months" -> {
+                    months = positive(a, value(args, ++i, a));
+                    if (months > 12) {
+                        throw new IllegalArgumentException("--months takes 1 to 12");
+                    }
+                }
+                case "--function" -> {
+                    String[] kv = value(args, ++i, a).split("=", 2);
+                    if (kv.length != 2) {
+                        throw new IllegalArgumentException("--function takes NAME=HandlerClass");
+                    }
+                    handlers.put(kv[0], kv[1]);
+                }
+                default -> throw new IllegalArgumentException("unknown option " + a + " (see bin/flywheel help)");
+            }
+        }
+        if (snapshot != null && !snapshot.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}")) {
+            throw new IllegalArgumentException("--snapshot-dt must be YYYY-MM-DD");
+        }
+        if (fail != null && !InjectedFailure.FAILABLE.containsKey(fail)) {
+            throw new IllegalArgumentException("--fail-step takes one of " + InjectedFailure.FAILABLE.keySet());
+        }
+        if (resume && fail == null) {
+            throw new IllegalArgumentException("--resume goes with --fail-step: it resumes the run that step failed");
+        }
+        if (months > 1 && fail != null) {
+            throw new IllegalArgumentException("--months runs clean months back to back; --fail-step goes with one "
+                    + "month");
+        }
+        return new RunOptions(repo, out, snapshot, tables, buckets, fail, resume, keep, handlers, months);
+    }
+
+    /** The value after an option; a missing one is a usage error, not an index out of bounds. */
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length || args[i].startsWith("--")) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0 && n <= 10_000) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + " takes a whole number from 1 to 10000");
+    }
+}

@@ -1,0 +1,108 @@
+package com.omc.flywheel.local.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** local-run's command line, read without starting anything. */
+class RunOptionsTest {
+
+    private static String usageError(String... args) {
+        return assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(args)).getMessage();
+    }
+
+    @Test
+    void withNothingGivenTheDefaultsAreOneCleanMonthOfProductionsTablesInOutLocalRun() {
+        RunOptions o = RunOptions.parse(new String[0]);
+
+        assertNull(o.repo());
+        assertEquals(Path.of("out/local-run"), o.out());
+        assertNull(o.snapshotDt(), "yesterday's snapshot");
+        assertEquals(0, o.tables(), "production's tables");
+        assertEquals(8, o.buckets());
+        assertNull(o.failStep());
+        assertFalse(o.resume());
+        assertFalse(o.keepRunning());
+        assertEquals(Map.of(), o.handlers());
+        assertEquals(1, o.months());
+    }
+
+    @Test
+    void everyOptionIsRead() {
+        RunOptions o = RunOptions.parse(new String[] {"--repo", "/repo", "--out", "/tmp/x", "--snapshot-dt",
+            "2026-11-30", "--tables", "4", "--buckets", "2", "--fail-step", "BuildErTable", "--resume",
+            "--keep-running", "--function", "check-status=com.example.CheckStatus::handleRequest",
+            "--function", "a-b=x.Y=z"});
+
+        assertEquals(Path.of("/repo"), o.repo());
+        assertEquals(Path.of("/tmp/x"), o.out());
+        assertEquals("2026-11-30", o.snapshotDt());
+        assertEquals(4, o.tables());
+        assertEquals(2, o.buckets());
+        assertEquals("BuildErTable", o.failStep());
+        assertTrue(o.resume());
+        assertTrue(o.keepRunning());
+        assertEquals(List.of("check-status", "a-b"), List.copyOf(o.handlers().keySet()), "in the order given");
+        assertEquals("com.example.CheckStatus::handleRequest", o.handlers().get("check-status"));
+        assertEquals("x.Y=z", o.handlers().get("a-b"), "split at the first '='");
+        assertEquals(12, RunOptions.parse(new String[] {"--months", "12"}).months());
+        assertEquals(10_000, RunOptions.parse(new String[] {"--tables", "10000"}).tables());
+    }
+
+    @Test
+    void countsAreWholeNumbersFrom1To10000() {
+        for (String option : List.of("--tables", "--buckets", "--months")) {
+            for (String bad : List.of("0", "-1", "10001", "x", "1.5", "")) {
+                assertEquals(option + " takes a whole number from 1 to 10000", usageError(option, bad), option + bad);
+            }
+        }
+    }
+
+    @Test
+    void monthsAreAtMostAYear() {
+        assertEquals("--months takes 1 to 12", usageError("--months", "13"));
+    }
+
+    @Test
+    void anUnknownOptionPointsToTheHelp() {
+        assertEquals("unknown option --bogus (see bin/flywheel help)", usageError("--bogus"));
+        assertEquals("unknown option 4 (see bin/flywheel help)", usageError("--tables", "2", "4"));
+    }
+
+    @Test
+    void theSnapshotIsADate() {
+        for (String bad : List.of("2026-1-30", "20261130", "2026-11-30T00:00", "yesterday")) {
+            assertEquals("--snapshot-dt must be YYYY-MM-DD", usageError("--snapshot-dt", bad), bad);
+        }
+    }
+
+    @Test
+    void failStepNamesAStepThatCanFail() {
+        assertEquals("--fail-step takes one of [AssociateTables, BuildErTable, RegisterTables, RepairPartitions, "
+                + "Reports, ResolveNewestSnapshot, SplitInputs]", usageError("--fail-step", "Done"));
+        for (String step : InjectedFailure.FAILABLE.keySet()) {
+            assertEquals(step, RunOptions.parse(new String[] {"--fail-step", step}).failStep());
+        }
+    }
+
+    @Test
+    void resumeNeedsAFailedStepAndMonthsNeedNone() {
+        assertEquals("--resume goes with --fail-step: it resumes the run that step failed", usageError("--resume"));
+        assertEquals("--months runs clean months back to back; --fail-step goes with one month",
+                usageError("--months", "2", "--fail-step", "Reports"));
+    }
+
+    @Test
+    void anOptionWithoutItsValueIsAUsageErrorNamingIt() {
+        assertEquals("--tables needs a value", usageError("--tables"));
+        assertEquals("--out needs a value", usageError("--out", "--keep-running"));
+        assertEquals("--function takes NAME=HandlerClass", usageError("--function", "check-status"));
+    }
+}
