@@ -2,9 +2,12 @@ package com.omc.flywheel.local.iam;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -21,9 +24,29 @@ public final class NodePackages {
     }
 
     public static synchronized void ensureInstalled(Path repo) {
-        if (REQUIRED.stream().allMatch(p -> Files.exists(repo.resolve(p)))) {
+        if (installed(repo)) {
             return;
         }
+        // Test JVMs of parallel forks and modules may get here at once: one npm ci at a time, across processes.
+        Path lock = repo.resolve("target/.npm-ci.lock");
+        try {
+            Files.createDirectories(lock.getParent());
+            try (FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = channel.lock()) {
+                if (!installed(repo)) {
+                    npmCi(repo);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot lock " + lock + " to run npm ci", e);
+        }
+    }
+
+    private static boolean installed(Path repo) {
+        return REQUIRED.stream().allMatch(p -> Files.exists(repo.resolve(p)));
+    }
+
+    private static void npmCi(Path repo) {
         String npm = null;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (new File(dir, "npm").canExecute()) {
