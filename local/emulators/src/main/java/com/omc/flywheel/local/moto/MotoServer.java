@@ -294,7 +294,9 @@ public final class MotoServer implements AutoCloseable {
             process.destroyForcibly();
         }
         try {
-            Files.deleteIfExists(logFile);
+            if (System.getenv("FLYWHEEL_KEEP_MOTO_LOG") == null) {
+                Files.deleteIfExists(logFile);
+            }
         } catch (IOException ignored) {
             // a leftover temp file is harmless
         }
