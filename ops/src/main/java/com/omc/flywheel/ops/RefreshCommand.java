@@ -3,7 +3,6 @@ package com.omc.flywheel.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.omc.flywheel.ops.ExecutionFollower;
 import com.omc.flywheel.shared.FailureReport;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -45,7 +44,8 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
  */
 public final class RefreshCommand {
     static final String USAGE = """
-            usage: bin/flywheel refresh COMMAND [--stack NAME] [--region R] [--profile P] [--endpoint URL [--environment ENV]]
+            usage: bin/flywheel refresh COMMAND [--stack NAME] [--region R] [--profile P]
+                                                [--endpoint URL [--environment ENV]]
 
               start [--snapshot-dt YYYY-MM-DD] [--skip STEP,...] [--dry-run] [--follow]
               follow EXECUTION

@@ -14,6 +14,7 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -60,7 +61,7 @@ final class StackTarget implements AutoCloseable {
      * The SDK's default chains (credentials, region), or the profile and region given. At a local
      * endpoint: its fixed local credentials, us-east-1 unless --region says otherwise.
      */
-    private static <C, B extends AwsClientBuilder<B, C> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, C>>
+    private static <C, B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>>
             C configure(B builder, RefreshCommand.Options options) {
         AwsCredentialsProvider credentials;
         if (options.profile() != null) {

@@ -34,7 +34,8 @@ public final class Identifiers {
     }
 
     public static String workgroup(String field, String value) {
-        return match(field, value, WORKGROUP, "must be an Athena workgroup name: 1-128 of A-Z, a-z, 0-9, '.', '_', '-'");
+        return match(field, value, WORKGROUP,
+                "must be an Athena workgroup name: 1-128 of A-Z, a-z, 0-9, '.', '_', '-'");
     }
 
     public static String accountId(String field, String value) {

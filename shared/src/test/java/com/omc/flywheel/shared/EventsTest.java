@@ -32,7 +32,8 @@ class EventsTest {
 
     @Test
     void readsAValidEvent() {
-        Sample s = read("{\"name\":\"a\",\"count\":3,\"flag\":true,\"mode\":\"SLOW\",\"items\":[\"x\"],\"args\":{\"--K\":\"v\"}}");
+        Sample s = read("{\"name\":\"a\",\"count\":3,\"flag\":true,\"mode\":\"SLOW\",\"items\":[\"x\"],\"args\":{\"--"
+                + "K\":\"v\"}}");
         assertEquals(new Sample("a", 3, true, Mode.SLOW, List.of("x"), Map.of("--K", "v")), s);
     }
 

@@ -24,7 +24,8 @@ class FailureReportTest {
     private JsonNode definition() throws Exception {
         return JSON.readTree("""
                 {"StartAt": "BuildErTable", "States": {
-                  "BuildErTable": {"Type": "Parallel", "Next": "AssociateTables", "Branches": [{"StartAt": "StartBuildErTable",
+                  "BuildErTable": {"Type": "Parallel", "Next": "AssociateTables",
+                    "Branches": [{"StartAt": "StartBuildErTable",
                     "States": {"StartBuildErTable": {"Type": "Pass", "Next": "BuildErTableFailed"},
                                "BuildErTableFailed": {"Type": "Fail", "Error": "GlueJobFailed"}}}]},
                   "AssociateTables": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}

@@ -72,7 +72,8 @@ class JsonLogTest {
         JsonNode directive = aws.path("CloudWatchMetrics").get(0);
         assertEquals("OMC/Flywheel", directive.path("Namespace").asText());
         assertEquals("[[\"Environment\"],[\"Environment\",\"JobName\"]]", directive.path("Dimensions").toString());
-        assertEquals("[{\"Name\":\"GlueJobRunSeconds\",\"Unit\":\"Seconds\"},{\"Name\":\"PollsPerJob\",\"Unit\":\"Count\"}]",
+        assertEquals("[{\"Name\":\"GlueJobRunSeconds\",\"Unit\":\"Seconds\"},{\"Name\":\"PollsPerJob\",\"Unit\":"
+                + "\"Count\"}]",
                 directive.path("Metrics").toString());
         assertEquals("dev", emf.path("Environment").asText());
         assertEquals("etl-x", emf.path("JobName").asText());

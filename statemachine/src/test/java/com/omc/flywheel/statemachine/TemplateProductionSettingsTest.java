@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 class TemplateProductionSettingsTest {
     private static final String ACCOUNT = "123456789012";
     private static final String DATABASE = "omc_flywheel_dev";
-    private static final String NAMESPACE = "arn:aws:entityresolution:us-east-1:123456789012:idnamespace/ACXIdNamespace";
+    private static final String NAMESPACE =
+            "arn:aws:entityresolution:us-east-1:123456789012:idnamespace/ACXIdNamespace";
     private static final String GIVEN_CLEAN_ROOMS_ROLE = "arn:aws:iam::123456789012:role/cleanrooms-glue-s3-access";
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -53,7 +53,8 @@ class CleanRoomsReportTest extends ReportFixture {
         STAND_IN.idNamespace("ACXIdNamespace", (ObjectNode) json.readTree(
                 "{\"type\":\"SOURCE\",\"description\":\"ACX\","
                 + "\"roleArn\":\"arn:aws:iam::123456789012:role/omc-flywheel-prod-ER-SourceIdNamespaceRole\","
-                + "\"inputSourceConfig\":[{\"inputSourceARN\":\"arn:aws:glue:us-east-1:123456789012:table/omc_flywheel_dev/"
+                + "\"inputSourceConfig\":[{\"inputSourceARN\":\"arn:aws:glue:us-east-1:123456789012:table/"
+                        + "omc_flywheel_dev/"
                 + "part_addressable_ids_er\",\"schemaName\":\"ACX_SCHEMA\"}],"
                 + "\"idMappingWorkflowProperties\":[{\"idMappingType\":\"RULE_BASED\"}]}"));
         STAND_IN.schemaMapping("ACX_SCHEMA", (ArrayNode) json.readTree(
@@ -115,7 +116,8 @@ class CleanRoomsReportTest extends ReportFixture {
         assertEquals(Events.mapper().readTree("{\"exists\": false, \"id\": null, \"name\": null, "
                 + "\"allowed_columns_count\": 0, \"allowed_columns\": [], \"analysis_method\": \"N/A\"}"),
                 notInCleanRooms.get("configured_table"));
-        assertEquals(Events.mapper().readTree("{\"exists\": false, \"type\": null, \"allowed_analysis_providers\": []}"),
+        assertEquals(Events.mapper().readTree(
+                "{\"exists\": false, \"type\": null, \"allowed_analysis_providers\": []}"),
                 notInCleanRooms.get("analysis_rule"));
         assertEquals(Events.mapper().readTree("{\"exists\": false, \"name\": null}"),
                 notInCleanRooms.get("association"));

@@ -41,7 +41,8 @@ class FetchActiveTopicsTest {
     static final DynamoDbClient DYNAMO = AwsClients.build(DynamoDbClient.builder());
     static final SfnClient SFN = AwsClients.build(SfnClient.builder());
     static final String TABLE = "omc-flywheel-dev-topic-registry";
-    static final String REBUILDER = "arn:aws:states:us-east-1:123456789012:execution:omc-flywheel-dev-historical-rebuilder:";
+    static final String REBUILDER = "arn:aws:states:us-east-1:123456789012:execution:omc-flywheel-dev-historical-"
+            + "rebuilder:";
 
     @TestFactory
     List<DynamicTest> everySampleEvent() {

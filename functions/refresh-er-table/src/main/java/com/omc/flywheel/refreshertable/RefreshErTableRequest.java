@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
 public record RefreshErTableRequest(String database, String sourceTable, String table, String location,
                                     String snapshotDt, String idColumn, String workgroup, String outputLocation,
                                     String queryExecutionId, String attempt, String startedAt) {
-    static final Pattern S3_FOLDER = Pattern.compile("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9!_.*()=-]+/)*$");
+    static final Pattern S3_FOLDER = Pattern.compile(
+            "^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9!_.*()=-]+/)*$");
     static final Pattern ATTEMPT = Pattern.compile("^[0-9]{8}t[0-9]{6}z$");
 
     public RefreshErTableRequest {

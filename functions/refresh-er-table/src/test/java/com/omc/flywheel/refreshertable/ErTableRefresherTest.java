@@ -206,7 +206,8 @@ class ErTableRefresherTest {
         addressableIds(2);
         todaysErTable();
         // Something already in the folder this attempt would write: Athena refuses the CTAS.
-        s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-11-01/run=20261102t020304z/x"),
+        s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-11-01/run="
+                + "20261102t020304z/x"),
                 RequestBody.fromString("x"));
 
         QueryFailedException e = assertThrows(QueryFailedException.class, () -> loop("2026-11-01", new ArrayList<>()));
@@ -321,7 +322,8 @@ class ErTableRefresherTest {
         addressableIds(1);
         todaysErTable();
         String leftover = BASE + "snapshot_dt=2026-10-01/run=20261001t020000z/";
-        s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-10-01/run=20261001t020000z/f"),
+        s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-10-01/run="
+                + "20261001t020000z/f"),
                 RequestBody.fromString("x"));
         glue.createTable(b -> b.databaseName(DB).tableInput(t -> t.name("tmp_part_addressable_ids_er_20261001t020000z")
                 .tableType("EXTERNAL_TABLE").storageDescriptor(sd -> sd.location(leftover))));

@@ -61,7 +61,8 @@ class RefreshErTableSampleEventsTest {
         new LakeBuilder(glue, s3).database("omc_flywheel_dev").bucket("omc-flywheel-data-us-east-1-dev")
                 .bucket("omc-flywheel-dev-analysis-data").withParquetFiles(null)
                 .table(new LakeBuilder.Table("omc_flywheel_dev", "part_addressable_ids",
-                        "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/split_part/addressable_ids/ADDRESSABLE_IDS/", 1,
+                        "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/split_part/addressable_ids/"
+                                + "ADDRESSABLE_IDS/", 1,
                         LakeBuilder.Registration.PARTITIONED, LakeBuilder.buckets(2), LakeBuilder.buckets(2),
                                 Map.of()));
         RefreshErTableHandler handler = new RefreshErTableHandler();
@@ -80,7 +81,8 @@ class RefreshErTableSampleEventsTest {
                 assertEquals("CREATED", out.path("action").asText());
                 assertEquals(8, out.path("rows").asLong());
                 assertTrue(out.path("location").asText().startsWith(
-                        "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-11-01/run="),
+                        "s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2026-"
+                                + "11-01/run="),
                         out.toString());
                 assertEquals(out.path("location").asText(), glue.getTable(b -> b.databaseName("omc_flywheel_dev")
                         .name("part_addressable_ids_er")).table().storageDescriptor().location());

@@ -129,7 +129,8 @@ public final class MotoServer implements AutoCloseable {
         if (fixes == null) {
             try (var in = MotoServer.class.getResourceAsStream("sitecustomize.py")) {
                 if (in == null) {
-                    throw new IllegalStateException("moto/sitecustomize.py is missing from the local module's resources");
+                    throw new IllegalStateException(
+                            "moto/sitecustomize.py is missing from the emulators module's resources");
                 }
                 Path dir = Files.createTempDirectory("flywheel-moto-fixes-");
                 Files.copy(in, dir.resolve("sitecustomize.py"));

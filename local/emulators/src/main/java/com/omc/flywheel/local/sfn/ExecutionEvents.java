@@ -125,7 +125,8 @@ public final class ExecutionEvents {
                         .put("maxResults", 1000).toString(), StandardCharsets.UTF_8))
                 .build();
         try {
-            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> answer = http.send(request,
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return answer.statusCode() == 200 ? answer.body() : null;
         } catch (IOException e) {
             return null;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.omc.flywheel.local.fixtures.SampleEvents;
-import com.omc.flywheel.local.iam.NodePackages;
 import com.omc.flywheel.local.proxy.AwsProxy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -69,7 +68,8 @@ class ApiActionsTest {
                 "arn:aws:cleanrooms:us-east-1:123456789012:membership/" + M), list.get(0).resources());
         var create = actions.authorizations(rest("cleanrooms", "POST", "/memberships/" + M
                 + "/configuredTableAssociations", null,
-                "{\"name\":\"acx_t\",\"configuredTableIdentifier\":\"ct1\",\"roleArn\":\"arn:aws:iam::123456789012:role/r\"}"));
+                "{\"name\":\"acx_t\",\"configuredTableIdentifier\":\"ct1\",\"roleArn\":\"arn:aws:iam::123456789012:"
+                        + "role/r\"}"));
         assertEquals("cleanrooms:CreateConfiguredTableAssociation", create.get(0).action());
         assertEquals("arn:aws:cleanrooms:us-east-1:123456789012:configuredtable/ct1", create.get(0).resources().get(0));
         assertEquals(new ApiActions.Authorization("iam:PassRole", List.of("arn:aws:iam::123456789012:role/r"),

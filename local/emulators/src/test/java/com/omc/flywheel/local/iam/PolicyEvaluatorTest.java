@@ -24,7 +24,8 @@ class PolicyEvaluatorTest {
 
     @Test
     void actionsMatchIgnoringCaseAndResourcesWithWildcardsCaseSensitively() throws Exception {
-        var p = policy("{\"Effect\":\"Allow\",\"Action\":[\"glue:Get*\"],\"Resource\":[\"arn:aws:glue:us-east-1:1:table/db/part_*\"]}");
+        var p = policy("{\"Effect\":\"Allow\",\"Action\":[\"glue:Get*\"],\"Resource\":[\"arn:aws:glue:us-east-1:1:"
+                + "table/db/part_*\"]}");
         assertEquals(Decision.ALLOW, PolicyEvaluator.evaluate(p, "glue:gettable",
                 "arn:aws:glue:us-east-1:1:table/db/part_a", Map.of()));
         assertEquals(Decision.IMPLICIT_DENY, PolicyEvaluator.evaluate(p, "glue:GetTable",
