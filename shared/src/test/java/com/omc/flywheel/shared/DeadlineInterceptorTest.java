@@ -37,16 +37,20 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 
 /**
- * SDK calls follow the Lambda invocation's remaining time: a call made with ~2 s left against an
+ * SDK calls follow the Lambda invocation's remaining time: a call made with 2.5 s left against an
  * endpoint that answers after 4 s fails with ApiCallTimeoutException before the invocation's end,
  * although the configured timeouts (30 s an attempt, 120 s a call) would have let it wait and
  * succeed, as the same call does outside an invocation.
+ *
+ * <p>The margin this test configures (1.5 s of the 2.5 s) is kept for the handler to answer: the call
+ * gets the first second, so it ends 1.5 s before the invocation does, and that is the slack a slow
+ * timer or a busy machine has before the test would call the deadline missed.
  */
 class DeadlineInterceptorTest {
     /** How long the slow endpoint takes to answer: longer than the invocation has, far less than the configured
     * timeouts. */
     private static final long SLOW_MILLIS = 4_000;
-    private static final long MARGIN_MILLIS = 500;
+    private static final long MARGIN_MILLIS = 1_500;
     private static final List<String> SET_PROPERTIES = new ArrayList<>();
 
     private HttpServer server;
@@ -118,6 +122,10 @@ class DeadlineInterceptorTest {
             long tookMillis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(tookMillis < remaining, "the call ended after " + tookMillis + " ms, past the invocation's "
                     + remaining + " ms: " + e.getMessage());
+            // A timer never fires early: the call had its whole budget (the time left less the margin),
+            // so what ended it is the deadline, not some other failure.
+            assertTrue(tookMillis >= remaining - MARGIN_MILLIS - 50, "the call ended after only " + tookMillis
+                    + " ms, before its budget of " + (remaining - MARGIN_MILLIS) + " ms: " + e.getMessage());
         }
         assertTrue(requests.get() >= 1, "the call was sent, then cut short: " + requests.get());
     }

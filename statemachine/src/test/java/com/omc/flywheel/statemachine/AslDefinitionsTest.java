@@ -12,12 +12,12 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,8 +195,16 @@ class AslDefinitionsTest {
             if (s.path("Type").asText().equals("Task")) {
                 if (!s.has("Retry") || s.get("Retry").isEmpty()) {
                     problems.add(e.getKey() + ": no Retry");
-                } else if (s.get("Retry").get(0).path("BackoffRate").asDouble(1) < 1.0) {
-                    problems.add(e.getKey() + ": Retry without backoff");
+                }
+                // Every retrier backs off (generate.py's retry() and WAIT_FOR_SLOT: 2.0 and 1.5): BackoffRate
+                // present and above 1.0 (ASL's default, when absent, is 2.0, but these files always say it;
+                // 1.0 retries at a constant interval, which is no backoff).
+                for (int i = 0; i < s.path("Retry").size(); i++) {
+                    JsonNode rate = s.get("Retry").get(i).get("BackoffRate");
+                    if (rate == null || !rate.isNumber() || rate.asDouble() <= 1.0) {
+                        problems.add(e.getKey() + ": Retry[" + i + "] " + s.get("Retry").get(i).path("ErrorEquals")
+                                + " without backoff (BackoffRate " + rate + ", must be above 1.0)");
+                    }
                 }
                 if (s.path("Resource").asText().contains("lambda") && !s.has("TimeoutSeconds")) {
                     problems.add(e.getKey() + ": Lambda task without TimeoutSeconds");
@@ -230,9 +238,8 @@ class AslDefinitionsTest {
     }
 
     private static void run(Path dir, List<String> command, String what) throws Exception {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), what + " did not finish");
-        assertEquals(0, p.exitValue(), what + ":\n" + out);
+        ChildProcess.Result r = ChildProcess.run(new ProcessBuilder(command).directory(dir.toFile())
+                .redirectErrorStream(true), Duration.ofSeconds(300), what);
+        assertEquals(0, r.exitCode(), what + ":\n" + r.stdout());
     }
 }

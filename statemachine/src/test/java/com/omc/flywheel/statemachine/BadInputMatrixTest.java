@@ -10,8 +10,8 @@ import com.omc.flywheel.buildreport.BuildReportHandler;
 import com.omc.flywheel.checkstatus.CheckStatusHandler;
 import com.omc.flywheel.fetchactivetopics.FetchActiveTopicsHandler;
 import com.omc.flywheel.local.LocalCloud;
-import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.msckrepair.MsckRepairHandler;
+import com.omc.flywheel.notifyfailure.NotifyFailureHandler;
 import com.omc.flywheel.resolvesnapshot.ResolveSnapshotHandler;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import com.omc.flywheel.startgluejob.StartGlueJobHandler;
@@ -25,10 +25,12 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * For every function, malformed events (missing, blank and mistyped fields, unknown fields,
- * invalid and SQL-looking identifiers, invalid dates, out-of-range numbers, oversized lists, bodies
- * that are not one JSON object): each is an InvalidInputException naming the field, and not one AWS
- * call is made (the proxy in front of every emulator counts zero calls), so no state can change.
+ * For every function (notify-failure and its EventBridge event included), malformed events (missing,
+ * blank and mistyped fields, unknown fields, invalid and SQL-looking identifiers, invalid dates,
+ * out-of-range numbers, oversized lists, bodies that are not one JSON object): each is an
+ * InvalidInputException naming the field, and not one AWS call is made (the proxy in front of every
+ * emulator counts zero calls), so no state can change. Each handler runs as its function's role
+ * ({@link InProcess}), as in FaultToleranceTest.
  */
 class BadInputMatrixTest {
     static int tried;
@@ -50,6 +52,7 @@ class BadInputMatrixTest {
         h.put("resolve-snapshot", ResolveSnapshotHandler::new);
         h.put("fetch-active-topics", FetchActiveTopicsHandler::new);
         h.put("refresh-er-table", com.omc.flywheel.refreshertable.RefreshErTableHandler::new);
+        h.put("notify-failure", NotifyFailureHandler::new);
         return h;
     }
 
@@ -190,6 +193,41 @@ class BadInputMatrixTest {
                         + "\"attempt\": \"../../x\"}", "attempt"),
                 new Case("{" + erDt + ", \"table\": \"" + "t".repeat(250) + "\"}", "table"),
                 new Case("{" + erDt + ", \"force\": true}", "force")));
+        // EventBridge's "Step Functions Execution Status Change": the envelope strict, the detail's own fields checked.
+        String machine = "arn:aws:states:us-east-1:123456789012:stateMachine:omc-flywheel-dev-db-refresh";
+        String execution = "arn:aws:states:us-east-1:123456789012:execution:omc-flywheel-dev-db-refresh:monthly";
+        String envelope = "\"version\": \"0\", \"id\": \"315c1398-40ff-a850-213b-158f73e60176\", "
+                + "\"detail-type\": \"Step Functions Execution Status Change\", \"source\": \"aws.states\", "
+                + "\"account\": \"123456789012\", \"time\": \"2025-11-01T02:41:07Z\", \"region\": \"us-east-1\", "
+                + "\"resources\": [\"" + execution + "\"]";
+        String detail = "\"executionArn\": \"" + execution + "\", \"stateMachineArn\": \"" + machine + "\", "
+                + "\"status\": \"FAILED\"";
+        m.put("notify-failure", List.of(
+                new Case("{" + envelope.replace("\"version\": \"0\", ", "") + ", \"detail\": {" + detail + "}}",
+                        "version"),
+                new Case("{" + envelope.replace("\"id\": \"315c1398-40ff-a850-213b-158f73e60176\"", "\"id\": \" \"")
+                        + ", \"detail\": {" + detail + "}}", "id"),
+                new Case("{" + envelope.replace("Step Functions Execution Status Change", "Glue Job State Change")
+                        + ", \"detail\": {" + detail + "}}", "detail-type"),
+                new Case("{" + envelope.replace("\"aws.states\"", "\"aws.glue\"") + ", \"detail\": {" + detail + "}}",
+                        "source"),
+                new Case("{" + envelope.replace("\"123456789012\"", "\"1234\"") + ", \"detail\": {" + detail + "}}",
+                        "account"),
+                new Case("{" + envelope + "}", "detail"),
+                new Case("{" + envelope + ", \"detail\": {" + detail + "}, \"detial\": {}}", "detial"),
+                new Case("{" + envelope + ", \"detail\": {" + detail.replace(execution, "monthly") + "}}",
+                        "detail.executionArn"),
+                new Case("{" + envelope + ", \"detail\": {" + detail.replace(execution,
+                        execution.replace("123456789012", "210987654321")) + "}}", "detail.executionArn"),
+                new Case("{" + envelope + ", \"detail\": {" + detail.replace(execution,
+                        execution.replace("db-refresh:", "topic-orchestrator:")) + "}}", "detail.executionArn"),
+                new Case("{" + envelope + ", \"detail\": {" + detail.replace(machine, "omc-flywheel-dev-db-refresh")
+                        + "}}", "detail.stateMachineArn"),
+                new Case("{" + envelope + ", \"detail\": {" + detail.replace("FAILED", "DONE") + "}}",
+                        "detail.status"),
+                new Case("{" + envelope + ", \"detail\": {" + detail.replace(", \"status\": \"FAILED\"", "") + "}}",
+                        "detail.status"),
+                new Case("[{" + envelope + ", \"detail\": {" + detail + "}}]", "")));
         return m;
     }
 
@@ -206,7 +244,8 @@ class BadInputMatrixTest {
                     RequestStreamHandler handler = handlers.get(function).get();
                     cloud.proxy().resetCounts();
                     InvalidInputException e = assertThrows(InvalidInputException.class,
-                            () -> SampleEvents.invoke(handler, function, c.json()), c.json());
+                            () -> InProcess.invoke(handler, function, c.json()), c.json());
+                    assertEquals("InvalidInputException", e.errorType());
                     assertEquals(c.field(), e.field(), e.getMessage());
                     assertTrue(c.field().isEmpty() || e.getMessage().contains(c.field()), e.getMessage());
                     assertEquals(0, cloud.proxy().total(), "no AWS call: " + cloud.proxy().counts());

@@ -36,7 +36,8 @@ class DbRefreshStateMachineTest {
     static final String DB = "omc_flywheel_dev";
     static final String DATA = "omc-flywheel-data-us-east-1-dev";
     static final String ROOT = "s3://" + DATA + "/omc_cleanroom_data/split_part/infobase_attributes/";
-    static final String ADDRESSABLE_IDS = "s3://" + DATA + "/omc_cleanroom_data/split_part/addressable_ids/ADDRESSABLE_IDS/";
+    static final String ADDRESSABLE_IDS = "s3://" + DATA + "/omc_cleanroom_data/split_part/addressable_ids/"
+            + "ADDRESSABLE_IDS/";
     static final String NOTIFICATIONS = "arn:aws:sns:us-east-1:123456789012:omc-flywheel-dev-db-refresh-notifications";
     static final List<String> JOBS = List.of("etl-omc-flywheel-dev-addressable-split-and-part",
             "etl-omc-flywheel-dev-infobase-split-and-part", "etl-omc-flywheel-dev-register-part-tables");
@@ -63,7 +64,8 @@ class DbRefreshStateMachineTest {
                         RequestBody.fromString(""));
             }
         }
-        s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/split_part/infobase_attributes/metadata/snapshot_dt.txt"),
+        s3.putObject(b -> b.bucket(DATA).key("omc_cleanroom_data/split_part/infobase_attributes/metadata/"
+                + "snapshot_dt.txt"),
                 RequestBody.fromString("2025-10-22"));
         lake.table(new LakeBuilder.Table(DB, "part_ibe_01", ROOT + "IBE_01/", 6, LakeBuilder.Registration.PARTITIONED,
                 LakeBuilder.buckets(8), List.of(0, 1, 2, 3), Map.of()));
@@ -101,13 +103,16 @@ class DbRefreshStateMachineTest {
 
         assertEquals(ExecutionStatus.SUCCEEDED, run.execution().status(), run.execution().toString());
         List<String> entered = run.statesEntered();
-        assertTrue(entered.indexOf("ResolveNewestSnapshot") < entered.indexOf("SplitInputs")
-                && entered.indexOf("SplitInputs") < entered.indexOf("RegisterTables")
-                && entered.indexOf("RegisterTables") < entered.indexOf("RepairPartitions")
-                && entered.indexOf("RepairPartitions") < entered.indexOf("BuildErTable")
-                && entered.indexOf("BuildErTable") < entered.indexOf("AssociateTables")
-                && entered.indexOf("AssociateTables") < entered.indexOf("Reports")
-                && entered.indexOf("Reports") < entered.indexOf("Done"), entered.toString());
+        List<String> steps = List.of("ResolveNewestSnapshot", "SplitInputs", "RegisterTables", "RepairPartitions",
+                "BuildErTable", "AssociateTables", "Reports", "Done");
+        // Every step ran (indexOf is -1 for one that never did, which would pass an order check)...
+        assertEquals(List.of(), steps.stream().filter(s -> !entered.contains(s)).toList(),
+                "steps never entered; entered: " + entered);
+        // ...and each was first entered after the one before it.
+        for (int i = 1; i < steps.size(); i++) {
+            assertTrue(entered.indexOf(steps.get(i - 1)) < entered.indexOf(steps.get(i)),
+                    steps.get(i - 1) + " before " + steps.get(i) + ": " + entered);
+        }
         for (String split : JOBS.subList(0, 2)) {
             assertEquals(1, runs(split).size(), split);
             assertEquals("2025-10-22", runs(split).get(0).arguments().get("--SNAPSHOT_DT"), "one snapshot for the run");
@@ -133,11 +138,13 @@ class DbRefreshStateMachineTest {
         assertTrue(message.lines().anyMatch(l -> l.matches("RepairPartitions +[0-9]+\\.[0-9] +[0-9]+ partitions added "
                 + "in [0-9]+ tables")),
                 message);
-        assertTrue(message.lines().anyMatch(l -> l.matches("AssociateTables +[0-9]+\\.[0-9] +create association 2, .*")), message);
+        assertTrue(message.lines().anyMatch(
+                l -> l.matches("AssociateTables +[0-9]+\\.[0-9] +create association 2, .*")), message);
         // The ER table: re-pointed at its new folder, 16 rows, never dropped (SPEC.md §5's bug).
         String er = glue.getTable(b -> b.databaseName(DB).name("part_addressable_ids_er")).table().storageDescriptor()
                 .location();
-        assertTrue(er.startsWith("s3://" + DATA + "/omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2025-10-22/run="), er);
+        assertTrue(er.startsWith("s3://" + DATA
+                + "/omc_cleanroom_data/identity/acx_ids_er/snapshot_dt=2025-10-22/run="), er);
         assertTrue(message.lines().anyMatch(l -> l.matches("BuildErTable +[0-9]+\\.[0-9] +REFRESHED, 16 rows, " + er)),
                 message);
         assertEquals(List.of(), glue.getTables(b -> b.databaseName(DB)).tableList().stream().map(t -> t.name())

@@ -1,17 +1,19 @@
 package com.omc.flywheel.statemachine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.omc.flywheel.local.fixtures.SampleEvents;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,16 +24,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code bin/flywheel local-run} as a user runs it, on a small lake: the README's first command.
- * Up to three run at once (failsafe's configuration); the test that counts moto processes runs alone.
+ * Up to three run at once (failsafe's configuration). A run's moto_server is found among that run's
+ * own descendants, never by looking at every process of the machine.
  */
 class LocalRunIT {
     static final String MOTO_PROCESSES = "moto processes of this machine";
-    record Outcome(int exitCode, String output) {
+
+    /**
+     * @param motoServers every moto_server seen among the run's own descendants while it ran (other
+     *                    runs' and other builds' moto processes are never counted)
+     */
+    record Outcome(int exitCode, String output, Set<ProcessHandle> motoServers) {
     }
 
-    static Set<Long> motoProcesses() {
-        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("moto_server"))
-                .map(ProcessHandle::pid).collect(Collectors.toSet());
+    static boolean isMoto(ProcessHandle p) {
+        return p.info().commandLine().orElse("").contains("moto_server");
     }
 
     static Outcome localRun(String... args) throws Exception {
@@ -40,16 +47,16 @@ class LocalRunIT {
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "local-run did not finish:\n" + out);
-        return new Outcome(p.exitValue(), out);
+        Set<ProcessHandle> moto = ConcurrentHashMap.newKeySet();
+        ChildProcess.Result r = ChildProcess.run(pb, Duration.ofMinutes(5),
+                "bin/flywheel local-run " + String.join(" ", args),
+                p -> p.descendants().filter(LocalRunIT::isMoto).forEach(moto::add));
+        return new Outcome(r.exitCode(), r.stdout(), Set.copyOf(moto));
     }
 
     @Test
     @ResourceLock(value = MOTO_PROCESSES, mode = ResourceAccessMode.READ_WRITE)
     void aSmallRefreshSucceedsWritesTodaysReportsAndLeavesNothingRunning(@TempDir Path out) throws Exception {
-        Set<Long> before = motoProcesses();
         Outcome o = localRun("--tables", "4", "--buckets", "4", "--out", out.toString());
 
         assertEquals(0, o.exitCode(), o.output());
@@ -60,7 +67,8 @@ class LocalRunIT {
             monitor = files.filter(f -> f.toString().endsWith(".csv")).findFirst().orElseThrow();
         }
         List<String> csv = Files.readAllLines(monitor);
-        assertTrue(csv.get(0).startsWith("input_source,raw_input_snapshot_dt,table,location,s3_partitions,glue_partitions,"
+        assertTrue(csv.get(0).startsWith("input_source,raw_input_snapshot_dt,table,location,s3_partitions,"
+                + "glue_partitions,"
                 + "missing_glue_count,table_type_ok,contract_ok,count_src,count_part,count_diff_pct,pk_nulls,pk_dupes,"
                 + "file_issues_sample,checked_at"), csv.get(0));
         String json = Files.readString(Path.of(monitor.toString().replace(".csv", ".json")));
@@ -90,7 +98,18 @@ class LocalRunIT {
                 "today's ER table re-pointed: " + summary.path("executions"));
         assertTrue(summary.path("maxStatePayloadBytes").asInt() > 0
                 && summary.path("maxStatePayloadBytes").asInt() < 256 * 1024);
-        assertEquals(before, motoProcesses(), "every process local-run started is stopped");
+        assertFalse(o.motoServers().isEmpty(), "local-run's own moto_server was seen while it ran");
+        for (ProcessHandle moto : o.motoServers()) {
+            // Stopped before local-run exited; a moment to be reaped once killed.
+            try {
+                moto.onExit().get(5, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                // still there: reported below
+            }
+        }
+        assertEquals(List.of(), o.motoServers().stream().filter(h -> h.isAlive() && isMoto(h))
+                .map(h -> h.pid() + " " + h.info().commandLine().orElse("")).toList(),
+                "every moto_server local-run started is stopped");
     }
 
     @Test

@@ -1,6 +1,9 @@
 package com.omc.flywheel.statemachine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,9 +12,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.ops.RefreshCommand;
 import com.omc.flywheel.shared.AwsClients;
+import com.omc.flywheel.shared.FailureReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +28,7 @@ import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 
 /**
  * {@code bin/flywheel refresh} against the local endpoint: the db-refresh state machine as SAM
@@ -233,25 +239,43 @@ class RefreshCommandTest {
 
     /** Redrive is chosen only where it resumes: never after a Fail state (a Glue job loop's end). */
     @Test
-    void aFailedGlueJobIsNeverRedrivenEvenWhereRedriveExists() {
+    void aFailedGlueJobIsNeverRedrivenEvenWhereRedriveExists() throws Exception {
         cloud.proxy().addRewrite(com.omc.flywheel.local.proxy.AwsProxy.failGlueJob(
                 "etl-omc-flywheel-dev-register-part-tables",
                 "the registration job failed"));
         Outcome start = refresh("start", "--follow");
+        assertEquals(1, start.code(), "follow exits 1 for a run that failed: " + start.out() + start.err());
         String failed = start.out().lines().filter(l -> l.startsWith("started ")).findFirst().orElseThrow()
                 .substring(8);
+        assertTrue(start.out().contains("   failed step  RegisterTables"), start.out());
 
         Outcome dry = refresh("resume", failed, "--dry-run");
 
         assertEquals(0, dry.code(), dry.err());
         assertTrue(dry.out().contains("not redriven: it failed in the Fail state Register"), dry.out());
-        DescribeExecutionResponse redrivable = sfn.describeExecution(b -> b.executionArn(failed)).toBuilder()
-                .redriveStatus("REDRIVABLE").build();
-        com.omc.flywheel.shared.FailureReport report = com.omc.flywheel.shared.FailureReport.of(JSON.createObjectNode(),
-                List.of(), "{}", "PartialFailureException", "x");
-        assertEquals(null, RefreshCommand.redriveRefusal(redrivable, report),
+
+        // The same run as AWS would describe it where redrive exists: REDRIVABLE. Its Fail state still wins.
+        DescribeExecutionResponse ended = sfn.describeExecution(b -> b.executionArn(failed));
+        assertEquals(ExecutionStatus.FAILED, ended.status(), ended.toString());
+        List<HistoryEvent> history = new ArrayList<>();
+        sfn.getExecutionHistoryPaginator(b -> b.executionArn(failed)).events().forEach(history::add);
+        JsonNode definition = JSON.readTree(sfn.describeStateMachine(b -> b.stateMachineArn(stateMachineArn))
+                .definition());
+        FailureReport ranInto = FailureReport.of(definition, history, ended.input(), ended.error(), ended.cause());
+        assertFalse(ranInto.redriveResumes(), "the run entered a Fail state: " + ranInto.failStates());
+        assertTrue(ranInto.failStates().stream().allMatch(f -> f.startsWith("Register") && f.endsWith("Failed")),
+                ranInto.failStates().toString());
+        DescribeExecutionResponse redrivable = ended.toBuilder().redriveStatus("REDRIVABLE").build();
+        String refusal = RefreshCommand.redriveRefusal(redrivable, ranInto);
+        assertNotNull(refusal, "a Fail state and REDRIVABLE: not redriven");
+        assertTrue(refusal.contains("it failed in the Fail state " + ranInto.failStates().get(0)), refusal);
+
+        // Without a Fail state, the same REDRIVABLE execution is redriven; NOT_REDRIVABLE is Step Functions' no.
+        FailureReport taskFailure = FailureReport.of(JSON.createObjectNode(), List.of(), "{}",
+                "PartialFailureException", "x");
+        assertNull(RefreshCommand.redriveRefusal(redrivable, taskFailure),
                 "a Task failure that AWS calls REDRIVABLE: redrive");
         assertTrue(RefreshCommand.redriveRefusal(redrivable.toBuilder().redriveStatus("NOT_REDRIVABLE")
-                .redriveStatusReason("Execution is SUCCEEDED").build(), report).contains("NOT_REDRIVABLE"));
+                .redriveStatusReason("Execution is SUCCEEDED").build(), taskFailure).contains("NOT_REDRIVABLE"));
     }
 }

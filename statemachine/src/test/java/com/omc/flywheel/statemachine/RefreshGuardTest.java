@@ -7,13 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.moto.MotoServer.SnsMessage;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.shared.AwsClients;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
@@ -38,23 +49,104 @@ class RefreshGuardTest {
     }
 
     /**
-     * Two refreshes started at the same moment (the snapshot-arrival event delivered twice): each
-     * lists the other, and exactly one goes on, the same one whichever asks first.
+     * Holds every Invoke of resolve-snapshot (the guard's step) until the test lets the execution
+     * it is for ask, then answers it with the real handler, as Lambda would: so the test, not the
+     * scheduler, decides which of two executions asks first.
      */
-    @Test
-    void ofTwoRefreshesStartedTogetherExactlyOneGoesOn() {
+    static final class Gate implements AwsProxy.Rule {
+        private final LocalCloud cloud;
+        private final Map<String, CountDownLatch> release = new ConcurrentHashMap<>();
+        private final Map<String, CountDownLatch> answered = new ConcurrentHashMap<>();
+
+        Gate(LocalCloud cloud) {
+            this.cloud = cloud;
+        }
+
+        private static CountDownLatch latch(Map<String, CountDownLatch> latches, String execution) {
+            return latches.computeIfAbsent(execution, k -> new CountDownLatch(1));
+        }
+
+        @Override
+        public Optional<AwsProxy.Reply> apply(AwsProxy.Call call) {
+            if (!call.path().endsWith("/invocations") || !call.path().contains("resolve-snapshot")) {
+                return Optional.empty();
+            }
+            String execution = call.json().path("executionArn").asText();
+            answered.putIfAbsent(execution, new CountDownLatch(1));
+            try {
+                if (!latch(release, execution).await(2, TimeUnit.MINUTES)) {
+                    return Optional.of(AwsProxy.Reply.awsError(500, "ServiceException", "the test's gate was "
+                            + "never opened for " + execution));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.of(AwsProxy.Reply.awsError(500, "ServiceException", "interrupted"));
+            }
+            Optional<AwsProxy.Reply> reply = cloud.lambdas().apply(call);
+            latch(answered, execution).countDown();
+            return reply;
+        }
+
+        /** Waits until resolve-snapshot has been invoked for every one of these executions (and is held). */
+        void awaitAsking(List<String> executions, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!answered.keySet().containsAll(executions)) {
+                assertTrue(System.nanoTime() < deadline, "resolve-snapshot was not invoked for all of " + executions
+                        + " within " + timeout + " (invoked for " + answered.keySet() + ")");
+                Thread.sleep(50);
+            }
+        }
+
+        /** Lets the execution's resolve-snapshot run and waits for its answer. */
+        void letAsk(String execution, Duration timeout) throws InterruptedException {
+            latch(release, execution).countDown();
+            assertTrue(latch(answered, execution).await(timeout.toMillis(), TimeUnit.MILLISECONDS),
+                    "resolve-snapshot of " + execution + " did not answer within " + timeout);
+        }
+    }
+
+    /**
+     * Two refreshes started at the same moment (the snapshot-arrival event delivered twice): each
+     * lists the other, and exactly one goes on, the same one whichever asks first: the one that started
+     * first, the smaller ARN on a tie (RefreshGuard's rule, in functions/resolve-snapshot). The test
+     * holds both at the guard and lets the one the rule picks ask first, then (the other run) last.
+     */
+    @ParameterizedTest(name = "the execution that goes on asks {0}")
+    @ValueSource(strings = {"first", "last"})
+    void ofTwoRefreshesStartedTogetherExactlyOneGoesOn(String winnerAsks) throws Exception {
+        Gate gate = new Gate(cloud);
+        cloud.proxy().addRuleFirst(gate);
         String input = SampleEvents.read("db-refresh.json");
         String a = StateMachineHarness.start("db-refresh.asl.json", input);
         String b = StateMachineHarness.start("db-refresh.asl.json", input);
+        gate.awaitAsking(List.of(a, b), Duration.ofMinutes(1));
 
-        StateMachineHarness.Run ra = StateMachineHarness.await(a, Duration.ofMinutes(3));
-        StateMachineHarness.Run rb = StateMachineHarness.await(b, Duration.ofMinutes(3));
+        // The rule's pick, from what Step Functions says of the two: the earlier start, then the smaller ARN.
+        SfnClient sfn = AwsClients.build(SfnClient.builder());
+        List<DescribeExecutionResponse> both = new ArrayList<>(List.of(sfn.describeExecution(r -> r.executionArn(a)),
+                sfn.describeExecution(r -> r.executionArn(b))));
+        both.sort(Comparator.comparing(DescribeExecutionResponse::startDate)
+                .thenComparing(DescribeExecutionResponse::executionArn));
+        String goesOn = both.get(0).executionArn();
+        String refused = both.get(1).executionArn();
+        assertEquals(a, goesOn, "started first (or at the same moment with the smaller name): " + both);
+        if (winnerAsks.equals("first")) {
+            gate.letAsk(goesOn, Duration.ofMinutes(1));
+            gate.letAsk(refused, Duration.ofMinutes(1));
+        } else {
+            gate.letAsk(refused, Duration.ofMinutes(1));
+            gate.letAsk(goesOn, Duration.ofMinutes(1));
+        }
 
-        List<ExecutionStatus> statuses = List.of(ra.execution().status(), rb.execution().status());
-        assertTrue(statuses.contains(ExecutionStatus.SUCCEEDED) && statuses.contains(ExecutionStatus.FAILED),
-                statuses.toString());
-        StateMachineHarness.Run refused = ra.execution().status() == ExecutionStatus.FAILED ? ra : rb;
-        assertEquals("ConcurrentRefreshException", refused.execution().error(), refused.execution().cause());
+        StateMachineHarness.Run ran = StateMachineHarness.await(goesOn, Duration.ofMinutes(3));
+        StateMachineHarness.Run stopped = StateMachineHarness.await(refused, Duration.ofMinutes(3));
+
+        assertEquals(ExecutionStatus.SUCCEEDED, ran.execution().status(), ran.execution().toString());
+        assertEquals(ExecutionStatus.FAILED, stopped.execution().status(), stopped.execution().toString());
+        assertEquals("ConcurrentRefreshException", stopped.execution().error(), stopped.execution().cause());
+        assertTrue(stopped.execution().cause().contains(goesOn), "it names the one that goes on: "
+                + stopped.execution().cause());
+        assertFalse(stopped.statesEntered().contains("SplitInputs"), stopped.statesEntered().toString());
         assertEquals(1, glue.getJobRuns(r -> r.jobName(JOBS.get(0))).jobRuns().size(), "one refresh's split jobs");
     }
 

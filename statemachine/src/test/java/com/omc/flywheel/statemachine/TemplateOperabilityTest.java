@@ -10,9 +10,9 @@ import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.iam.DeployedStack;
 import com.omc.flywheel.local.moto.MotoServer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -54,19 +53,15 @@ class TemplateOperabilityTest {
         params.putAll(extra);
         params.forEach((k, v) -> command.addAll(List.of("--param", k + "=" + v)));
         try {
-            Path errors = Files.createTempFile("transformed-template", ".err");
-            Process p = new ProcessBuilder(command).redirectError(errors.toFile()).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            boolean done = p.waitFor(60, TimeUnit.SECONDS);
-            String err = Files.readString(errors, StandardCharsets.UTF_8);
-            Files.deleteIfExists(errors);
-            if (!done || p.exitValue() != 0) {
+            ChildProcess.Result r = ChildProcess.run(new ProcessBuilder(command), Duration.ofSeconds(60),
+                    "local/scripts/transformed_template.py");
+            if (r.exitCode() != 0) {
                 throw new IllegalStateException("cannot transform template.yaml (" + String.join(" ", command) + "): "
-                        + err);
+                        + r.stderr());
             }
-            return new ObjectMapper().readTree(out);
+            return new ObjectMapper().readTree(r.stdout());
         } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + command, e);
+            throw new IllegalStateException("cannot read what " + command + " printed", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -146,7 +141,8 @@ class TemplateOperabilityTest {
     @Test
     void alarmsCoverTheRefreshTheTopicsAndEveryFunction() {
         Map<String, JsonNode> alarms = alarms();
-        String machine = "StateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:omc-flywheel-dev-db-refresh";
+        String machine = "StateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:omc-flywheel-dev-db-"
+                + "refresh";
         List<String> missing = new ArrayList<>();
         List<String> expected = new ArrayList<>(List.of("AWS/States ExecutionsFailed " + machine,
                 "AWS/States ExecutionsTimedOut " + machine,
@@ -254,7 +250,8 @@ class TemplateOperabilityTest {
                         resolved(t, id).path("KmsMasterKeyId").asText(), id));
         Map<String, JsonNode> logGroups = resources(custom, "AWS::Logs::LogGroup");
         assertEquals(FUNCTIONS.size() + MACHINES.size(), logGroups.size());
-        logGroups.forEach((id, g) -> assertEquals("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        logGroups.forEach((id, g) -> assertEquals("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-"
+                + "1234567890ab",
                 resolved(g, id).path("KmsKeyId").asText(), id));
         resources(stack, "AWS::Logs::LogGroup").forEach((id, g) ->
                 assertFalse(resolved(g, id).has("KmsKeyId"), id + ": no key by default"));
@@ -378,7 +375,8 @@ class TemplateOperabilityTest {
         String override = "{\"--DATABASE\": \"omc_flywheel_dev\", \"--TABLE_PREFIX\": \"part_\", \"--MAX_COLS\": "
                 + "\"250\", "
                 + "\"--S3_ROOT\": "
-                        + "\"s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/split_part/infobase_attributes/\"}";
+                        + "\"s3://omc-flywheel-data-us-east-1-dev/omc_cleanroom_data/split_part/"
+                        + "infobase_attributes/\"}";
         JsonNode overridden = transformed(Map.of("RegisterInfobaseJobArguments", override));
         ObjectMapper json = new ObjectMapper();
         for (JsonNode template : List.of(stack, overridden)) {

@@ -9,12 +9,17 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.omc.flywheel.local.fixtures.LakeBuilder;
+import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.Events;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.Datum;
+import software.amazon.awssdk.services.athena.model.QueryExecution;
+import software.amazon.awssdk.services.athena.model.Row;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /** The data-monitor report against moto: the alerts of a lake with known faults, the files, the topic. */
@@ -76,6 +81,18 @@ class DataMonitorReportTest extends ReportFixture {
                 "[PK_DUPES] part_miacs_02: customer_user_id duplicate rows=4"), alerts);
         assertEquals(4, r.issues());
         assertEquals(5, json.get("tables").size(), "every part_ table but the _er one");
+        // The counts came from each table's own queries: the SQL Athena was sent, in order, and the
+        // canned answer each query got (moto hands them out in that order and keeps each one's).
+        List<String> tables = List.of("ibe_01", "ibe_02", "ibe_03", "miacs_01", "miacs_02");
+        List<List<Object>> expected = new ArrayList<>();
+        for (String t : tables) {
+            boolean dupes = t.equals("miacs_02");
+            expected.add(List.of(partQuery("part_" + t),
+                    dupes ? List.of("1004", "0", "4") : List.of("1000", "0", "0")));
+            expected.add(List.of("SELECT COUNT(*) FROM \"omc_flywheel_dev\".\"ext_" + t + "\"",
+                    List.of(dupes ? "1004" : "1000")));
+        }
+        assertEquals(expected, queriesSent());
         assertEquals("ext", json.get("compare").get("type").asText());
         assertEquals("2025-11-01T02:00:00Z", json.get("generated_at").asText(), "today's %Y-%m-%dT%H:%M:%SZ");
         json.get("tables").forEach(t -> assertEquals("2025-11-01T02:00:00Z", t.get("checked_at").asText(),
@@ -256,6 +273,32 @@ class DataMonitorReportTest extends ReportFixture {
         assertEquals("[DATA MONITOR] 60 issue(s) in omc_flywheel_dev (part_*)\n\n"
                 + String.join("\n", alerts.subList(0, 50)),
                 message);
+    }
+
+    /**
+     * The count, NULL-key and duplicate-row query of a table, as the report must send it: the key
+     * column's values grouped, summed as (rows, rows with a NULL key, rows of a key seen more than once).
+     */
+    static String partQuery(String table) {
+        return "SELECT COALESCE(SUM(c), 0), COALESCE(SUM(CASE WHEN k IS NULL THEN c ELSE 0 END), 0), "
+                + "COALESCE(SUM(CASE WHEN k IS NOT NULL AND c > 1 THEN c ELSE 0 END), 0) "
+                + "FROM (SELECT \"customer_user_id\" AS k, COUNT(*) AS c FROM \"omc_flywheel_dev\".\"" + table + "\" "
+                + "GROUP BY \"customer_user_id\")";
+    }
+
+    /** Every query Athena (moto) was sent, oldest first: its SQL and the first data row it answered. */
+    static List<List<Object>> queriesSent() {
+        try (AthenaClient athena = AwsClients.build(AthenaClient.builder())) {
+            List<List<Object>> sent = new ArrayList<>();
+            for (String id : athena.listQueryExecutions(b -> { }).queryExecutionIds()) {
+                QueryExecution q = athena.getQueryExecution(b -> b.queryExecutionId(id)).queryExecution();
+                assertEquals("primary", q.workGroup(), "the report's workgroup: " + q);
+                List<Row> rows = athena.getQueryResults(b -> b.queryExecutionId(id)).resultSet().rows();
+                sent.add(List.of(q.query(), rows.size() < 2 ? List.of()
+                        : rows.get(1).data().stream().map(Datum::varCharValue).toList()));
+            }
+            return sent;
+        }
     }
 
     static List<String[]> parse(String csv) throws Exception {

@@ -12,6 +12,7 @@ import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.InvalidInputException;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import software.amazon.awssdk.services.sfn.SfnClient;
@@ -28,9 +29,10 @@ class NotifyFailureSampleEventsTest {
     static final String TOPIC = "arn:aws:sns:us-east-1:123456789012:omc-flywheel-dev-db-refresh-notifications";
     static final String DEFINITION = """
             {"StartAt": "ResolveNewestSnapshot", "States": {
-              "ResolveNewestSnapshot": {"Type": "Pass", "Result": {"snapshotDt": "2025-10-22"}, "ResultPath": "$.snapshot",
-                                        "Next": "SplitInputs"},
-              "SplitInputs": {"Type": "Parallel", "ResultPath": "$.results.split", "Next": "SkipRegister?", "Branches": [
+              "ResolveNewestSnapshot": {"Type": "Pass", "Result": {"snapshotDt": "2025-10-22"},
+                                        "ResultPath": "$.snapshot", "Next": "SplitInputs"},
+              "SplitInputs": {"Type": "Parallel", "ResultPath": "$.results.split", "Next": "SkipRegister?",
+                              "Branches": [
                 {"StartAt": "SplitInfobase", "States": {"SplitInfobase": {"Type": "Pass", "End": true,
                   "Result": {"step": "SplitInfobase", "jobName": "etl-omc-flywheel-dev-infobase-split-and-part",
                              "jobRunId": "jr_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}}}]},
@@ -58,8 +60,14 @@ class NotifyFailureSampleEventsTest {
                 "reports": [{"report": "DATA_MONITOR", "issues": 3, "reportKeys": [
                               "data-monitor/ACX_Data_Monitor_Report_2025-11-01.json",
                               "data-monitor/ACX_Data_Monitor_Report_2025-11-01.csv"]},
-                            {"report": "CLEANROOMS", "reportKeys": ["cleanrooms-reports/ACX_Cleanroom_Report_AMC_20251101.json"]}]}}}}}
+                            {"report": "CLEANROOMS", "reportKeys": [
+                              "cleanrooms-reports/ACX_Cleanroom_Report_AMC_20251101.json"]}]}}}}}
             """;
+
+    /** Each events/notify-failure-invalid-*.json and the one field it gets wrong. */
+    static final Map<String, String> INVALID = Map.of(
+            "notify-failure-invalid-detail-type.json", "detail-type",
+            "notify-failure-invalid-execution-arn.json", "detail.executionArn");
 
     @TestFactory
     List<DynamicTest> everySampleEvent() {
@@ -77,9 +85,16 @@ class NotifyFailureSampleEventsTest {
     private void run(String file) {
         String body = SampleEvents.read(file);
         if (file.contains("-invalid-")) {
+            String field = INVALID.get(file);
+            if (field == null) {
+                fail("events/" + file + " has no expected bad field in this test (INVALID): add one");
+            }
             InvalidInputException e = assertThrows(InvalidInputException.class,
                     () -> SampleEvents.invoke(new NotifyFailureHandler(unreachable()), "notify-failure", body));
-            assertFalse(e.getMessage().isBlank());
+            assertEquals("InvalidInputException", e.errorType(), "the contract's errorType");
+            assertEquals(field, e.field(), e.getMessage());
+            assertTrue(e.getMessage().startsWith("field '" + field + "': "), "the message names " + field + ": "
+                    + e.getMessage());
             return;
         }
         switch (file) {

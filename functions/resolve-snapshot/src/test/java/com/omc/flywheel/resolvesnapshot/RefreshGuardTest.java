@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.errors.ConcurrentRefreshException;
 import com.omc.flywheel.shared.errors.TransientAwsException;
@@ -32,6 +33,8 @@ class RefreshGuardTest {
             + "\"Begin\": {\"Type\": \"Pass\", \"Next\": \"Work\"},"
             + "\"Work\": {\"Type\": \"Wait\", \"Seconds\": 30, \"Next\": \"Done\"},"
             + "\"Done\": {\"Type\": \"Succeed\"}}}";
+    /** moto first (MotoServer.shared() sets the SDK's endpoint and region), so the clients below can be built. */
+    static final MotoServer STARTED = MOTO;
     static final SfnClient SFN = AwsClients.build(SfnClient.builder());
     /** Answers no call: a handler given it must not reach S3 for the test to pass. */
     static final S3Client NO_S3 = AwsClients.build(S3Client.builder()
@@ -93,6 +96,20 @@ class RefreshGuardTest {
 
         String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", event(earlier));
         assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), "the earlier refresh goes on: " + out);
+    }
+
+    /** The same two, the other way round: the earlier asks first and goes on; the later, asking next, is refused. */
+    @Test
+    void ofTwoRunningExecutionsTheEarlierGoesOnAlsoWhenItAsksFirst() {
+        String earlier = start(refresh, "z-monthly");
+        String later = start(refresh, "a-snapshot-arrived");
+
+        String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", event(earlier));
+        assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), "the earlier refresh goes on: " + out);
+
+        ConcurrentRefreshException e = assertThrows(ConcurrentRefreshException.class,
+                () -> SampleEvents.invoke(new ResolveSnapshotHandler(NO_S3, SFN), "resolve-snapshot", event(later)));
+        assertEquals(earlier, e.runningExecutionArn());
     }
 
     @Test
@@ -159,16 +176,21 @@ class RefreshGuardTest {
         assertTrue(e.getMessage().contains("ListExecutions") && e.getMessage().contains(refresh), e.getMessage());
     }
 
-    /** Two executions started in the same millisecond: the smaller ARN goes on, whichever asks. */
+    /**
+     * Two executions started in the same millisecond: the smaller ARN goes on, whichever asks, and
+     * whatever order ListExecutions lists them in.
+     */
     @Test
     void onATieTheSmallerArnGoesOnAndTheOtherIsRefused() {
         Instant t = Instant.parse("2026-01-01T02:00:00.123Z");
         String a = "arn:aws:states:us-east-1:123456789012:execution:omc-flywheel-dev-db-refresh:a";
         String b = "arn:aws:states:us-east-1:123456789012:execution:omc-flywheel-dev-db-refresh:b";
-        List<ExecutionListItem> running = List.of(item(b, t), item(a, t));
-        assertEquals(Optional.empty(), RefreshGuard.holder(a, running, t.plusSeconds(1)));
-        assertEquals(Optional.of(a), RefreshGuard.holder(b, running, t.plusSeconds(1))
-                .map(ExecutionListItem::executionArn));
+        for (List<ExecutionListItem> running : List.of(List.of(item(b, t), item(a, t)),
+                List.of(item(a, t), item(b, t)))) {
+            assertEquals(Optional.empty(), RefreshGuard.holder(a, running, t.plusSeconds(1)), "a goes on: " + running);
+            assertEquals(Optional.of(a), RefreshGuard.holder(b, running, t.plusSeconds(1))
+                    .map(ExecutionListItem::executionArn), "b is refused, naming a: " + running);
+        }
         // Each not yet listed in the other's answer: each sees only itself, and both would go on (the
         // eventual consistency RefreshGuard's javadoc names); listed, exactly one does.
         assertEquals(Optional.empty(), RefreshGuard.holder(b, List.of(item(b, t)), t));
@@ -223,7 +245,8 @@ class RefreshGuardTest {
     void theStateMachineIsTheExecutionsOwn() {
         assertEquals("arn:aws-us-gov:states:us-gov-west-1:123456789012:stateMachine:omc-flywheel-prod-db-refresh",
                 RefreshGuard.stateMachineArn(
-                        "arn:aws-us-gov:states:us-gov-west-1:123456789012:execution:omc-flywheel-prod-db-refresh:run-1"));
+                        "arn:aws-us-gov:states:us-gov-west-1:123456789012:execution:"
+                        + "omc-flywheel-prod-db-refresh:run-1"));
     }
 
     private static ExecutionListItem item(String arn, Instant start) {
