@@ -132,8 +132,8 @@ public final class ServiceModel {
             return botocoreData = Path.of(configured);
         }
         try {
-            Process p = new ProcessBuilder("python3", "-c", "import botocore,os;print(os.path.dirname(botocore.__file__))")
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("python3", "-c",
+                    "import botocore,os;print(os.path.dirname(botocore.__file__))").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException(out);

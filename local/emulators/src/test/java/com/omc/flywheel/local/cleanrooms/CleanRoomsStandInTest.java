@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
 import com.omc.flywheel.local.fixtures.LakeBuilder;
 import com.omc.flywheel.local.moto.MotoServer;
 import java.util.ArrayList;
@@ -24,7 +20,6 @@ import software.amazon.awssdk.services.cleanrooms.model.AccessDeniedException;
 import software.amazon.awssdk.services.cleanrooms.model.AnalysisMethod;
 import software.amazon.awssdk.services.cleanrooms.model.AutoRefreshMode;
 import software.amazon.awssdk.services.cleanrooms.model.BudgetParameter;
-import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTable;
 import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAnalysisRuleType;
 import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAssociationAnalysisRuleType;
 import software.amazon.awssdk.services.cleanrooms.model.ConflictException;
@@ -34,7 +29,6 @@ import software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetType;
 import software.amazon.awssdk.services.cleanrooms.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.cleanrooms.model.ServiceQuotaExceededException;
 import software.amazon.awssdk.services.cleanrooms.model.ValidationException;
-import software.amazon.awssdk.services.entityresolution.EntityResolutionClient;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -292,25 +286,5 @@ class CleanRoomsStandInTest {
         assertThrows(AccessDeniedException.class, () -> table("part_b"));
         table("part_c");
         assertEquals(List.of("CreateConfiguredTable part_a", "CreateConfiguredTable part_c"), standIn.mutations());
-    }
-
-    @Test
-    void entityResolutionNamespacesAndSchemaMappings() throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        standIn.idNamespace("ACXIdNamespace", (ObjectNode) json.readTree(
-                "{\"type\":\"SOURCE\",\"description\":\"ACX ids\","
-                + "\"inputSourceConfig\":[{\"inputSourceARN\":\"arn:aws:glue:us-east-1:123456789012:table/db/part_addressable_ids_er\","
-                + "\"schemaName\":\"ACX_SCHEMA\"}],\"idMappingWorkflowProperties\":[{\"idMappingType\":\"RULE_BASED\"}]}"));
-        standIn.schemaMapping("ACX_SCHEMA", (ArrayNode) json.readTree(
-                "[{\"fieldName\":\"row_id\",\"type\":\"UNIQUE_ID\"},"
-                + "{\"fieldName\":\"customer_user_id\",\"type\":\"STRING\",\"matchKey\":\"AXM\",\"hashed\":false}]"));
-        EntityResolutionClient er = EntityResolutionClient.builder().region(Region.US_EAST_1)
-                .endpointOverride(standIn.endpointUri()).build();
-
-        assertEquals("SOURCE", er.getIdNamespace(b -> b.idNamespaceName("ACXIdNamespace")).typeAsString());
-        assertEquals("AXM", er.getSchemaMapping(b -> b.schemaName("ACX_SCHEMA")).mappedInputFields().get(1).matchKey());
-        assertEquals(1, er.listIdNamespacesPaginator(b -> b.maxResults(25)).idNamespaceSummaries().stream().count());
-        assertThrows(software.amazon.awssdk.services.entityresolution.model.ResourceNotFoundException.class,
-                () -> er.getSchemaMapping(b -> b.schemaName("NOPE")));
     }
 }
