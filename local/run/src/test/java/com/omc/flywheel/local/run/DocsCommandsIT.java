@@ -1,4 +1,4 @@
-package com.omc.flywheel.statemachine;
+package com.omc.flywheel.local.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

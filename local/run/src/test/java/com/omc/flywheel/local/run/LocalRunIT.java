@@ -1,10 +1,11 @@
-package com.omc.flywheel.statemachine;
+package com.omc.flywheel.local.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.omc.flywheel.local.fixtures.ChildProcess;
 import com.omc.flywheel.local.fixtures.SampleEvents;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.ResourceAccessMode;
-import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,8 +27,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  * own descendants, never by looking at every process of the machine.
  */
 class LocalRunIT {
-    static final String MOTO_PROCESSES = "moto processes of this machine";
-
     /**
      * @param motoServers every moto_server seen among the run's own descendants while it ran (other
      *                    runs' and other builds' moto processes are never counted)
@@ -55,7 +52,6 @@ class LocalRunIT {
     }
 
     @Test
-    @ResourceLock(value = MOTO_PROCESSES, mode = ResourceAccessMode.READ_WRITE)
     void aSmallRefreshSucceedsWritesTodaysReportsAndLeavesNothingRunning(@TempDir Path out) throws Exception {
         Outcome o = localRun("--tables", "4", "--buckets", "4", "--out", out.toString());
 
@@ -113,7 +109,6 @@ class LocalRunIT {
     }
 
     @Test
-    @ResourceLock(value = MOTO_PROCESSES, mode = ResourceAccessMode.READ)
     void failStepShowsTheFailureNotificationAndExitsNonZero(@TempDir Path out) throws Exception {
         Outcome o = localRun("--tables", "2", "--buckets", "2", "--fail-step", "BuildErTable", "--out", out.toString());
 
@@ -128,7 +123,6 @@ class LocalRunIT {
      * never dropped), plans no Clean Rooms change, and writes reports of the new snapshot.
      */
     @Test
-    @ResourceLock(value = MOTO_PROCESSES, mode = ResourceAccessMode.READ)
     void twoMonthsBackToBackRefreshTheErTableAgainAndChangeNothingInCleanRooms(@TempDir Path out) throws Exception {
         Outcome o = localRun("--tables", "2", "--buckets", "2", "--months", "2", "--snapshot-dt", "2026-11-30",
                 "--out", out.toString());
@@ -179,7 +173,6 @@ class LocalRunIT {
      * runs in summary.json, not from local-run's verdict alone).
      */
     @ParameterizedTest
-    @ResourceLock(value = MOTO_PROCESSES, mode = ResourceAccessMode.READ)
     @ValueSource(strings = {"ResolveNewestSnapshot", "SplitInputs", "RegisterTables", "RepairPartitions",
             "BuildErTable",
             "AssociateTables", "Reports"})
