@@ -90,8 +90,8 @@ public final class ExecutionEvents {
     /**
      * What AWS guarantees and moto does not: an ended execution's history is complete and readable.
      * moto marks an execution FAILED while a Parallel state's other branch may still be stopping and
-     * writing events (GetExecutionHistory then answers 500 for a moment); EventBridge's event reaches
-     * its target only after the end. Waits, at most 10 s, until two reads of the history agree.
+     * writing events; EventBridge's event reaches its target only after the end. Waits, at most 10 s,
+     * until two reads of the history agree.
      */
     static void awaitFinalHistory(LocalCloud cloud, String executionArn) {
         HttpClient http = HttpClient.newHttpClient();

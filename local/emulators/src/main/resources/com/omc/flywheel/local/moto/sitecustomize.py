@@ -5,7 +5,8 @@ executions it already ran; an execution holds a lock, so the copy fails and the 
 StartExecution of a state machine answers HTTP 500 ("cannot pickle '_thread.RLock' object").
 AWS runs many executions of one state machine, at once or one after the other: the operator's
 resume, and the refusal of a second refresh, need that here too. The copy leaves the executions out
-(the engine reads only the definition and settings from it).
+(the engine reads only the definition and settings from it). A second fix keeps a stopped Parallel
+branch's TaskScheduled event serializable (below).
 
 For the test suite only, FLYWHEEL_MOTO_TIME_SCALE (a number above 0 and at most 1) makes the engine's
 Wait states and Retry intervals sleep that fraction of their seconds: the executions take the same
@@ -33,8 +34,32 @@ def _copy_without_executions(self, memo):
     return clone
 
 
-if not hasattr(StateMachineInstance, "executions") and "__deepcopy__" not in StateMachineInstance.__dict__:
+# A Parallel state's failing branch stops the others; a Task of a stopped branch still records its
+# TaskScheduled event, but the timeout it evaluates is skipped (a stopped frame evaluates nothing), so
+# the value it pops is whatever was on the stack: a dict. The history then holds a dict where the API
+# model has a number, and every GetExecutionHistory of that execution answers 500 from then on (seen
+# with RegisterTables failing in one branch while the other starts its job). AWS records no such
+# event; here the unknown timeout is left out of it.
+from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+
+_NUMBERS = ("timeoutInSeconds", "heartbeatInSeconds")
+_add_event = EventManager.add_event
+
+
+def _add_event_with_numbers(self, context, event_type, event_details=None, *args, **kwargs):
+    if isinstance(event_details, dict):
+        for details in event_details.values():
+            if isinstance(details, dict):
+                for name in _NUMBERS:
+                    if name in details and not isinstance(details[name], int):
+                        del details[name]
+    return _add_event(self, context, event_type, event_details, *args, **kwargs)
+
+
+if (not hasattr(StateMachineInstance, "executions") and "__deepcopy__" not in StateMachineInstance.__dict__
+        and callable(_add_event)):
     StateMachineInstance.__deepcopy__ = _copy_without_executions
+    EventManager.add_event = _add_event_with_numbers
     print(MARKER, file=sys.stderr, flush=True)
 else:
     raise RuntimeError("flywheel's moto fix (local/.../moto/sitecustomize.py) no longer fits this moto: review it")
