@@ -2,19 +2,16 @@ package com.omc.flywheel.startgluejob;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.omc.flywheel.local.fixtures.ChildProcess;
 import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.shared.Events;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,40 +31,11 @@ class FlywheelInvokeIT extends GlueJobFixture {
         ProcessBuilder pb = new ProcessBuilder(command).directory(root.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
         pb.environment().putAll(env);
-        // Both streams to files, read once the process has ended: the time limit below always fires.
-        Path out = Files.createTempFile("flywheel-out", ".txt");
-        Path err = Files.createTempFile("flywheel-err", ".txt");
-        try {
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-            Process p = pb.start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                destroyTree(p);
-                fail("bin/flywheel " + String.join(" ", args) + " did not finish within 120 s: it and its child "
-                        + "processes were stopped. Its output:\n" + read(out) + read(err));
-            }
-            String stdout = read(out).trim();
-            JsonNode json = stdout.isEmpty() ? null : Events.mapper().readTree(stdout);
-            return new Outcome(p.exitValue(), json, read(err));
-        } finally {
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-        }
-    }
-
-    private static String read(Path file) throws IOException {
-        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-    }
-
-    /** Stops the process and its descendants (listed while it still has them), killing what does not stop in 5 s. */
-    private static void destroyTree(Process p) throws InterruptedException {
-        List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
-        tree.add(p.toHandle());
-        tree.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (tree.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        // Both streams to files, read once the process has ended: the time limit always fires.
+        ChildProcess.Result r = ChildProcess.run(pb, Duration.ofSeconds(120), "bin/flywheel " + String.join(" ", args));
+        String stdout = r.stdout().trim();
+        JsonNode json = stdout.isEmpty() ? null : Events.mapper().readTree(stdout);
+        return new Outcome(r.exitCode(), json, r.stderr());
     }
 
     private static Map<String, String> motoEnv() {
