@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.omc.flywheel.local.cleanrooms.ServiceModel;
 import com.omc.flywheel.local.fixtures.ChildProcess;
 import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.iam.DeployedStack;
@@ -129,6 +130,41 @@ class AslDefinitionsTest {
             check(JSON.readTree(f.toFile()).get("States"), false, problems);
             assertEquals(List.of(), problems, f.getFileName().toString());
         }
+    }
+
+    /**
+     * An optimized DynamoDB integration fails with {@code DynamoDB.<the error the API answered>}: a Retry
+     * or Catch naming an error the operation never answers (e.g. {@code DynamoDB.ThrottlingException} on
+     * UpdateItem, which throttles with ProvisionedThroughputExceededException or RequestLimitExceeded)
+     * never matches, so the step fails at the first throttle. Every name is checked against the
+     * operation's errors in DynamoDB's own API model.
+     */
+    @Test
+    void dynamoDbTasksRetryAndCatchOnlyErrorsTheirOperationAnswers() throws Exception {
+        ServiceModel dynamodb = ServiceModel.load("dynamodb");
+        List<String> problems = new ArrayList<>();
+        for (Path f : definitions()) {
+            JSON.readTree(f.toFile()).findParents("Resource").forEach(task -> {
+                String resource = task.path("Resource").asText();
+                if (!resource.startsWith("arn:aws:states:::dynamodb:")) {
+                    return;
+                }
+                String op = resource.substring(resource.lastIndexOf(':') + 1);
+                String operation = Character.toUpperCase(op.charAt(0)) + op.substring(1);
+                List<String> answered = dynamodb.errors(operation);
+                for (String field : List.of("Retry", "Catch")) {
+                    task.path(field).forEach(rule -> rule.path("ErrorEquals").forEach(e -> {
+                        String name = e.asText();
+                        if (name.startsWith("DynamoDB.") && !name.equals("DynamoDB.AmazonDynamoDBException")
+                                && !answered.contains(name.substring("DynamoDB.".length()))) {
+                            problems.add(f.getFileName() + " " + operation + " " + field + " " + name
+                                    + " (the operation answers " + answered + ")");
+                        }
+                    }));
+                }
+            });
+        }
+        assertEquals(List.of(), problems);
     }
 
     /**

@@ -166,6 +166,14 @@ class TemplateOperabilityTest {
         }
         assertTrue(window * overdue.path("EvaluationPeriods").asLong() <= 604_800,
                 "CloudWatch evaluates at most 7 days");
+        // Metric math: DAY() is the day of the WEEK (1 = Monday ... 7 = Sunday), DATE() the day of the
+        // month. Gated on DAY(), "after the 7th" is never true and the alarm fires a week after every
+        // refresh; moto computes no metric math, so the expression itself is what can be checked here.
+        String due = "";
+        for (JsonNode m : overdue.path("Metrics")) {
+            due += m.path("Expression").asText();
+        }
+        assertTrue(due.contains("DATE(") && !due.contains("DAY("), "gated on the day of the month: " + due);
         String topicsFailed = alarms.get("OMC/Flywheel TopicsFailed Environment=dev").path("AlarmDescription").asText();
         assertTrue(topicsFailed.contains("fetch-active-topics") && !topicsFailed.contains("later change"),
                 topicsFailed);

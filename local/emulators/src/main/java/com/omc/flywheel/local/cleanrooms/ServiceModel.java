@@ -38,8 +38,11 @@ public final class ServiceModel {
     public record Match(Operation operation, Map<String, String> pathParameters) {
     }
 
+    private final JsonNode model;
+
     private ServiceModel(String service, JsonNode model) {
         this.service = service;
+        this.model = model;
         this.shapes = model.get("shapes");
         for (Iterator<Map.Entry<String, JsonNode>> it = model.get("operations").fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -64,6 +67,17 @@ public final class ServiceModel {
 
     public String service() {
         return service;
+    }
+
+    /** The error shapes the model lists for {@code operation} (what the service can answer it with). */
+    public List<String> errors(String operation) {
+        JsonNode op = model.path("operations").path(operation);
+        if (op.isMissingNode()) {
+            throw new IllegalArgumentException(service + " model has no operation " + operation);
+        }
+        List<String> errors = new ArrayList<>();
+        op.path("errors").forEach(e -> errors.add(e.path("shape").asText()));
+        return errors;
     }
 
     public JsonNode shape(String name) {
