@@ -63,7 +63,7 @@ public final class RefreshCommand {
             "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_.-]{1,80}$");
     private static final Pattern EXECUTION_NAME = Pattern.compile("^[A-Za-z0-9_.-]{1,80}$");
     private static final Pattern ENVIRONMENT = Pattern.compile("^[a-z0-9]{1,16}$");
-    /** Today's scripts' step numbers (SPEC.md §2), each now naming only its own step. */
+    /** Today's scripts' step numbers (docs/today.md), each now naming only its own step. */
     static final Map<String, List<String>> SCRIPT_NUMBERS = Map.of(
             "1", List.of("SplitAddressableIds"), "2", List.of("SplitInfobase"),
             "3", List.of("RegisterAddressableIds", "RegisterInfobase"), "4", List.of("RepairPartitions"),

@@ -6,7 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Pattern;
 
 /**
- * The identifier rules of CONTRACTS.md. Every name that reaches SQL or an API path goes through
+ * The identifier rules of docs/functions.md. Every name that reaches SQL or an API path goes through
  * one of these first; a value that fails is an {@link InvalidInputException} naming the field.
  */
 public final class Identifiers {

@@ -140,7 +140,7 @@ class DbRefreshStateMachineTest {
                 message);
         assertTrue(message.lines().anyMatch(
                 l -> l.matches("AssociateTables +[0-9]+\\.[0-9] +create association 2, .*")), message);
-        // The ER table: re-pointed at its new folder, 16 rows, never dropped (SPEC.md §5's bug).
+        // The ER table: re-pointed at its new folder, 16 rows, never dropped (docs/today.md's bug).
         String er = glue.getTable(b -> b.databaseName(DB).name("part_addressable_ids_er")).table().storageDescriptor()
                 .location();
         assertTrue(er.startsWith("s3://" + DATA

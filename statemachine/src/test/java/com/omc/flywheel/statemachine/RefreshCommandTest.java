@@ -104,7 +104,7 @@ class RefreshCommandTest {
         expected.set("skip", JSON.readTree("{\"RegisterAddressableIds\": true, \"RegisterInfobase\": true, "
                 + "\"SplitAddressableIds\": true}"));
         assertEquals(expected, JSON.readTree(skipping.out()),
-                "script number 1 is the addressable split alone (SPEC.md §2's bug)");
+                "script number 1 is the addressable split alone (docs/today.md's bug)");
     }
 
     /** The same through the stack's outputs, as an operator names a deployed stack. */

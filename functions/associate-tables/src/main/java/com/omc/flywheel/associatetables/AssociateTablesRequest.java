@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The associate-tables event (CONTRACTS.md), valid by construction.
+ * The associate-tables event (docs/functions.md), valid by construction.
  *
  * @param membershipId             our membership in the collaboration
  * @param roleArn                  the role Clean Rooms assumes to read the Glue tables and S3 data

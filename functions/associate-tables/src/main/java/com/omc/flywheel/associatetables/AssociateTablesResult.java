@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The associate-tables answer (CONTRACTS.md).
+ * The associate-tables answer (docs/functions.md).
  *
  * @param actions                      the plan, in the order applied, each with its status
  * @param applied                      false on a dry run

@@ -49,7 +49,7 @@ import software.amazon.awssdk.services.glue.model.GetTablesResponse;
 import software.amazon.awssdk.services.glue.model.Table;
 
 /**
- * Reconciles the Clean Rooms collaboration with the Glue catalog (CONTRACTS.md associate-tables):
+ * Reconciles the Clean Rooms collaboration with the Glue catalog (docs/functions.md associate-tables):
  * reads the desired state (the prefixed tables, capped at {@code maxAssociations}) and the actual
  * one (every list paginated), plans the difference ({@link AssociationPlanner}: what exists is
  * adopted, only what the deployer asked for changes, and what does not fit the membership's

@@ -17,7 +17,7 @@ import software.amazon.awssdk.services.cleanrooms.model.PrivacyBudgetTemplate;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The first run against what today's scripts built (SPEC.md §6, issue 15): what exists is adopted,
+ * The first run against what today's scripts built (docs/today.md, issue 15): what exists is adopted,
  * and only what the deployer asked for changes.
  */
 class AdoptTodaysProductionTest extends CollaborationFixture {

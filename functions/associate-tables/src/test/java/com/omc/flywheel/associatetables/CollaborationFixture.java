@@ -16,7 +16,7 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * moto with the 28 part tables of SPEC.md §11 (and the ER table), and the Clean Rooms stand-in with
+ * moto with the 28 part tables of docs/today.md (and the ER table), and the Clean Rooms stand-in with
  * the AMC collaboration: the service account can query, the results account can receive results.
  */
 abstract class CollaborationFixture {
@@ -25,9 +25,9 @@ abstract class CollaborationFixture {
     static final String AMC_SERVICE = "111111111111";
     static final String AMC_RESULTS = "222222222222";
     static final String ADVERTISER = "333333333333";
-    /** The role today's associations use (SPEC.md §6), and the one the sample events configure. */
+    /** The role today's associations use (docs/today.md), and the one the sample events configure. */
     static final String TODAYS_ROLE = "arn:aws:iam::123456789012:role/cleanrooms-glue-s3-access";
-    /** The data column today's hand fix of part_miacs_02_a left out (SPEC.md §6: miacs_11_054 in production). */
+    /** The data column today's hand fix of part_miacs_02_a left out (docs/today.md: miacs_11_054 in production). */
     static final String HAND_FIXED_OUT = "miacs_02_a_c099";
     static final MotoServer MOTO = MotoServer.shared();
     static final GlueClient GLUE = AwsClients.build(GlueClient.builder());
@@ -66,7 +66,7 @@ abstract class CollaborationFixture {
     }
 
     /**
-     * What today's scripts left in production (SPEC.md §6), made through the real API: a configured table
+     * What today's scripts left in production (docs/today.md), made through the real API: a configured table
      * for each of the 27 infobase tables (DIRECT_QUERY, every data column allowed; part_miacs_02_a hand-fixed
      * to 99 data columns plus the partition key id_bucket), each with a CUSTOM rule naming both providers
      * (the AMC service and the AMC query submitter, which cannot query by its member abilities); an
@@ -103,7 +103,7 @@ abstract class CollaborationFixture {
         }
     }
 
-    /** Today's 25 associated tables: the infobase tables but part_n_a and part_n_a_a (SPEC.md §6). */
+    /** Today's 25 associated tables: the infobase tables but part_n_a and part_n_a_a (docs/today.md). */
     static List<String> todaysAssociatedTables() {
         return LakeBuilder.PRODUCTION_TABLES.keySet().stream().filter(t -> !List.of("part_addressable_ids", "part_n_a",
                 "part_n_a_a").contains(t)).toList();

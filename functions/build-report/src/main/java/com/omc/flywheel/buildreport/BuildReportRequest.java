@@ -9,15 +9,15 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The build-report event (CONTRACTS.md), with the data monitor's options of SPEC.md §8 in camelCase.
- * Defaults are today's, except where SPEC.md §10 lists them as bugs: {@code compareSourceType} is
+ * The build-report event (docs/functions.md), with the data monitor's options of docs/today.md in camelCase.
+ * Defaults are today's, except where docs/today.md lists them as bugs: {@code compareSourceType} is
  * {@code ext} (never the table with itself) and {@code strictSnapshot} is true.
  *
  * <p>{@code continuationToken} (DATA_MONITOR only, optional): the token of a previous {@code IN_PROGRESS}
  * answer for the same report, database, prefix, bucket and report prefix; it is the key of the state in
  * the report bucket, {@code <reportPrefix>.in-progress/<id>.json.gz}.
  *
- * <p>The report files keep today's formats (SPEC.md §8–9) but for the fixes of SPEC.md §10. Changes
+ * <p>The report files keep today's formats (docs/today.md) but for the fixes of docs/today.md. Changes
  * beyond those are options, off by default:
  * <ul>
  *   <li>{@code readyForAnalysisCount} (CLEANROOMS, default false): adds

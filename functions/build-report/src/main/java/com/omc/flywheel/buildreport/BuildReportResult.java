@@ -3,7 +3,7 @@ package com.omc.flywheel.buildreport;
 import java.util.List;
 
 /**
- * The build-report answer (CONTRACTS.md).
+ * The build-report answer (docs/functions.md).
  *
  * @param reportKeys     S3 keys written (in {@code reportBucket})
  * @param issues         alerts found

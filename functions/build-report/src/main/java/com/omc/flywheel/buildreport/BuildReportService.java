@@ -18,7 +18,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
- * Builds one report (CONTRACTS.md build-report), writes its files to S3 (encrypted; a same-day
+ * Builds one report (docs/functions.md build-report), writes its files to S3 (encrypted; a same-day
  * rerun overwrites the same keys) and, for the data monitor, publishes the alerts to SNS.
  */
 public final class BuildReportService {

@@ -38,8 +38,8 @@ import software.amazon.awssdk.services.glue.model.GetTablesResponse;
 import software.amazon.awssdk.services.glue.model.Table;
 
 /**
- * The Clean Rooms report (SPEC.md §9) for one membership: today's JSON fields and CSV files, every
- * list paginated, with today's bugs fixed (SPEC.md §10.8): ready_for_analysis also requires the
+ * The Clean Rooms report (docs/today.md) for one membership: today's JSON fields and CSV files, every
+ * list paginated, with today's bugs fixed (docs/today.md): ready_for_analysis also requires the
  * collaboration analysis rule, and the accounts that receive results are written
  * ({@code membership_results_delivery.result_receiver_accounts}).
  *

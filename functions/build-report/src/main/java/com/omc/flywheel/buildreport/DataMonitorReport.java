@@ -41,9 +41,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
- * The data-monitor report (SPEC.md §8): every check of today's monitor for every {@code part_*}
+ * The data-monitor report (docs/today.md): every check of today's monitor for every {@code part_*}
  * table but {@code *_er}, the same file names, JSON fields, CSV columns, value formats and alert
- * templates, with today's bugs fixed (SPEC.md §10.7): counts compare with the real source, {@code
+ * templates, with today's bugs fixed (docs/today.md): counts compare with the real source, {@code
  * raw_input_snapshot_dt} holds the raw input's newest snapshot and the new last column (and JSON
  * member) {@code processed_snapshot_dt} the processed one, and nothing is repaired here.
  *
@@ -53,7 +53,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * count check ran but did not get them); {@code count_diff_pct} is a string with six decimals.
  */
 final class DataMonitorReport {
-    /** The CSV columns, in the order downstream consumers read them (SPEC.md §8), then the new one. */
+    /** The CSV columns, in the order downstream consumers read them (docs/today.md), then the new one. */
     static final List<String> CSV_COLUMNS = List.of("input_source", "raw_input_snapshot_dt", "table", "location",
             "s3_partitions", "glue_partitions", "missing_glue_count", "table_type_ok", "contract_ok", "count_src",
             "count_part", "count_diff_pct", "pk_nulls", "pk_dupes", "file_issues_sample", "checked_at",

@@ -10,7 +10,7 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Every SDK failure build-report meets, as a contract error (CONTRACTS.md): transient ones (throttling,
+ * Every SDK failure build-report meets, as a contract error (docs/functions.md): transient ones (throttling,
  * 5xx, timeouts that outlived the SDK's retries) are {@link TransientAwsException}, which the state
  * machine retries; a missing bucket, object, table, membership or namespace is
  * {@link ResourceNotFoundException}; anything else AWS refused (access denied, validation) is

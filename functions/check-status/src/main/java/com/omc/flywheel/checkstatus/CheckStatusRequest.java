@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The check-status event (CONTRACTS.md): exactly one of a Glue job run ({@code jobName} +
+ * The check-status event (docs/functions.md): exactly one of a Glue job run ({@code jobName} +
  * {@code jobRunId}) or 1 to 50 Athena {@code queryExecutionIds}; {@code pollCount} counts the polls
  * so far (the state machine passes the previous answer's back to cap a step's polls).
  */

@@ -3,7 +3,7 @@ package com.omc.flywheel.checkstatus;
 import java.util.List;
 
 /**
- * The check-status answer (CONTRACTS.md).
+ * The check-status answer (docs/functions.md).
  *
  * @param status          RUNNING, SUCCEEDED or FAILED
  * @param terminal        true when the run or every query has ended

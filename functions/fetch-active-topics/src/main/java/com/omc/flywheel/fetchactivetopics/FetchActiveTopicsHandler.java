@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
- * fetch-active-topics (CONTRACTS.md), the topic registry's function (seed 003's protocol), in one of
+ * fetch-active-topics (docs/functions.md), the topic registry's function (seed 003's protocol), in one of
  * three modes:
  * <ul>
  *   <li>{@code FETCH} (default): the topics whose {@code flow_control_flag} is {@code ENABLED} and

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The msck-repair event (CONTRACTS.md). Every name that reaches Glue, S3 or Athena SQL is
+ * The msck-repair event (docs/functions.md). Every name that reaches Glue, S3 or Athena SQL is
  * validated here, before any AWS call.
  *
  * @param database          the Glue database

@@ -3,7 +3,7 @@ package com.omc.flywheel.msckrepair;
 import java.util.List;
 
 /**
- * The msck-repair answer (CONTRACTS.md).
+ * The msck-repair answer (docs/functions.md).
  *
  * @param status             COMPLETE, or IN_PROGRESS: call again with {@code continuationToken}
  *                           (after polling {@code queryExecutionIds} with check-status, in ATHENA_MSCK mode)

@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 /**
- * Brings every table's partitions into the Glue catalog (CONTRACTS.md msck-repair).
+ * Brings every table's partitions into the Glue catalog (docs/functions.md msck-repair).
  *
  * <p>Per table, in order: check it is laid out as {@code <location>/<key>=<value>/} (else SKIPPED,
  * e.g. the unpartitioned Entity Resolution table), re-partition it by the key and drop projection

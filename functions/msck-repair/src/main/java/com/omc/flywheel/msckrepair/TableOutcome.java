@@ -1,7 +1,7 @@
 package com.omc.flywheel.msckrepair;
 
 /**
- * What happened to one table (CONTRACTS.md {@code tables[]}).
+ * What happened to one table (docs/functions.md {@code tables[]}).
  *
  * @param action             REPAIRED (Athena MSCK succeeded), SYNCED (catalog brought in line with S3),
  *                           MIGRATED (re-partitioned by the key, then synced), UNCHANGED, SKIPPED, FAILED

@@ -178,7 +178,7 @@ public final class FailureNotifier {
         return Collections.unmodifiableList(events);
     }
 
-    /** Today's subjects, one per state machine (SPEC.md: "❌ Database Refresh Failed"). */
+    /** Today's subjects, one per state machine (docs/today.md: "❌ Database Refresh Failed"). */
     static String subject(String stateMachine, FailureReport report) {
         if (stateMachine.endsWith("-db-refresh")) {
             return "❌ Database Refresh Failed";

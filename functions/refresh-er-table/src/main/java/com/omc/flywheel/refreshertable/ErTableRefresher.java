@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  * last month's table as it was.
  *
  * <p>Today's job drops the table and runs a CTAS into the same, non-empty location, which Athena
- * refuses: from the second month the table is gone (SPEC.md §5). Here each refresh writes a folder of
+ * refuses: from the second month the table is gone (docs/today.md). Here each refresh writes a folder of
  * its own, {@code <location>snapshot_dt=<D>/run=<attempt>/}, through an Athena CTAS into a staging table
  * ({@code tmp_<table>_<attempt>}, outside the {@code part_} prefix so no other step ever takes it); once
  * the query has SUCCEEDED with at least one row and its files are there, the ER table is re-pointed at

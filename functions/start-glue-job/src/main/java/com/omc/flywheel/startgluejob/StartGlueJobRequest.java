@@ -8,7 +8,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The start-glue-job event (CONTRACTS.md). Valid by construction: the compact constructor applies
+ * The start-glue-job event (docs/functions.md). Valid by construction: the compact constructor applies
  * every rule before the handler can make an AWS call.
  *
  * @param jobName         the Glue job

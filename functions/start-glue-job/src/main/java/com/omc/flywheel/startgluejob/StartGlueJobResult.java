@@ -1,7 +1,7 @@
 package com.omc.flywheel.startgluejob;
 
 /**
- * The start-glue-job result (CONTRACTS.md).
+ * The start-glue-job result (docs/functions.md).
  *
  * @param attached true when a run already going with the same arguments was adopted instead of
  *                 starting a duplicate

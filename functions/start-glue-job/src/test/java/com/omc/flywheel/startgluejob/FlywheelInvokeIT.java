@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code bin/flywheel invoke} as a user runs it: a fresh JVM on the packaged zip's jars, against
- * moto, the result or the error object on standard output and the exit code of CONTRACTS.md.
+ * moto, the result or the error object on standard output and the exit code of docs/functions.md.
  */
 class FlywheelInvokeIT extends GlueJobFixture {
     record Outcome(int exitCode, JsonNode stdout, String stderr) {

@@ -1,7 +1,7 @@
 package com.omc.flywheel.shared.errors;
 
 /**
- * Base of the typed errors of CONTRACTS.md. The simple class name is the contract's
+ * Base of the typed errors of docs/functions.md. The simple class name is the contract's
  * {@code errorType}; the message must tell a person on call what failed, where, and what to do.
  */
 public abstract class FlywheelException extends RuntimeException {

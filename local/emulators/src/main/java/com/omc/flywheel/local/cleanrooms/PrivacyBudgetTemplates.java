@@ -17,7 +17,7 @@ import java.util.UUID;
  * (its {@code accessBudget.resourceArn} names one configured table association of the membership,
  * one template per association). An association, or its analysis rule, that an ACCESS_BUDGET
  * template budgets cannot be deleted: ConflictException SUBRESOURCES_EXIST until the template is
- * deleted (SPEC.md §6: templates block deletes). Guarded by the stand-in's lock.
+ * deleted (docs/today.md: templates block deletes). Guarded by the stand-in's lock.
  */
 final class PrivacyBudgetTemplates {
     private final CleanRoomsBackend backend;

@@ -102,7 +102,7 @@ final class LambdaLimits {
         return "Request must be smaller than " + MAX_REQUEST_BYTES + " bytes for the InvokeFunction operation";
     }
 
-    /** The error object of CONTRACTS.md: {@code {"errorType", "errorMessage"}}. */
+    /** The error object of docs/functions.md: {@code {"errorType", "errorMessage"}}. */
     static String errorJson(String type, String message) {
         Map<String, String> error = new LinkedHashMap<>();
         error.put("errorType", type);
