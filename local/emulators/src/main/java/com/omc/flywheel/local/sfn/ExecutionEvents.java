@@ -88,55 +88,6 @@ public final class ExecutionEvents {
     }
 
     /**
-     * What AWS guarantees and moto does not: an ended execution's history is complete and readable.
-     * moto marks an execution FAILED while a Parallel state's other branch may still be stopping and
-     * writing events; EventBridge's event reaches its target only after the end. Waits, at most 10 s,
-     * until two reads of the history agree.
-     */
-    static void awaitFinalHistory(LocalCloud cloud, String executionArn) {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        String last = null;
-        while (System.nanoTime() < deadline) {
-            String body = historyPage(http, cloud.moto().endpoint(), executionArn);
-            if (body != null && body.equals(last)) {
-                return;
-            }
-            last = body;
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /** One GetExecutionHistory page straight from moto (null when it fails). */
-    private static String historyPage(HttpClient http, String motoEndpoint, String executionArn) {
-        String region = executionArn.split(":")[3];
-        HttpRequest request = HttpRequest.newBuilder(URI.create(motoEndpoint + "/"))
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", "AWS4-HMAC-SHA256 Credential=local/20260101/" + region
-                        + "/states/aws4_request, SignedHeaders=host, Signature=local")
-                .header("X-Amz-Target", "AWSStepFunctions.GetExecutionHistory")
-                .header("Content-Type", "application/x-amz-json-1.0")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.createObjectNode().put("executionArn", executionArn)
-                        .put("maxResults", 1000).toString(), StandardCharsets.UTF_8))
-                .build();
-        try {
-            HttpResponse<String> answer = http.send(request,
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return answer.statusCode() == 200 ? answer.body() : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-    }
-
-    /**
      * Delivers the event of an execution that ended unsuccessfully, or of a db-refresh execution that
      * succeeded, to the notify-failure function of the state machine's environment (template.yaml's
      * two rules); nothing for a running one or another machine's success.
@@ -147,7 +98,6 @@ public final class ExecutionEvents {
         if (!UNSUCCESSFUL.contains(execution.statusAsString()) && !refreshSucceeded) {
             return Optional.empty();
         }
-        awaitFinalHistory(cloud, execution.executionArn());
         String env = machine.replaceFirst("^omc-flywheel-([a-z0-9]+)-.*$", "$1");
         String function = "omc-flywheel-" + env + "-notify-failure";
         String event = event(execution);
