@@ -17,6 +17,7 @@ import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
 import com.omc.flywheel.local.fixtures.LakeBuilder;
 import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.fixtures.TopicRegistry;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.local.proxy.AwsProxy.Fault;
 import com.omc.flywheel.local.proxy.AwsProxy.FaultKind;
 import com.omc.flywheel.msckrepair.MsckRepairHandler;
@@ -93,21 +94,20 @@ class FaultToleranceTest {
             String operation, Consumer<JsonNode> complete) {
     }
 
-    private static boolean counting;
+    /** Sees each call after the faults (after a SLOW one's delay) and lets it go on: see drain(). */
+    private static final AwsProxy.Rule RELEASE_COUNTER = call -> {
+        RELEASED.computeIfAbsent(call.key(), k -> new AtomicInteger()).incrementAndGet();
+        return Optional.empty();
+    };
 
     @BeforeAll
     static void fastAttempts() {
         System.setProperty("FLYWHEEL_CALL_ATTEMPT_TIMEOUT_SECONDS", String.valueOf(ATTEMPT_TIMEOUT_SECONDS));
         cloud = StateMachineHarness.cloud();
-        if (!counting) {
-            // Sees each call after the faults (after a SLOW one's delay) and lets it go on: see drain().
-            // Once a JVM: ThrottlingToleranceTest shares this set-up.
-            cloud.proxy().addRuleFirst(call -> {
-                RELEASED.computeIfAbsent(call.key(), k -> new AtomicInteger()).incrementAndGet();
-                return Optional.empty();
-            });
-            counting = true;
-        }
+        // Installed by each class that uses this set-up (ThrottlingToleranceTest too) and taken back after
+        // it: another class of the same JVM may clear the proxy's rules in between (StateMachineHarness.fresh).
+        cloud.proxy().removeRule(RELEASE_COUNTER);
+        cloud.proxy().addRuleFirst(RELEASE_COUNTER);
     }
 
     /** Throttling is absorbed too, more slowly (the adaptive strategy's backoff): ThrottlingToleranceTest. */
@@ -117,6 +117,7 @@ class FaultToleranceTest {
 
     @AfterAll
     static void restore() {
+        cloud.proxy().removeRule(RELEASE_COUNTER);
         System.clearProperty("FLYWHEEL_CALL_ATTEMPT_TIMEOUT_SECONDS");
         System.clearProperty("FLYWHEEL_MAX_ATTEMPTS");
         cloud.proxy().clearFaults();

@@ -247,6 +247,11 @@ public final class AwsProxy implements AutoCloseable {
         rewrites.add(rewrite);
     }
 
+    /** Takes back one rule added with {@link #addRule} or {@link #addRuleFirst}. */
+    public void removeRule(Rule rule) {
+        rules.remove(rule);
+    }
+
     public void clearRules() {
         rules.clear();
         rewrites.clear();
