@@ -4,18 +4,21 @@
 Every Glue job of db-refresh, topic-orchestrator and historical-rebuilder runs the same loop:
 
     <Step> (one-branch Parallel, Retry GlueJobFailed: the job is started again)
-      Start<Step>   start-glue-job (adopts the identical run already going)
-      Check<Step>   check-status
-      <Step>Ended?  SUCCEEDED -> <Step>Succeeded, FAILED -> <Step>Failed (GlueJobFailed),
-                    pollCount >= limits.maxPolls -> <Step>PollCeiling,
-                    elapsedSeconds > limits.maxRunSeconds (default 21600) -> <Step>TimeCeiling,
-                    otherwise Wait<Step> (nextWaitSeconds) -> Check<Step>
+      Prepare<Step>  nothing waited for a slot yet ($.slot.waitedSeconds = 0)
+      Start<Step>    start-glue-job, onConcurrencyLimit WAIT (adopts the identical run already going)
+      <Step>SlotFree? WAITING_FOR_SLOT (the job is at its MaxConcurrentRuns; nothing was started) ->
+                     WaitForSlot<Step> (the answer's nextWaitSeconds) -> CountSlotWait<Step> -> Start<Step>,
+                     until slot.waitedSeconds reaches limits.maxSlotWaitSeconds (default 21600) ->
+                     <Step>SlotCeiling; otherwise Count<Step>Polls (the run, pollCount 0)
+      Check<Step>    check-status
+      <Step>Ended?   SUCCEEDED -> <Step>Succeeded, FAILED -> <Step>Failed (GlueJobFailed),
+                     pollCount >= limits.maxPolls -> <Step>PollCeiling,
+                     elapsedSeconds > limits.maxRunSeconds (default 21600) -> <Step>TimeCeiling,
+                     otherwise WaitFor<Step> (nextWaitSeconds) -> Check<Step>
 
-In the topic machines (topic_argument=True) Start<Step> also waits its turn at the job's
-concurrency limit: it asks start-glue-job for onConcurrencyLimit QUEUE, and retries the
-ConcurrencyLimitException that answers a job at its MaxConcurrentRuns for about 6 hours (WAIT_FOR_SLOT),
-so a topic beyond the limit waits for a slot and never fails for it. db-refresh's loops keep the
-limit a TransientAwsException (two retries), as before.
+A job at its concurrency limit is an answer of start-glue-job, not an error (no Lambda error, no
+Retry): the step waits for a slot, in every machine alike (db-refresh's two registrations share
+one job; the topics share theirs), and fails at <Step>SlotCeiling only after about 6 hours of it.
 
 This script owns exactly those states: the loop Parallel's Type, Comment, Branches and Retry. Every
 other state, and the loop Parallel's wiring (Next/End, ResultPath, Catch), stays as it is in the
@@ -67,13 +70,13 @@ def lambda_retry(interval, attempts):
     return [retry(TRANSIENT, interval, attempts), retry(["Sandbox.Timedout", "States.Timeout"], 10, 2)]
 
 
-# A Glue job at its MaxConcurrentRuns (start-glue-job with onConcurrencyLimit QUEUE): wait for a slot.
-# 60 s, then x1.5 up to 5 minutes between attempts, 75 attempts: about 6 hours (60 + 90 + 135 + 202.5
-# + 71 x 300 = 21,787 s), the longest a run may hold a slot before its loop's time ceiling
-# (DEFAULT_MAX_RUN_SECONDS). Each attempt is 3 history events; only the topics waiting make them.
-CONCURRENCY_LIMIT = ["ConcurrencyLimitException", "com.omc.flywheel.shared.errors.ConcurrencyLimitException"]
-WAIT_FOR_SLOT = {"ErrorEquals": CONCURRENCY_LIMIT, "IntervalSeconds": 60, "MaxAttempts": 75, "BackoffRate": 1.5,
-                 "MaxDelaySeconds": 300}
+# A Glue job at its MaxConcurrentRuns: start-glue-job (onConcurrencyLimit WAIT) starts nothing and answers
+# WAITING_FOR_SLOT with nextWaitSeconds (its SLOT_WAIT_SECONDS, 300); the loop waits that long and asks again,
+# summing the waits, up to limits.maxSlotWaitSeconds or this default: 6 hours, as long as a run may hold a slot
+# before its own loop's time ceiling (DEFAULT_MAX_RUN_SECONDS), so a slot frees long before. Each wait is 11
+# history events (the Start task, the Choice, the Wait, the count); only the steps waiting make them.
+DEFAULT_MAX_SLOT_WAIT_SECONDS = 21600
+WAITING = "WAITING_FOR_SLOT"
 
 
 def job_loop(step, job, topic_argument=False, retry_interval=30, retry_attempts=2, comment=None):
@@ -82,30 +85,66 @@ def job_loop(step, job, topic_argument=False, retry_interval=30, retry_attempts=
     step            the state name: <step>, Start<step>, Check<step>, <step>Ended?, ...
     job             the job's place in the input, e.g. "$.jobs.splitAddressableIds"
                     ({jobName, arguments} in db-refresh, {jobName} in the topic machines)
-    topic_argument  True: the arguments are {"--topic_name": $.topic}, and the step waits for a slot
-                    at the job's concurrency limit (WAIT_FOR_SLOT); False: the job's own
+    topic_argument  True: the arguments are {"--topic_name": $.topic}; False: the job's own
                     arguments, with the run's snapshot date as snapshotDt
     retry_interval, retry_attempts
                     GlueJobFailed: the whole job is started again (backoff 2)
     """
     if topic_argument:
         payload = {"jobName.$": job + ".jobName", "arguments": {"--topic_name.$": "$.topic"},
-                   "onConcurrencyLimit": "QUEUE"}
+                   "onConcurrencyLimit": "WAIT"}
     else:
         payload = {"jobName.$": job + ".jobName", "arguments.$": job + ".arguments",
-                   "snapshotDt.$": "$.snapshot.snapshotDt"}
+                   "snapshotDt.$": "$.snapshot.snapshotDt", "onConcurrencyLimit": "WAIT"}
     may_run = "; it may still be running"
+    waiting = {"Variable": "$.start.answer.status", "StringEquals": WAITING}
     states = {
+        "Prepare" + step: {
+            "Type": "Pass",
+            "Comment": "Nothing waited yet for a slot of the job.",
+            "Result": {"waitedSeconds": 0},
+            "ResultPath": "$.slot",
+            "Next": "Start" + step,
+        },
         "Start" + step: {
             "Type": "Task",
-            "Comment": "Starts the Glue job, or adopts its identical run already going (a retried step never starts a duplicate).",
+            "Comment": "Starts the Glue job, or adopts its identical run already going (a retried step never starts a "
+                       "duplicate); at the job's MaxConcurrentRuns it starts nothing and answers WAITING_FOR_SLOT.",
             "Resource": "arn:aws:states:::lambda:invoke",
             "Parameters": {"FunctionName": "${StartGlueJobFunctionArn}", "Payload": payload},
-            "ResultSelector": {"jobName.$": "$.Payload.jobName", "jobRunId.$": "$.Payload.jobRunId",
-                               "attached.$": "$.Payload.attached", "pollCount": 0},
-            "ResultPath": "$.run",
+            "ResultSelector": {"answer.$": "$.Payload"},
+            "ResultPath": "$.start",
             "TimeoutSeconds": START_GLUE_JOB_TIMEOUT,
-            "Retry": ([WAIT_FOR_SLOT] if topic_argument else []) + lambda_retry(30, 2),
+            "Retry": lambda_retry(30, 2),
+            "Next": step + "SlotFree?",
+        },
+        step + "SlotFree?": {
+            "Type": "Choice",
+            "Choices": [
+                {"And": [waiting, {"Variable": "$.limits.maxSlotWaitSeconds", "IsPresent": True},
+                         {"Variable": "$.slot.waitedSeconds",
+                          "NumericGreaterThanEqualsPath": "$.limits.maxSlotWaitSeconds"}],
+                 "Next": step + "SlotCeiling"},
+                {"And": [waiting, {"Variable": "$.limits.maxSlotWaitSeconds", "IsPresent": False},
+                         {"Variable": "$.slot.waitedSeconds", "NumericGreaterThanEquals": DEFAULT_MAX_SLOT_WAIT_SECONDS}],
+                 "Next": step + "SlotCeiling"},
+                {**waiting, "Next": "WaitForSlot" + step},
+            ],
+            "Default": "Count" + step + "Polls",
+        },
+        "WaitForSlot" + step: {"Type": "Wait", "SecondsPath": "$.start.answer.nextWaitSeconds",
+                               "Next": "CountSlotWait" + step},
+        "CountSlotWait" + step: {
+            "Type": "Pass",
+            "Parameters": {"waitedSeconds.$": "States.MathAdd($.slot.waitedSeconds, $.start.answer.nextWaitSeconds)"},
+            "ResultPath": "$.slot",
+            "Next": "Start" + step,
+        },
+        "Count" + step + "Polls": {
+            "Type": "Pass",
+            "Parameters": {"jobName.$": "$.start.answer.jobName", "jobRunId.$": "$.start.answer.jobRunId",
+                           "attached.$": "$.start.answer.attached", "pollCount": 0},
+            "ResultPath": "$.run",
             "Next": "Check" + step,
         },
         "Check" + step: {
@@ -156,11 +195,17 @@ def job_loop(step, job, topic_argument=False, retry_interval=30, retry_attempts=
             "Type": "Fail", "Error": "PollCeilingReached",
             "Cause": "the Glue job run was polled limits.maxPolls times without ending" + may_run,
         },
+        step + "SlotCeiling": {
+            "Type": "Fail", "Error": "SlotWaitCeilingReached",
+            "Comment": "The job stayed at its MaxConcurrentRuns for limits.maxSlotWaitSeconds (default "
+                       f"{DEFAULT_MAX_SLOT_WAIT_SECONDS} s); nothing was started. The cause names the runs in the way.",
+            "CausePath": "$.start.answer.message",
+        },
     }
     return {
         "Type": "Parallel",
         "Comment": comment or f"Runs {step}; a failed Glue run is retried by starting the job again.",
-        "Branches": [{"StartAt": "Start" + step, "States": states}],
+        "Branches": [{"StartAt": "Prepare" + step, "States": states}],
         "Retry": [retry(["GlueJobFailed"], retry_interval, retry_attempts)],
     }
 
@@ -222,7 +267,7 @@ def state_maps(node):
 
 
 def regenerate(file_name, asl):
-    loops = {loop["Branches"][0]["StartAt"][len("Start"):]: loop for loop in JOB_LOOPS[file_name]}
+    loops = {loop["Branches"][0]["StartAt"][len("Prepare"):]: loop for loop in JOB_LOOPS[file_name]}
     done = set()
     for states in state_maps(asl):
         for name in list(states):

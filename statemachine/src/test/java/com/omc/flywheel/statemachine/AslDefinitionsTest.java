@@ -233,7 +233,7 @@ class AslDefinitionsTest {
                 if (!s.has("Retry") || s.get("Retry").isEmpty()) {
                     problems.add(e.getKey() + ": no Retry");
                 }
-                // Every retrier backs off (generate.py's retry() and WAIT_FOR_SLOT: 2.0 and 1.5): BackoffRate
+                // Every retrier backs off (generate.py's retry(): 2.0): BackoffRate
                 // present and above 1.0 (ASL's default, when absent, is 2.0, but these files always say it;
                 // 1.0 retries at a constant interval, which is no backoff).
                 for (int i = 0; i < s.path("Retry").size(); i++) {

@@ -70,7 +70,7 @@ class BadInputMatrixTest {
                 new Case("{" + job + ", \"snapshotDt\": \"2025-02-30\"}", "snapshotDt"),
                 new Case("{" + job + ", \"snapshotDt\": \"22/10/2025\"}", "snapshotDt"),
                 new Case("{" + job + ", \"onConcurrentRun\": \"WAIT\"}", "onConcurrentRun"),
-                new Case("{" + job + ", \"onConcurrencyLimit\": \"WAIT\"}", "onConcurrencyLimit"),
+                new Case("{" + job + ", \"onConcurrencyLimit\": \"BLOCK\"}", "onConcurrencyLimit"),
                 new Case("{" + job + ", \"jobname\": \"typo\"}", "jobname"),
                 new Case(GENERIC_NOT_OBJECT, "")));
         String run = "\"jobRunId\": \"jr_" + "a".repeat(64) + "\"";

@@ -50,7 +50,7 @@ class DbRefreshStateMachineTest {
         glue = AwsClients.build(GlueClient.builder());
         S3Client s3 = AwsClients.build(S3Client.builder());
         for (String job : JOBS) {
-            StateMachineHarness.createJob(glue, job, 2);
+            StateMachineHarness.createJob(glue, job);
         }
         cloud.moto().glueJobRunsTakePolls(2);
         LakeBuilder lake = new LakeBuilder(glue, s3).database(DB).bucket(DATA).bucket("omc-flywheel-dev-analysis-data");
@@ -153,6 +153,43 @@ class DbRefreshStateMachineTest {
         Map<String, Integer> invocations = cloud.lambdas().invocations();
         assertTrue(invocations.get(StateMachineHarness.name("check-status")) >= 5, invocations.toString());
         assertEquals(2, invocations.get(StateMachineHarness.name("build-report")));
+    }
+
+    /**
+     * Issue 21: a register job at AWS's default MaxConcurrentRuns of 1 (production's is 2). The two
+     * registrations of RegisterTables start at once; the second finds the job at its limit, and
+     * start-glue-job answers WAITING_FOR_SLOT (no Lambda error, nothing started): the step waits for
+     * the slot and starts when the first run has ended. The refresh succeeds with both contexts
+     * registered.
+     */
+    @Test
+    void aRegisterJobThatRunsOneAtATimeRegistersBothContextsOneAfterTheOther() throws Exception {
+        StateMachineHarness.recreateJobWithMaxConcurrentRuns(glue, JOBS.get(2), 1);
+        cloud.moto().glueJobRunsTakePolls(6);
+
+        StateMachineHarness.Run run = StateMachineHarness.execute("db-refresh.asl.json",
+                SampleEvents.read("db-refresh.json"), Duration.ofMinutes(3));
+
+        assertEquals(ExecutionStatus.SUCCEEDED, run.execution().status(), run.execution().toString());
+        List<JobRun> register = runs(JOBS.get(2));
+        assertEquals(2, register.size(), "both registrations ran, once each: " + register);
+        assertEquals(2, register.stream().map(r -> r.arguments().get("--S3_ROOT")).distinct().count());
+        assertEquals(List.of("SUCCEEDED", "SUCCEEDED"), register.stream().map(JobRun::jobRunStateAsString).toList());
+        List<String> waited = new ArrayList<>();
+        for (HistoryEvent e : run.history()) {
+            if (e.taskSucceededEventDetails() != null) {
+                JsonNode answer = JSON.readTree(e.taskSucceededEventDetails().output()).path("Payload");
+                if (answer.path("status").asText().equals("WAITING_FOR_SLOT")) {
+                    waited.add(answer.path("jobName").asText() + " " + answer.path("maxConcurrentRuns").asInt());
+                }
+            }
+        }
+        assertFalse(waited.isEmpty(), "one registration waited for the other's slot");
+        assertEquals(List.of(JOBS.get(2) + " 1"), waited.stream().distinct().toList());
+        assertTrue(run.statesEntered().stream().anyMatch(n -> n.startsWith("WaitForSlotRegister")),
+                run.statesEntered().toString());
+        assertEquals(List.of(), run.history().stream().filter(e -> e.taskFailedEventDetails() != null)
+                .map(e -> e.taskFailedEventDetails().error()).toList(), "waiting for a slot is no task failure");
     }
 
     /**

@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.sns.SnsClient;
 /**
  * The ceilings of the Glue job loop (statemachine/generate.py), through historical-rebuilder: the
  * time ceiling is the input's limits.maxRunSeconds when given (default 21,600 s), and a missing
- * limits.maxRunSeconds is no error. A ceiling is not GlueJobFailed, so the job is not started again.
+ * limits.maxRunSeconds is no error; the wait for a slot ends at limits.maxSlotWaitSeconds (default
+ * 21,600 s). A ceiling is not GlueJobFailed, so the job is not started again.
  */
 class JobLoopCeilingTest {
     static final String REBUILDER = TopicStateMachinesTest.REBUILDER;
@@ -33,7 +34,7 @@ class JobLoopCeilingTest {
     void world() {
         cloud = StateMachineHarness.fresh();
         glue = AwsClients.build(GlueClient.builder());
-        StateMachineHarness.createJob(glue, REBUILDER, 10);
+        StateMachineHarness.createJob(glue, REBUILDER);
         cloud.moto().glueJobRunsTakePolls(60);
         TopicRegistry.create(AwsClients.build(DynamoDbClient.builder()), TopicStateMachinesTest.REGISTRY)
                 .topic("topic_b", true, "ENABLED", Map.of());
@@ -59,6 +60,31 @@ class JobLoopCeilingTest {
         assertTrue(sent.get(0).message().contains("TimeCeilingReached")
                 && sent.get(0).message().contains("limits.maxRunSeconds"),
                 sent.get(0).message());
+    }
+
+    /**
+     * The rebuilder job (AWS's default MaxConcurrentRuns, 1) is busy with another topic's run for
+     * longer than the input lets the step wait: the step waits for a slot, then fails at its own
+     * SlotCeiling naming the run in the way, having started nothing.
+     */
+    @Test
+    void theWaitForASlotEndsAtLimitsMaxSlotWaitSecondsNamingTheRunInTheWay() {
+        String blocker = glue.startJobRun(b -> b.jobName(REBUILDER).arguments(Map.of("--topic_name", "topic_x")))
+                .jobRunId();
+
+        StateMachineHarness.Run run = rebuild("\"limits\": {\"maxPolls\": 200, \"maxSlotWaitSeconds\": 2}");
+
+        assertEquals(ExecutionStatus.FAILED, run.execution().status());
+        assertEquals("SlotWaitCeilingReached", run.execution().error());
+        assertTrue(run.execution().cause().contains("MaxConcurrentRuns=1") && run.execution().cause().contains(blocker)
+                && run.execution().cause().contains("Nothing was started"), run.execution().cause());
+        assertTrue(run.statesEntered().contains("RebuildHistorySlotCeiling"), run.statesEntered().toString());
+        assertEquals(2, run.statesEntered().stream().filter("WaitForSlotRebuildHistory"::equals).count(),
+                "1 s a wait (SLOT_WAIT_SECONDS in the tests), until 2 s were waited");
+        assertFalse(run.statesEntered().contains("CheckRebuildHistory"), "no run of its own to poll");
+        assertEquals(List.of(blocker), glue.getJobRuns(b -> b.jobName(REBUILDER)).jobRuns().stream()
+                .map(r -> r.id()).toList(), "nothing started");
+        assertTrue(cloud.moto().snsMessages().get(0).message().contains("SlotWaitCeilingReached"));
     }
 
     @Test

@@ -87,6 +87,8 @@ final class StateMachineHarness {
             System.setProperty("CONTINUATION_BUCKET", "omc-flywheel-dev-analysis-data");
             // Speed only: resolve-snapshot lists the running refreshes a second time after 1 s, not 5.
             System.setProperty("REFRESH_GUARD_SETTLE_SECONDS", "1");
+            // Speed only: a step whose job is at its MaxConcurrentRuns asks again after 1 s, not 300.
+            System.setProperty("SLOT_WAIT_SECONDS", "1");
             // Each function runs from its deployment package (the ProGuard-shrunk jar that is
             // deployed), in a class loader of its own, as on Lambda.
             // With the template's Timeout and MemorySize, enforced as Lambda does.
@@ -98,8 +100,36 @@ final class StateMachineHarness {
         return cloud;
     }
 
-    /** A Glue job as the tests need it: a script, and room for {@code maxConcurrentRuns} runs. */
-    static void createJob(software.amazon.awssdk.services.glue.GlueClient glue, String job, int maxConcurrentRuns) {
+    /**
+     * The MaxConcurrentRuns production gives a job, where it says one: the register job runs twice at
+     * once (db-refresh's RegisterTables), and today's Terraform sets it to 2 (SPEC section 1, Step2).
+     */
+    static final Map<String, Integer> PRODUCTION_MAX_CONCURRENT_RUNS = Map.of(
+            "etl-omc-flywheel-" + ENV + "-register-part-tables", 2);
+
+    /**
+     * A Glue job as production has it: its MaxConcurrentRuns from {@link #PRODUCTION_MAX_CONCURRENT_RUNS},
+     * and for every other job none given, which is AWS's default (1). Never more room than
+     * production has, so a test sees what a limit does there.
+     */
+    static void createJob(software.amazon.awssdk.services.glue.GlueClient glue, String job) {
+        Integer max = PRODUCTION_MAX_CONCURRENT_RUNS.get(job);
+        glue.createJob(b -> {
+            b.name(job).role("arn:aws:iam::" + ACCOUNT + ":role/glue")
+                    .command(c -> c.name("glueetl").scriptLocation("s3://scripts/" + job + ".py"));
+            if (max != null) {
+                b.executionProperty(e -> e.maxConcurrentRuns(max));
+            }
+        });
+    }
+
+    /**
+     * A job in an account that differs from production (e.g. a register job left at AWS's default of
+     * 1): replaces the job of that name, for a test about that account.
+     */
+    static void recreateJobWithMaxConcurrentRuns(software.amazon.awssdk.services.glue.GlueClient glue, String job,
+                                                 int maxConcurrentRuns) {
+        glue.deleteJob(b -> b.jobName(job));
         glue.createJob(b -> b.name(job).role("arn:aws:iam::" + ACCOUNT + ":role/glue")
                 .command(c -> c.name("glueetl").scriptLocation("s3://scripts/" + job + ".py"))
                 .executionProperty(e -> e.maxConcurrentRuns(maxConcurrentRuns)));

@@ -32,6 +32,11 @@ import software.amazon.awssdk.services.glue.model.JobRunState;
  * arguments in STARTING, RUNNING or WAITING is returned ({@code attached: true}) instead. Two runs of
  * one job with different arguments (the registration job runs twice) are distinct and both start.
  *
+ * <p>At the job's concurrency limit (MaxConcurrentRuns runs going, none of them adoptable) nothing is
+ * started; with {@code onConcurrencyLimit: WAIT}, what every state machine's job loop sends, that is
+ * an answer ({@code status: WAITING_FOR_SLOT}, wait {@code SLOT_WAIT_SECONDS} and ask again), not an
+ * error: waiting for a slot is part of the design, never a function error.
+ *
  * <p>Runs are looked for only among those started within {@code RUN_HISTORY_HOURS} (48, Glue's
  * default job timeout: an older run cannot still be going), so a job with months of history costs
  * one or two GetJobRuns pages, never the whole history.
@@ -49,9 +54,12 @@ public final class GlueJobStarter {
     static final int RUNS_PER_PAGE = 200;
     /** Never more pages than this, whatever the history holds (a run in progress is on the first ones). */
     static final int MAX_RUN_PAGES = 10;
+    /** The wait a job at its concurrency limit asks for before the next start, by default (5 minutes). */
+    static final int DEFAULT_SLOT_WAIT_SECONDS = 300;
     private final GlueClient glue;
     private final GlueClient startClient;
     private final Duration runHistory;
+    private final int slotWaitSeconds;
 
     public GlueJobStarter(GlueClient glue) {
         this(glue, glue);
@@ -72,6 +80,7 @@ public final class GlueJobStarter {
         this.glue = glue;
         this.startClient = startClient;
         this.runHistory = runHistory;
+        this.slotWaitSeconds = Settings.intValue("SLOT_WAIT_SECONDS", DEFAULT_SLOT_WAIT_SECONDS);
     }
 
     public StartGlueJobResult start(StartGlueJobRequest request) {
@@ -113,7 +122,7 @@ public final class GlueJobStarter {
         JobRun run = getJobRun(jobName, runId);
         LOG.info("job run started", "job", jobName, "jobRunId", runId, "arguments", request.arguments().keySet(),
                 "outcome", "STARTED");
-        return new StartGlueJobResult(jobName, runId, false, iso(run.startedOn()));
+        return StartGlueJobResult.started(jobName, runId, iso(run.startedOn()));
     }
 
     /** SnapStart priming: one GetJobRuns (the first call of a start), whatever the answer. */
@@ -140,6 +149,15 @@ public final class GlueJobStarter {
                 : "onConcurrentRun is FAIL, so none was adopted";
         String message = "Glue job " + jobName + " is at its concurrency limit (MaxConcurrentRuns="
                 + limit + ") with runs " + others + " in progress; " + why;
+        if (request.onConcurrencyLimit() == OnConcurrencyLimit.WAIT) {
+            LOG.info("job at its concurrency limit; the step waits for a slot", "job", jobName, "runningRuns", others,
+                    "maxConcurrentRuns", limit, "nextWaitSeconds", slotWaitSeconds,
+                    "arguments", request.arguments().keySet(), "outcome", StartGlueJobResult.WAITING_FOR_SLOT);
+            return StartGlueJobResult.waitingForSlot(jobName, slotWaitSeconds, others, limit, message
+                    + ". Nothing was started: the state machine waits for a slot and starts it when one of those "
+                    + "runs has ended (it gives up after limits.maxSlotWaitSeconds, 6 hours by default); to run "
+                    + "sooner, stop those runs or raise the job's MaxConcurrentRuns");
+        }
         if (request.onConcurrencyLimit() == OnConcurrencyLimit.QUEUE) {
             LOG.info("job at its concurrency limit; the step waits for a slot", "job", jobName, "runningRuns", others,
                     "arguments", request.arguments().keySet(), "outcome", "QUEUED");
@@ -159,7 +177,7 @@ public final class GlueJobStarter {
     private StartGlueJobResult attached(JobRun run) {
         LOG.info("adopted the run already in progress", "job", run.jobName(), "jobRunId", run.id(),
                 "state", run.jobRunStateAsString(), "outcome", "ATTACHED");
-        return new StartGlueJobResult(run.jobName(), run.id(), true, iso(run.startedOn()));
+        return StartGlueJobResult.attached(run.jobName(), run.id(), iso(run.startedOn()));
     }
 
     private Job getJob(String jobName) {

@@ -17,9 +17,13 @@ import java.util.TreeMap;
  * @param onConcurrentRun {@code ATTACH} (default) adopts a run of the same job with the same
  *                        arguments that is already going; {@code FAIL} never adopts
  * @param onConcurrencyLimit what the job's concurrency limit (MaxConcurrentRuns runs going, none of
- *                        them adopted) raises: {@code TRANSIENT} (default) a TransientAwsException,
- *                        retried like any transient fault; {@code QUEUE} a ConcurrencyLimitException,
- *                        which the caller retries for as long as it is willing to wait for a slot
+ *                        them adopted) gives: {@code TRANSIENT} (default) a TransientAwsException,
+ *                        retried like any transient fault; {@code WAIT} (every state machine's job
+ *                        loop) no error but the answer {@code status: WAITING_FOR_SLOT}, on which the
+ *                        caller waits {@code nextWaitSeconds} and asks again; {@code QUEUE}
+ *                        (deprecated: what the topic machines sent before WAIT) a
+ *                        ConcurrencyLimitException, kept so that executions started under the old
+ *                        definitions finish across a deployment
  */
 public record StartGlueJobRequest(String jobName, Map<String, String> arguments, String snapshotDt,
                                   OnConcurrentRun onConcurrentRun, OnConcurrencyLimit onConcurrencyLimit) {
@@ -31,7 +35,7 @@ public record StartGlueJobRequest(String jobName, Map<String, String> arguments,
 
     public enum OnConcurrentRun { ATTACH, FAIL }
 
-    public enum OnConcurrencyLimit { TRANSIENT, QUEUE }
+    public enum OnConcurrencyLimit { TRANSIENT, WAIT, QUEUE }
 
     public StartGlueJobRequest {
         Identifiers.glueJob("jobName", jobName);

@@ -12,6 +12,7 @@ import com.omc.flywheel.shared.Events;
 import com.omc.flywheel.shared.errors.ConcurrencyLimitException;
 import com.omc.flywheel.shared.errors.ResourceNotFoundException;
 import com.omc.flywheel.shared.errors.TransientAwsException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,7 @@ class StartGlueJobHandlerTest extends GlueJobFixture {
         JsonNode out = invoke(SampleEvents.read("start-glue-job.json"));
 
         assertEquals(SPLIT_JOB, out.get("jobName").asText());
+        assertEquals("STARTED", out.get("status").asText());
         assertFalse(out.get("attached").asBoolean());
         JobRun run = GLUE.getJobRun(b -> b.jobName(SPLIT_JOB).runId(out.get("jobRunId").asText())).jobRun();
         // "_NONE_" (today's "latest") is replaced by the run's one snapshot date.
@@ -52,17 +54,30 @@ class StartGlueJobHandlerTest extends GlueJobFixture {
 
         assertFalse(first.get("attached").asBoolean());
         assertTrue(second.get("attached").asBoolean());
+        assertEquals("ATTACHED", second.get("status").asText());
         assertEquals(first.get("jobRunId"), second.get("jobRunId"));
         assertEquals(1, runs(SPLIT_JOB).size(), "one run in Glue, not two");
     }
 
-    @Test
-    void aJobAtItsLimitWithOtherArgumentsIsATransientFailureAndStartsNothing() throws Exception {
+    /** The register job with room for one run, taken by the infobase registration's run: its id. */
+    private String registerJobHeldByTheInfobaseRun() throws Exception {
         createJob(REGISTER_JOB, 1);
         MOTO.glueJobRunsTakePolls(10);
-        String running = invoke(SampleEvents.read("start-glue-job-register-infobase.json")).get("jobRunId").asText();
-        String other = SampleEvents.read("start-glue-job-register-infobase.json")
+        return invoke(SampleEvents.read("start-glue-job-register-infobase.json")).get("jobRunId").asText();
+    }
+
+    /** The other registration of the same job (other arguments), with this onConcurrencyLimit (null: none). */
+    private static String registerAddressableIds(String onConcurrencyLimit) {
+        String event = SampleEvents.read("start-glue-job-register-infobase.json")
                 .replace("infobase_attributes", "addressable_ids");
+        return onConcurrencyLimit == null ? event
+                : event.replaceFirst("\\{", "{\"onConcurrencyLimit\": \"" + onConcurrencyLimit + "\", ");
+    }
+
+    @Test
+    void aJobAtItsLimitWithOtherArgumentsIsATransientFailureAndStartsNothing() throws Exception {
+        String running = registerJobHeldByTheInfobaseRun();
+        String other = registerAddressableIds(null);
 
         TransientAwsException e = assertThrows(TransientAwsException.class, () -> invoke(other));
         assertTrue(e.getMessage().contains(REGISTER_JOB) && e.getMessage().contains(running), e.getMessage());
@@ -70,16 +85,51 @@ class StartGlueJobHandlerTest extends GlueJobFixture {
     }
 
     @Test
-    void onConcurrencyLimitQueueRaisesTheErrorTheTopicMachinesWaitOnAndStartsNothing() throws Exception {
-        createJob(REGISTER_JOB, 1);
-        MOTO.glueJobRunsTakePolls(10);
-        String running = invoke(SampleEvents.read("start-glue-job-register-infobase.json")).get("jobRunId").asText();
-        String other = SampleEvents.read("start-glue-job-register-infobase.json")
-                .replace("infobase_attributes", "addressable_ids")
-                .replaceFirst("\\{", "{\"onConcurrencyLimit\": \"QUEUE\", ");
+    void onConcurrencyLimitWaitAnswersWaitingForSlotWithoutAnErrorAndStartsNothing() throws Exception {
+        String running = registerJobHeldByTheInfobaseRun();
+        String other = registerAddressableIds("WAIT");
+
+        JsonNode out = invoke(other);
+
+        assertEquals("WAITING_FOR_SLOT", out.get("status").asText(), out.toString());
+        assertFalse(out.has("jobRunId") || out.has("startedOn"), "no run: " + out);
+        assertFalse(out.get("attached").asBoolean());
+        assertEquals(List.of(running), Events.mapper().convertValue(out.get("runningRuns"), List.class));
+        assertEquals(1, out.get("maxConcurrentRuns").asInt());
+        assertEquals(GlueJobStarter.DEFAULT_SLOT_WAIT_SECONDS, out.get("nextWaitSeconds").asInt());
+        assertTrue(out.get("message").asText().contains("MaxConcurrentRuns=1")
+                && out.get("message").asText().contains(running)
+                && out.get("message").asText().contains("Nothing was started"), out.get("message").asText());
+        assertEquals(1, runs(REGISTER_JOB).size(), "nothing started");
+    }
+
+    @Test
+    void aStepWaitingForASlotStartsWhenTheRunInTheWayHasEnded() throws Exception {
+        String running = registerJobHeldByTheInfobaseRun();
+        String other = registerAddressableIds("WAIT");
+        assertEquals("WAITING_FOR_SLOT", invoke(other).get("status").asText());
+        // moto's run ends after a number of reads of it, as check-status makes them.
+        String state = "";
+        for (int read = 0; read < 20 && !state.equals("SUCCEEDED"); read++) {
+            state = GLUE.getJobRun(b -> b.jobName(REGISTER_JOB).runId(running)).jobRun().jobRunStateAsString();
+        }
+        assertEquals("SUCCEEDED", state, "the run in the way has ended");
+
+        JsonNode out = invoke(other);
+
+        assertEquals("STARTED", out.get("status").asText(), out.toString());
+        assertNotEquals(running, out.get("jobRunId").asText());
+        assertEquals(2, runs(REGISTER_JOB).size(), "one run each, one after the other");
+    }
+
+    /** QUEUE (deprecated) still raises what the definitions before WAIT retry, for their executions in flight. */
+    @Test
+    void onConcurrencyLimitQueueStillRaisesTheErrorTheOldDefinitionsRetryAndStartsNothing() throws Exception {
+        String running = registerJobHeldByTheInfobaseRun();
+        String other = registerAddressableIds("QUEUE");
 
         ConcurrencyLimitException e = assertThrows(ConcurrencyLimitException.class, () -> invoke(other));
-        assertEquals("ConcurrencyLimitException", e.errorType(), "the name the topic machines' Retry matches");
+        assertEquals("ConcurrencyLimitException", e.errorType(), "the name the old definitions' Retry matches");
         assertTrue(e.getMessage().contains("MaxConcurrentRuns=1") && e.getMessage().contains(running), e.getMessage());
         assertEquals(1, runs(REGISTER_JOB).size(), "nothing started");
     }
