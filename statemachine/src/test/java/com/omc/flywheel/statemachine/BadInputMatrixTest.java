@@ -148,7 +148,11 @@ class BadInputMatrixTest {
                         "rawInputPrefixes"),
                 new Case("{\"rawInputPrefixes\": [\"s3://b-b-b/p/\"]} trailing", ""),
                 new Case("", ""),
-                new Case("{\"rawInputPrefixes\": [null]}", "rawInputPrefixes[0]")));
+                new Case("{\"rawInputPrefixes\": [null]}", "rawInputPrefixes[0]"),
+                new Case("{\"mode\": \"GUARD\"}", "mode"),
+                new Case("{\"mode\": \"ADMIT\"}", "executionArn"),
+                new Case("{\"mode\": \"ADMIT\", \"executionArn\": \"arn:aws:states:us-east-1:123456789012:execution:"
+                        + "m:e\", \"rawInputPrefixes\": [\"s3://b-b-b/p/\"]}", "rawInputPrefixes")));
         m.put("fetch-active-topics", List.of(
                 new Case("{\"registryTable\": \"x\"}", "registryTable"),
                 new Case("{\"registryTable\": \"\"}", "registryTable"),

@@ -26,7 +26,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 import software.amazon.awssdk.services.sns.SnsClient;
@@ -216,6 +220,75 @@ class TopicStateMachinesTest {
                 .map(e -> e.taskFailedEventDetails().error()).toList(), "waiting for a slot is no task failure");
         assertEquals(0, topicsFailedMetric(logs).get("TopicsFailed").asInt());
         assertEquals(3, topicsFailedMetric(logs).get("TopicsSucceeded").asInt());
+    }
+
+    /**
+     * Issue 21: the schedule starts a run every 15 minutes whether or not the last one ended. A second
+     * run started while the first is polling its topics' jobs (the test holds the first's check-status
+     * calls, so it is still going) ends at once, successfully, at AnotherRunIsGoing, naming the first:
+     * it starts and polls nothing, writes no TopicsFailed line and sends no mail. The first then
+     * finishes alone: one failure mail and one TopicsFailed line for the run, one run of each job.
+     */
+    @Test
+    void aRunStartedWhileAnotherIsGoingEndsAtOnceHavingDoneNothing() throws Exception {
+        cloud.proxy().addRewrite(AwsProxy.failGlueJobRuns(r -> r.path("JobName").asText().equals(STANDARDIZED)
+                && r.path("Arguments").path("--topic_name").asText().equals("topic_b"), "schema drift in topic_b"));
+        CountDownLatch polling = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AwsProxy.Rule holdPolls = call -> {
+            if (!call.path().endsWith("/invocations") || !call.path().contains("check-status")) {
+                return Optional.empty();
+            }
+            polling.countDown();
+            try {
+                if (!release.await(2, TimeUnit.MINUTES)) {
+                    return Optional.of(AwsProxy.Reply.awsError(500, "ServiceException", "the test never released"));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.of(AwsProxy.Reply.awsError(500, "ServiceException", "interrupted"));
+            }
+            return cloud.lambdas().apply(call);
+        };
+        cloud.proxy().addRuleFirst(holdPolls);
+        List<JsonNode> logs = new ArrayList<>();
+        String input = SampleEvents.read("topic-orchestrator.json");
+
+        StateMachineHarness.Run[] runs = withFunctionLogs(logs, () -> {
+            String first = StateMachineHarness.start("topic-orchestrator.asl.json", input);
+            try {
+                assertTrue(polling.await(1, TimeUnit.MINUTES), "the first run polls a topic's job");
+                StateMachineHarness.Run second = StateMachineHarness.await(
+                        StateMachineHarness.start("topic-orchestrator.asl.json", input), Duration.ofMinutes(1));
+                assertEquals(ExecutionStatus.RUNNING, AwsClients.build(SfnClient.builder())
+                        .describeExecution(b -> b.executionArn(first)).status(), "the first is still going");
+                release.countDown();
+                return new StateMachineHarness.Run[] {second, StateMachineHarness.await(first, Duration.ofMinutes(3))};
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } finally {
+                release.countDown();
+                cloud.proxy().removeRule(holdPolls);
+            }
+        });
+        StateMachineHarness.Run second = runs[0];
+        StateMachineHarness.Run first = runs[1];
+
+        assertEquals(ExecutionStatus.SUCCEEDED, second.execution().status(), second.execution().toString());
+        assertEquals(List.of("OneRunAtATime", "AnotherRunGoing?", "AnotherRunIsGoing"), second.statesEntered());
+        assertEquals(first.execution().executionArn(), second.output().path("admission").path("answer")
+                .path("runningExecutionArn").asText(), "it names the run that goes on");
+        assertEquals(ExecutionStatus.FAILED, first.execution().status());
+        assertEquals("TopicsFailed", first.execution().error());
+        assertEquals(Map.of("topic_a", 1, "topic_b", 3, "topic_c", 1), runsPerTopic(STANDARDIZED),
+                "the first run's only: topic_b's failed run and its two retries");
+        assertEquals(Map.of("topic_a", 1, "topic_c", 1), runsPerTopic(CURATED));
+        assertEquals(1, topicsFailedMetric(logs).get("TopicsFailed").asInt(), "one TopicsFailed line, the first's");
+        List<SnsMessage> sent = cloud.moto().snsMessages();
+        assertEquals(1, sent.size(), "one mail, the first run's failure: " + sent);
+        assertEquals(2, cloud.lambdas().invocations().get(StateMachineHarness.name("fetch-active-topics")),
+                "FetchActiveTopics and RecordTopicRuns of the first run only");
     }
 
     /**

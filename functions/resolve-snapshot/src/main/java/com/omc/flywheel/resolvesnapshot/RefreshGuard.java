@@ -14,17 +14,19 @@ import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
- * No two refreshes on one lake: an execution goes on only when no other execution of its state
- * machine that started before it is running. The first step of db-refresh asks (both the monthly
- * schedule and the snapshot-arrival rule start the same state machine, so the check lives in the
- * execution, not in a command line).
+ * One execution at a time of a state machine: an execution goes on only when no other execution of
+ * its state machine that started before it is running. The first step of db-refresh asks (no two
+ * refreshes on one lake: both the monthly schedule and the snapshot-arrival rule start the same
+ * state machine, so the check lives in the execution, not in a command line), and so does the first
+ * step of the topic orchestrator (its schedule starts a run every 15 minutes whether or not the last
+ * one ended).
  *
  * <p>{@code states:ListExecutions} of the state machine (derived from the execution's ARN) with
- * {@code statusFilter RUNNING}, every page. The earliest running execution holds the lake: by the
- * time it last started (its redrive, if it was redriven, else its start), then, on a tie, by the
- * smaller ARN, so of two started together exactly one goes on. The asking execution not listed yet
- * counts as started now. ListExecutions is eventually consistent, and EventBridge and S3 deliver at
- * least once (the snapshot-arrival rule can start two executions a moment apart): an execution
+ * {@code statusFilter RUNNING}, every page. The earliest running execution holds the state machine:
+ * by the time it last started (its redrive, if it was redriven, else its start), then, on a tie, by
+ * the smaller ARN, so of two started together exactly one goes on. The asking execution not listed
+ * yet counts as started now. ListExecutions is eventually consistent, and EventBridge and S3 deliver
+ * at least once (the snapshot-arrival rule can start two executions a moment apart): an execution
  * admitted by the first listing asks again {@code REFRESH_GUARD_SETTLE_SECONDS} (5) later, by when
  * each of two such executions lists the other. Not a lock: two starts whose listings stay blind to
  * each other for longer would both go on.
@@ -53,22 +55,10 @@ final class RefreshGuard {
      * the running execution that holds the lake otherwise.
      */
     void admit(String executionArn) {
-        String stateMachineArn = stateMachineArn(executionArn);
-        List<ExecutionListItem> running = running(stateMachineArn);
-        Optional<ExecutionListItem> holder = holder(executionArn, running, Instant.now());
-        if (holder.isEmpty() && settleMillis > 0) {
-            try {
-                Thread.sleep(settleMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting to list the running refreshes again", e);
-            }
-            running = running(stateMachineArn);
-            holder = holder(executionArn, running, Instant.now());
-        }
+        Optional<ExecutionListItem> holder = holderAhead(executionArn);
         if (holder.isEmpty()) {
             LOG.info("refresh admitted: no earlier execution is running", "executionArn", executionArn,
-                    "runningExecutions", running.size(), "outcome", "ADMITTED");
+                    "outcome", "ADMITTED");
             return;
         }
         ExecutionListItem other = holder.get();
@@ -79,6 +69,26 @@ final class RefreshGuard {
                 + " (started " + started(other) + "). This execution (" + executionArn + ") did nothing and stops"
                 + " here; the running one continues. Nothing to resume: start a new refresh once it has ended, if"
                 + " one is still needed.", other.executionArn());
+    }
+
+    /**
+     * The running execution of {@code executionArn}'s state machine that holds it (started before it,
+     * or at the same moment with a smaller ARN), after the second listing when the first found none;
+     * empty when {@code executionArn} may go on.
+     */
+    Optional<ExecutionListItem> holderAhead(String executionArn) {
+        String stateMachineArn = stateMachineArn(executionArn);
+        Optional<ExecutionListItem> holder = holder(executionArn, running(stateMachineArn), Instant.now());
+        if (holder.isEmpty() && settleMillis > 0) {
+            try {
+                Thread.sleep(settleMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting to list the running executions again", e);
+            }
+            holder = holder(executionArn, running(stateMachineArn), Instant.now());
+        }
+        return holder;
     }
 
     /** SnapStart: the Step Functions client's classes and connection, before the snapshot. */

@@ -39,6 +39,11 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  * execution started while an earlier one of the same state machine is running ends here with
  * {@code ConcurrentRefreshException}, before any S3 call. Without {@code executionArn} (a direct
  * invoke, {@code sam local invoke}, {@code bin/flywheel invoke}) there is no such check.
+ *
+ * <p>One run at a time of the topic orchestrator: with {@code mode: ADMIT} only that guard runs, and
+ * its verdict is the answer ({@code admitted}, and the running execution when refused), not an
+ * error: the orchestrator's run that finds another one going ends at once, successfully, having
+ * started nothing.
  */
 public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotRequest, ResolveSnapshotHandler.Result> {
     private static final Pattern FOLDER = Pattern.compile("snapshot_dt=([0-9]{4}-[0-9]{2}-[0-9]{2})/$");
@@ -48,13 +53,23 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
     private final RefreshGuard guard;
 
     /**
-     * @param snapshotDt        the date every job of the run gets as {@code --SNAPSHOT_DT}
-     * @param newestPerPrefix   each prefix's own newest {@code snapshot_dt=} folder (complete or not), for the operator
-     * @param skippedIncomplete newer dates present under every prefix but passed over, each with the
-     *                          first prefix found without its {@code _SUCCESS} marker (empty when none)
+     * @param snapshotDt          the date every job of the run gets as {@code --SNAPSHOT_DT}
+     * @param resolved            true when the newest complete date was resolved, false when the given one was checked
+     * @param newestPerPrefix     each prefix's own newest {@code snapshot_dt=} folder (complete or not), for the
+     *                            operator
+     * @param skippedIncomplete   newer dates present under every prefix but passed over, each with the
+     *                            first prefix found without its {@code _SUCCESS} marker (empty when none)
+     * @param admitted            {@code ADMIT} only: whether the execution may go on
+     * @param runningExecutionArn {@code ADMIT} only, when refused: the running execution that goes on instead
+     * @param runningSince        {@code ADMIT} only, when refused: when that execution (last) started
      */
-    public record Result(String snapshotDt, boolean resolved, Map<String, String> newestPerPrefix,
-                         Map<String, String> skippedIncomplete) {
+    public record Result(String snapshotDt, Boolean resolved, Map<String, String> newestPerPrefix,
+                         Map<String, String> skippedIncomplete, Boolean admitted, String runningExecutionArn,
+                         String runningSince) {
+        static Result snapshot(String snapshotDt, boolean resolved, Map<String, String> newestPerPrefix,
+                               Map<String, String> skippedIncomplete) {
+            return new Result(snapshotDt, resolved, newestPerPrefix, skippedIncomplete, null, null, null);
+        }
     }
 
     public ResolveSnapshotHandler() {
@@ -85,6 +100,9 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
 
     @Override
     protected Result handle(ResolveSnapshotRequest event, Context context) {
+        if (event.mode() == ResolveSnapshotRequest.Mode.ADMIT) {
+            return admitOnly(event.executionArn());
+        }
         if (event.executionArn() != null) {
             guard.admit(event.executionArn());
         }
@@ -114,7 +132,7 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
                         + "or its load failed); wait for the " + MARKER + " marker or give another snapshotDt");
             }
             LOG.info("snapshot checked", "snapshotDt", given, "newestPerPrefix", newest, "outcome", "GIVEN");
-            return new Result(given, false, newest, Map.of());
+            return Result.snapshot(given, false, newest, Map.of());
         }
         Map<String, String> skipped = new LinkedHashMap<>();
         for (String candidate : common.descendingSet()) {
@@ -123,7 +141,7 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
             if (gap == null) {
                 LOG.info("snapshot resolved", "snapshotDt", candidate, "newestPerPrefix", newest,
                         "skippedIncomplete", skipped, "outcome", "RESOLVED");
-                return new Result(candidate, true, newest, skipped);
+                return Result.snapshot(candidate, true, newest, skipped);
             }
             skipped.put(candidate, gap);
         }
@@ -134,6 +152,21 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
         throw new ResourceNotFoundException("no snapshot_dt= folder under every raw input prefix "
                 + event.rawInputPrefixes() + " is complete (has its " + MARKER + " marker under every prefix); "
                 + "first prefix found without it, by date: " + skipped + "; wait for the load to finish");
+    }
+
+    /** The guard alone ({@code mode: ADMIT}): its verdict as the answer, a refusal included. */
+    private Result admitOnly(String executionArn) {
+        var holder = guard.holderAhead(executionArn);
+        if (holder.isEmpty()) {
+            LOG.info("run admitted: no earlier execution of its state machine is running", "executionArn",
+                    executionArn, "outcome", "ADMITTED");
+            return new Result(null, null, null, null, true, null, null);
+        }
+        String since = RefreshGuard.started(holder.get()).toString();
+        LOG.info("run not started: an earlier execution of its state machine is running; it ends here",
+                "executionArn", executionArn, "runningExecutionArn", holder.get().executionArn(), "runningSince",
+                since, "outcome", "ANOTHER_RUN_GOING");
+        return new Result(null, null, null, null, false, holder.get().executionArn(), since);
     }
 
     /** {@code s3://bucket/prefix/snapshot_dt=D/_SUCCESS}. */

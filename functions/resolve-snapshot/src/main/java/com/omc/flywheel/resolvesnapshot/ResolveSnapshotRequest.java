@@ -9,32 +9,54 @@ import java.util.regex.Pattern;
  * The resolve-snapshot event: the raw-input prefixes whose {@code snapshot_dt=YYYY-MM-DD/} folders
  * the refresh reads, optionally the date the operator chose, and the ARN of the execution asking.
  *
- * @param rawInputPrefixes {@code s3://bucket/opus/<source>/raw_input/}, 1 to 10
+ * @param rawInputPrefixes {@code s3://bucket/opus/<source>/raw_input/}, 1 to 10 ({@code RESOLVE} only)
  * @param snapshotDt       when given, it is checked to be complete ({@code snapshot_dt=D/_SUCCESS}) under every
- *                         prefix and returned
+ *                         prefix and returned ({@code RESOLVE} only)
  * @param executionArn     the calling Step Functions execution's own ARN ({@code $$.Execution.Id}, which
- *                         db-refresh sends): when given, the refresh is refused if another execution of the
- *                         same state machine is running ({@link RefreshGuard}); absent (a direct invoke,
- *                         {@code sam local invoke}), no such check
+ *                         db-refresh and the topic orchestrator send): when given, the execution may go on
+ *                         only if no earlier execution of the same state machine is running
+ *                         ({@link RefreshGuard}); absent (a direct invoke, {@code sam local invoke}), no
+ *                         such check
+ * @param mode             {@code RESOLVE} (default): the snapshot, and a refused execution is
+ *                         ConcurrentRefreshException (db-refresh); {@code ADMIT}: only the guard, answered
+ *                         {@code admitted} true or false, never an error for a refusal (the topic
+ *                         orchestrator: a run that finds another one going ends, it does not fail);
+ *                         needs {@code executionArn}, takes no prefixes and no date
  */
-public record ResolveSnapshotRequest(List<String> rawInputPrefixes, String snapshotDt, String executionArn) {
+public record ResolveSnapshotRequest(List<String> rawInputPrefixes, String snapshotDt, String executionArn,
+                                     Mode mode) {
     /** A Step Functions execution ARN: {@code arn:<partition>:states:<region>:<account>:execution:<machine>:<name>}. */
     static final Pattern EXECUTION_ARN = Pattern.compile(
             "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_.-]{1,80}$");
 
+    public enum Mode { RESOLVE, ADMIT }
+
     public ResolveSnapshotRequest {
-        if (rawInputPrefixes == null || rawInputPrefixes.isEmpty() || rawInputPrefixes.size() > 10) {
-            throw new InvalidInputException("rawInputPrefixes", "must list 1 to 10 s3://bucket/prefix/ locations");
-        }
-        for (int i = 0; i < rawInputPrefixes.size(); i++) {
-            String p = rawInputPrefixes.get(i);
-            if (p == null || !p.matches("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9!_.*'()=-]+/)*$")) {
-                throw new InvalidInputException("rawInputPrefixes[" + i + "]",
-                        "must be s3://bucket/prefix/ ending in '/' (got '"
-                        + p + "')");
+        mode = mode == null ? Mode.RESOLVE : mode;
+        if (mode == Mode.ADMIT) {
+            if (executionArn == null) {
+                throw new InvalidInputException("executionArn", "is required with mode ADMIT: the ARN of the "
+                        + "execution asking whether it may go on ($$.Execution.Id)");
+            }
+            if (rawInputPrefixes != null || snapshotDt != null) {
+                throw new InvalidInputException(rawInputPrefixes != null ? "rawInputPrefixes" : "snapshotDt",
+                        "is not taken with mode ADMIT, which only says whether the execution may go on");
             }
         }
-        rawInputPrefixes = List.copyOf(rawInputPrefixes);
+        if (mode == Mode.RESOLVE) {
+            if (rawInputPrefixes == null || rawInputPrefixes.isEmpty() || rawInputPrefixes.size() > 10) {
+                throw new InvalidInputException("rawInputPrefixes", "must list 1 to 10 s3://bucket/prefix/ locations");
+            }
+            for (int i = 0; i < rawInputPrefixes.size(); i++) {
+                String p = rawInputPrefixes.get(i);
+                if (p == null || !p.matches("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9!_.*'()=-]+/)*$")) {
+                    throw new InvalidInputException("rawInputPrefixes[" + i + "]",
+                            "must be s3://bucket/prefix/ ending in '/' (got '"
+                            + p + "')");
+                }
+            }
+            rawInputPrefixes = List.copyOf(rawInputPrefixes);
+        }
         if (snapshotDt != null) {
             Identifiers.isoDate("snapshotDt", snapshotDt);
         }

@@ -2,12 +2,15 @@ package com.omc.flywheel.resolvesnapshot;
 
 import static com.omc.flywheel.resolvesnapshot.ResolveSnapshotTest.MOTO;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
+import com.omc.flywheel.shared.Events;
 import com.omc.flywheel.shared.errors.ConcurrentRefreshException;
 import com.omc.flywheel.shared.errors.TransientAwsException;
 import java.net.URI;
@@ -120,6 +123,35 @@ class RefreshGuardTest {
         String out = SampleEvents.invoke(new ResolveSnapshotHandler(), "resolve-snapshot", event(only));
         assertTrue(out.contains("\"snapshotDt\":\"2025-10-22\""), "another state machine's execution does not count: "
                 + out);
+    }
+
+    /**
+     * The topic orchestrator's guard (mode ADMIT): the verdict is the answer, never an error, and
+     * nothing but Step Functions is asked; another state machine's executions do not count.
+     */
+    @Test
+    void modeAdmitAnswersTheVerdictOfTheOrchestratorsRunsWithoutAnError() throws Exception {
+        String orchestrator = stateMachine("omc-flywheel-dev-topic-orchestrator");
+        start(refresh, "monthly-refresh-running");
+        String earlier = start(orchestrator, "at-0200");
+        String later = start(orchestrator, "at-0215");
+        ResolveSnapshotHandler guardOnly = new ResolveSnapshotHandler(NO_S3, SFN);
+
+        JsonNode refused = Events.mapper().readTree(SampleEvents.invoke(guardOnly, "resolve-snapshot",
+                admit(later)));
+        JsonNode admitted = Events.mapper().readTree(SampleEvents.invoke(guardOnly, "resolve-snapshot",
+                admit(earlier)));
+
+        assertFalse(refused.get("admitted").asBoolean(), refused.toString());
+        assertEquals(earlier, refused.get("runningExecutionArn").asText());
+        assertEquals(SFN.describeExecution(b -> b.executionArn(earlier)).startDate().toString(),
+                refused.get("runningSince").asText());
+        assertFalse(refused.has("snapshotDt") || refused.has("resolved"), "no snapshot in ADMIT: " + refused);
+        assertEquals("{\"admitted\":true}", admitted.toString(), "the db-refresh running does not count");
+    }
+
+    private static String admit(String executionArn) {
+        return "{\"mode\": \"ADMIT\", \"executionArn\": \"" + executionArn + "\"}";
     }
 
     @Test
