@@ -35,6 +35,11 @@ public final class FailureNotifier {
     static final int REDRIVABLE_DAYS = 14;
     /** SNS allows 256 KB; the message stays well below, whatever the history holds. */
     private static final int MAX_MESSAGE_CHARS = 200_000;
+    /**
+     * The Cause as the mail shows it: at most this many characters (a Cause of Step Functions holds up to
+     * 32,768); the rest is in the execution's history, and per-table detail in the outcome file it names.
+     */
+    static final int MAX_CAUSE_CHARS = 10_000;
     private final SfnClient sfn;
     private final SnsClient sns;
     private final String defaultTopicArn;
@@ -187,8 +192,7 @@ public final class FailureNotifier {
             return "Topic orchestrator failed";
         }
         if (stateMachine.endsWith("-historical-rebuilder")) {
-            return "PauseTopic".equals(report.failedStep()) ? "Topic rebuild not started"
-                    : "Topic rebuild failed: topic stays PAUSED";
+            return RebuildStage.of(report).subject();
         }
         return "❌ " + stateMachine + " failed";
     }
@@ -212,7 +216,7 @@ public final class FailureNotifier {
                 .append(report.failedIn() == null || report.failedIn().equals(report.failedStep()) ? ""
                         : " (in " + report.failedIn() + ")").append('\n');
         m.append("Error: ").append(report.error()).append('\n');
-        m.append("Cause: ").append(report.cause()).append('\n');
+        m.append("Cause: ").append(readableCause(report.cause())).append('\n');
         if (report.input().path("topic").isTextual()) {
             m.append("Topic: ").append(report.input().get("topic").asText()).append('\n');
         }
@@ -226,9 +230,17 @@ public final class FailureNotifier {
         for (Map.Entry<String, String> f : report.finished().entrySet()) {
             m.append("  ").append(f.getKey()).append(": ").append(f.getValue()).append('\n');
         }
-        if (machine.endsWith("-historical-rebuilder") && !"PauseTopic".equals(report.failedStep())) {
-            m.append("\nThe topic stays PAUSED (the orchestrator skips it) until the rebuild finishes or "
-                    + "flow_control_flag is set back to ENABLED.\n");
+        if (machine.endsWith("-historical-rebuilder")) {
+            RebuildStage stage = RebuildStage.of(report);
+            m.append('\n').append(stage.explanation()).append('\n');
+            if (stage == RebuildStage.NOT_STARTED) {
+                m.append("\nFix what the Cause says (a rebuild of the topic still running: wait until it ends), then "
+                        + "start the rebuild again:\n\n  aws stepfunctions start-execution --state-machine-arn ")
+                        .append(d.stateMachineArn()).append(" --input file://rebuild-input.json\n\nwith "
+                        + "rebuild-input.json, this execution's input with what the Cause names fixed:\n\n")
+                        .append(pretty(report.input())).append('\n');
+                return bounded(m);
+            }
         }
         if (report.error() != null && report.error().endsWith("ConcurrentRefreshException")) {
             m.append("\nThis execution did nothing: another refresh of this lake was running (see Cause), and it "
@@ -258,12 +270,7 @@ public final class FailureNotifier {
             m.append("\nDo not redrive: it failed in the Fail state ").append(String.join(", ", report.failStates()))
                     .append(", where a redrive restarts and fails again at once. ");
         }
-        String input;
-        try {
-            input = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.resumeInput());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        String input = pretty(report.resumeInput());
         m.append(report.redriveResumes() ? "start" : "Start").append(" a new execution").append(report.skip().isEmpty()
                         ? " with the same input" : " that skips what finished (\"skip\": " + report.skip().keySet()
                                 + ")")
@@ -272,6 +279,39 @@ public final class FailureNotifier {
                 .append(report.redriveResumes() ? " (after 14 days, or after the definition changed)" : "")
                 .append(":\n\n  aws stepfunctions start-execution --state-machine-arn ").append(d.stateMachineArn())
                 .append(" --input file://resume-input.json\n\nwith resume-input.json:\n\n").append(input).append('\n');
+        return bounded(m);
+    }
+
+    private static String bounded(StringBuilder m) {
         return m.length() > MAX_MESSAGE_CHARS ? m.substring(0, MAX_MESSAGE_CHARS) + "\n…(cut)" : m.toString();
+    }
+
+    private static String pretty(JsonNode json) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The Cause a person reads: a Lambda task's Cause is the function's error as JSON ({@code errorMessage},
+     * {@code errorType}, on AWS also {@code stackTrace}), of which the message is what says what failed (the
+     * Error line has the type); at most {@link #MAX_CAUSE_CHARS}. A multi-table step's message already groups
+     * its tables by error ({@code FailureGroups}).
+     */
+    static String readableCause(String cause) {
+        if (cause == null) {
+            return "(none)";
+        }
+        String text = cause;
+        if (cause.startsWith("{")) {
+            JsonNode error = FailureReport.parse(cause);
+            if (error.path("errorMessage").isTextual()) {
+                text = error.get("errorMessage").asText();
+            }
+        }
+        return text.length() <= MAX_CAUSE_CHARS ? text : text.substring(0, MAX_CAUSE_CHARS)
+                + "…(cut: the whole Cause is in the execution's history)";
     }
 }
