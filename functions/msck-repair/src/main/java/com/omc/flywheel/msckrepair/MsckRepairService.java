@@ -1,6 +1,7 @@
 package com.omc.flywheel.msckrepair;
 
 import com.omc.flywheel.msckrepair.MsckRepairRequest.Mode;
+import com.omc.flywheel.shared.FailureGroups;
 import com.omc.flywheel.shared.Identifiers;
 import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.Priming;
@@ -388,8 +389,10 @@ public final class MsckRepairService {
         if (complete && failed > 0) {
             List<TableOutcome> failures = done.stream().filter(TableOutcome::isFailed).toList();
             List<TableOutcome> retryable = failures.stream().filter(TableOutcome::isTransientFailure).toList();
-            String list = failures.stream().map(o -> o.table() + " (" + o.error() + ")")
-                    .collect(Collectors.joining("; "));
+            // Grouped by error: 28 tables denied one action read as one error and 28 names, not 28 errors.
+            java.util.Map<String, String> errors = new java.util.LinkedHashMap<>();
+            failures.forEach(o -> errors.put(o.table(), o.error()));
+            String list = FailureGroups.describe(errors);
             String doneList = done.stream().filter(o -> !o.isFailed()).map(o -> o.table() + " " + o.action())
                     .collect(Collectors.joining(", "));
             String where = detailsKey == null ? "" : " Every table's outcome: s3://" + store.bucket() + "/" + detailsKey
