@@ -87,31 +87,72 @@ class TemplateOperabilityTest {
         return r;
     }
 
-    /** Alarms by "namespace metric dimension=value", each checked to publish to the notification topic. */
-    static Map<String, JsonNode> alarms() {
+    /**
+     * Alarms by every metric they read, "namespace metric dimension=value" (a metric-math alarm is
+     * listed under each of its metrics), each checked to publish to the notification topic and to say
+     * what to do.
+     */
+    static Map<String, List<JsonNode>> alarms(JsonNode template) {
         String topic = "arn:aws:sns:us-east-1:123456789012:omc-flywheel-dev-db-refresh-notifications";
-        Map<String, JsonNode> out = new HashMap<>();
-        resources(stack, "AWS::CloudWatch::Alarm").forEach((id, alarm) -> {
+        Map<String, List<JsonNode>> out = new HashMap<>();
+        resources(template, "AWS::CloudWatch::Alarm").forEach((id, alarm) -> {
             JsonNode p = resolved(alarm, id);
             assertEquals(List.of(topic), texts(p.path("AlarmActions")), id + " publishes to the notification topic");
             assertFalse(p.path("AlarmDescription").asText().isBlank(), id + " says what to do");
-            JsonNode metric = p.has("MetricName") ? p : null;
-            if (metric == null) {
-                for (JsonNode m : p.path("Metrics")) {
-                    if (m.has("MetricStat")) {
-                        metric = m.path("MetricStat").path("Metric");
-                    }
+            List<JsonNode> metrics = new ArrayList<>();
+            if (p.has("MetricName")) {
+                metrics.add(p);
+            }
+            p.path("Metrics").forEach(m -> {
+                if (m.has("MetricStat")) {
+                    metrics.add(m.path("MetricStat").path("Metric"));
                 }
+            });
+            assertFalse(metrics.isEmpty(), id + " has a metric");
+            for (JsonNode metric : metrics) {
+                out.computeIfAbsent(key(metric), k -> new ArrayList<>()).add(p);
             }
-            assertTrue(metric != null, id + " has a metric");
-            StringBuilder key = new StringBuilder(metric.path("Namespace").asText() + " "
-                    + metric.path("MetricName").asText());
-            for (JsonNode d : metric.path("Dimensions")) {
-                key.append(' ').append(d.path("Name").asText()).append('=').append(d.path("Value").asText());
-            }
-            out.put(key.toString(), p);
         });
         return out;
+    }
+
+    /** "namespace metric dimension=value ..." of one metric. */
+    static String key(JsonNode metric) {
+        StringBuilder key = new StringBuilder(metric.path("Namespace").asText() + " " + metric.path("MetricName")
+                .asText());
+        for (JsonNode d : metric.path("Dimensions")) {
+            key.append(' ').append(d.path("Name").asText()).append('=').append(d.path("Value").asText());
+        }
+        return key.toString();
+    }
+
+    /** The one alarm reading this metric. */
+    static JsonNode alarm(Map<String, List<JsonNode>> alarms, String metric) {
+        List<JsonNode> found = alarms.getOrDefault(metric, List.of());
+        assertEquals(1, found.size(), "alarms reading " + metric + ": " + found);
+        return found.get(0);
+    }
+
+    /** A metric-math alarm's expression, with each metric's Id replaced by its MetricName. */
+    static String expression(JsonNode alarm) {
+        String expression = null;
+        Map<String, String> names = new HashMap<>();
+        for (JsonNode m : alarm.path("Metrics")) {
+            if (m.has("MetricStat")) {
+                names.put(m.path("Id").asText(), m.path("MetricStat").path("Metric").path("MetricName").asText());
+            } else if (m.path("ReturnData").asBoolean(true)) {
+                expression = m.path("Expression").asText();
+            }
+        }
+        assertTrue(expression != null, "a metric-math alarm: " + alarm);
+        for (Map.Entry<String, String> n : names.entrySet()) {
+            expression = expression.replaceAll("\\b" + n.getKey() + "\\b", n.getValue());
+        }
+        return expression;
+    }
+
+    static String machine(String name) {
+        return "StateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:omc-flywheel-dev-" + name;
     }
 
     static List<String> texts(JsonNode array) {
@@ -140,25 +181,24 @@ class TemplateOperabilityTest {
     }
 
     @Test
-    void alarmsCoverTheRefreshTheTopicsAndEveryFunction() {
-        Map<String, JsonNode> alarms = alarms();
-        String machine = "StateMachineArn=arn:aws:states:us-east-1:123456789012:stateMachine:omc-flywheel-dev-db-"
-                + "refresh";
-        List<String> missing = new ArrayList<>();
-        List<String> expected = new ArrayList<>(List.of("AWS/States ExecutionsFailed " + machine,
-                "AWS/States ExecutionsTimedOut " + machine,
-                "AWS/States ExecutionsAborted " + machine, "AWS/States ExecutionsSucceeded " + machine,
+    void alarmsCoverEveryStateMachinesOutcomeTheTopicsAndEveryFunctionsThrottles() {
+        Map<String, List<JsonNode>> alarms = alarms(stack);
+        List<String> expected = new ArrayList<>(List.of("AWS/States ExecutionsSucceeded " + machine("db-refresh"),
                 "OMC/Flywheel TopicsFailed Environment=dev"));
+        for (String m : MACHINES) {
+            for (String outcome : List.of("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted")) {
+                expected.add("AWS/States " + outcome + " " + machine(m));
+            }
+        }
         for (String f : FUNCTIONS) {
-            expected.add("AWS/Lambda Errors FunctionName=omc-flywheel-dev-" + f);
             expected.add("AWS/Lambda Throttles FunctionName=omc-flywheel-dev-" + f);
         }
-        expected.stream().filter(k -> !alarms.containsKey(k)).forEach(missing::add);
-        assertEquals(List.of(), missing, "alarms found: " + alarms.keySet());
+        assertEquals(List.of(), expected.stream().filter(k -> !alarms.containsKey(k)).toList(),
+                "alarms found: " + alarms.keySet());
         assertEquals(FUNCTIONS.size(), resources(stack, "AWS::Lambda::Function").size(),
                 "every function has its alarms");
 
-        JsonNode overdue = alarms.get("AWS/States ExecutionsSucceeded " + machine);
+        JsonNode overdue = alarm(alarms, "AWS/States ExecutionsSucceeded " + machine("db-refresh"));
         assertEquals("breaching", overdue.path("TreatMissingData").asText(), "no data is no refresh");
         long window = 0;
         for (JsonNode m : overdue.path("Metrics")) {
@@ -174,9 +214,71 @@ class TemplateOperabilityTest {
             due += m.path("Expression").asText();
         }
         assertTrue(due.contains("DATE(") && !due.contains("DAY("), "gated on the day of the month: " + due);
-        String topicsFailed = alarms.get("OMC/Flywheel TopicsFailed Environment=dev").path("AlarmDescription").asText();
+        String topicsFailed = alarms.get("OMC/Flywheel TopicsFailed Environment=dev").stream()
+                .filter(a -> a.path("AlarmName").asText().equals("omc-flywheel-dev-topics-failed")).findFirst()
+                .orElseThrow().path("AlarmDescription").asText();
         assertTrue(topicsFailed.contains("fetch-active-topics") && !topicsFailed.contains("later change"),
                 topicsFailed);
+    }
+
+    /**
+     * Issue 21: a Lambda Errors alarm fires on what a person must act on. The functions the state
+     * machines invoke throw on purpose what the design handles (a refused refresh or rebuild, a
+     * failed ER query caught into its Fail state) and transient errors the state machines retry; what
+     * is not absorbed fails the execution, which its state machine's alarm and notify-failure's mail
+     * report. So an Errors alarm only for a function no state machine invokes (notify-failure:
+     * EventBridge invokes it, and its failure is a missing notice).
+     */
+    @Test
+    void lambdaErrorsAlarmsOnlyForFunctionsNoStateMachineInvokes() throws Exception {
+        Set<String> invoked = new TreeSet<>();
+        for (Path f : AslDefinitionsTest.definitions()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{([A-Za-z]+Function)Arn}")
+                    .matcher(Files.readString(f));
+            while (m.find()) {
+                invoked.add(StateMachineHarness.FUNCTIONS.get(m.group(1)));
+            }
+        }
+        assertTrue(invoked.containsAll(List.of("start-glue-job", "resolve-snapshot", "fetch-active-topics")),
+                invoked.toString());
+        Set<String> expected = new TreeSet<>(FUNCTIONS);
+        expected.removeAll(invoked);
+        assertEquals(Set.of("notify-failure"), expected, "the functions no definition invokes");
+
+        Set<String> withErrorsAlarm = new TreeSet<>();
+        alarms(stack).keySet().stream().filter(k -> k.startsWith("AWS/Lambda Errors "))
+                .forEach(k -> withErrorsAlarm.add(k.substring(k.indexOf("omc-flywheel-dev-") + 17)));
+        assertEquals(expected, withErrorsAlarm, "Lambda Errors alarms");
+    }
+
+    /**
+     * The outcomes that are someone else's signal are left out, so one event pages once: a refused
+     * refresh start (it did nothing; resolve-snapshot counts it as RefreshesRefused) from
+     * db-refresh-failed, and an orchestrator run that failed at TopicsFailed (the topics-failed
+     * alarm's) from topic-orchestrator-failed, which reads whichever orchestrator TopicMapMode
+     * deploys. moto computes no metric math: the expressions are what can be checked.
+     */
+    @Test
+    void eachUnsuccessfulOutcomeAlarmsOnceAndTheOrchestratorsAlarmFollowsTopicMapMode() {
+        Map<String, List<JsonNode>> alarms = alarms(stack);
+        JsonNode refresh = alarm(alarms, "AWS/States ExecutionsFailed " + machine("db-refresh"));
+        assertEquals(refresh, alarm(alarms, "OMC/Flywheel RefreshesRefused Environment=dev"));
+        assertEquals("FILL(ExecutionsFailed, 0) - FILL(RefreshesRefused, 0)", expression(refresh));
+
+        JsonNode orchestrator = alarm(alarms, "AWS/States ExecutionsFailed " + machine("topic-orchestrator"));
+        assertEquals(orchestrator, alarm(alarms, "AWS/States ExecutionsTimedOut " + machine("topic-orchestrator")));
+        assertEquals("IF(FILL(TopicsFailed, 0) > 0, 0, FILL(ExecutionsFailed, 0)) + FILL(ExecutionsTimedOut, 0) + "
+                + "FILL(ExecutionsAborted, 0)", expression(orchestrator));
+        assertEquals(2, alarms.get("OMC/Flywheel TopicsFailed Environment=dev").size(),
+                "topics-failed, and the orchestrator's alarm that leaves those runs to it");
+        JsonNode rebuilder = alarm(alarms, "AWS/States ExecutionsFailed " + machine("historical-rebuilder"));
+        assertEquals("FILL(ExecutionsFailed, 0) + FILL(ExecutionsTimedOut, 0) + FILL(ExecutionsAborted, 0)",
+                expression(rebuilder));
+
+        Map<String, List<JsonNode>> distributed = alarms(transformed(Map.of("TopicMapMode", "DISTRIBUTED")));
+        assertEquals(1, distributed.get("AWS/States ExecutionsFailed " + machine("distributed-topic-orchestrator"))
+                .size(), "the deployed orchestrator's: " + distributed.keySet());
+        assertFalse(distributed.containsKey("AWS/States ExecutionsFailed " + machine("topic-orchestrator")));
     }
 
     @Test

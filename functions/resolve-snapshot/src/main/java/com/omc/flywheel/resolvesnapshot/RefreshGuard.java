@@ -65,6 +65,9 @@ final class RefreshGuard {
         LOG.warn("refresh refused: another execution is running", "executionArn", executionArn,
                 "runningExecutionArn", other.executionArn(), "runningSince", started(other).toString(),
                 "outcome", "REFUSED");
+        // What the db-refresh-failed alarm subtracts: a refused start is a FAILED execution that did
+        // nothing and needs nothing (its notice says so), not a failure to page for.
+        LOG.metrics("refresh refused", java.util.Map.of("RefreshesRefused", 1), null, null);
         throw new ConcurrentRefreshException("another refresh is running on this lake: " + other.executionArn()
                 + " (started " + started(other) + "). This execution (" + executionArn + ") did nothing and stops"
                 + " here; the running one continues. Nothing to resume: start a new refresh once it has ended, if"

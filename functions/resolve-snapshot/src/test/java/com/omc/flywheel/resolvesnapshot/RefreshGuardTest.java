@@ -11,6 +11,7 @@ import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.Events;
+import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.errors.ConcurrentRefreshException;
 import com.omc.flywheel.shared.errors.TransientAwsException;
 import java.net.URI;
@@ -82,13 +83,32 @@ class RefreshGuardTest {
     }
 
     @Test
-    void ofTwoRunningExecutionsTheLaterIsRefusedNamingTheEarlierWhichGoesOn() {
+    void ofTwoRunningExecutionsTheLaterIsRefusedNamingTheEarlierWhichGoesOn() throws Exception {
         // The later one has the smaller ARN: start time decides, the ARN only breaks a tie.
         String earlier = start(refresh, "z-monthly");
         String later = start(refresh, "a-snapshot-arrived");
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
 
-        ConcurrentRefreshException e = assertThrows(ConcurrentRefreshException.class,
-                () -> SampleEvents.invoke(new ResolveSnapshotHandler(NO_S3, SFN), "resolve-snapshot", event(later)));
+        JsonLog.redirect(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+        ConcurrentRefreshException e;
+        try {
+            e = assertThrows(ConcurrentRefreshException.class, () -> SampleEvents.invoke(
+                    new ResolveSnapshotHandler(NO_S3, SFN), "resolve-snapshot", event(later)));
+        } finally {
+            JsonLog.redirect(System.err);
+        }
+        // What the db-refresh-failed alarm subtracts (template.yaml DbRefreshExecutionsFailedAlarm).
+        List<JsonNode> emf = new java.util.ArrayList<>();
+        for (String line : log.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            JsonNode l = Events.mapper().readTree(line);
+            if (l.has("_aws") && l.has("RefreshesRefused")) {
+                emf.add(l);
+            }
+        }
+        assertEquals(1, emf.size(), log.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(1, emf.get(0).get("RefreshesRefused").asInt());
+        assertEquals("OMC/Flywheel", emf.get(0).path("_aws").path("CloudWatchMetrics").get(0).path("Namespace")
+                .asText());
         assertEquals("ConcurrentRefreshException", e.errorType());
         assertEquals(earlier, e.runningExecutionArn());
         String started = SFN.describeExecution(b -> b.executionArn(earlier)).startDate().toString();
