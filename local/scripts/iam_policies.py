@@ -24,11 +24,12 @@ import yaml
 
 STACK = "omc-flywheel-local"
 NOVALUE = object()
-NAME_PROP = {"AWS::SNS::Topic": "TopicName", "AWS::SQS::Queue": "QueueName", "AWS::DynamoDB::Table": "TableName",
+NAME_PROP = {"AWS::Scheduler::Schedule": "Name", "AWS::SNS::Topic": "TopicName", "AWS::SQS::Queue": "QueueName", "AWS::DynamoDB::Table": "TableName",
              "AWS::Lambda::Function": "FunctionName", "AWS::IAM::Role": "RoleName", "AWS::Lambda::Alias": "Name",
              "AWS::Logs::LogGroup": "LogGroupName", "AWS::StepFunctions::StateMachine": "StateMachineName",
              "AWS::IAM::ManagedPolicy": "ManagedPolicyName"}
-ARN = {"AWS::SNS::Topic": "arn:aws:sns:{r}:{a}:{n}", "AWS::SQS::Queue": "arn:aws:sqs:{r}:{a}:{n}",
+ARN = {"AWS::Scheduler::Schedule": "arn:aws:scheduler:{r}:{a}:schedule/{group}/{n}",
+       "AWS::SNS::Topic": "arn:aws:sns:{r}:{a}:{n}", "AWS::SQS::Queue": "arn:aws:sqs:{r}:{a}:{n}",
        "AWS::DynamoDB::Table": "arn:aws:dynamodb:{r}:{a}:table/{n}",
        "AWS::Lambda::Function": "arn:aws:lambda:{r}:{a}:function:{n}",
        "AWS::Lambda::Alias": "arn:aws:lambda:{r}:{a}:function:{fn}:{n}",
@@ -38,7 +39,7 @@ ARN = {"AWS::SNS::Topic": "arn:aws:sns:{r}:{a}:{n}", "AWS::SQS::Queue": "arn:aws
        "AWS::StepFunctions::StateMachine": "arn:aws:states:{r}:{a}:stateMachine:{n}"}
 REF_IS_ARN = {"AWS::SNS::Topic", "AWS::StepFunctions::StateMachine", "AWS::IAM::ManagedPolicy", "AWS::KMS::Key",
               "AWS::Lambda::Alias", "AWS::Lambda::Version"}
-GETATT = {("AWS::IAM::Role", "Arn"): "arn", ("AWS::DynamoDB::Table", "Arn"): "arn", ("AWS::KMS::Key", "Arn"): "arn",
+GETATT = {("AWS::Scheduler::Schedule", "Arn"): "arn", ("AWS::IAM::Role", "Arn"): "arn", ("AWS::DynamoDB::Table", "Arn"): "arn", ("AWS::KMS::Key", "Arn"): "arn",
           ("AWS::Lambda::Function", "Arn"): "arn", ("AWS::Logs::LogGroup", "Arn"): "arn",
           ("AWS::SNS::Topic", "TopicArn"): "arn", ("AWS::SNS::Topic", "TopicName"): "name",
           ("AWS::StepFunctions::StateMachine", "Arn"): "arn", ("AWS::StepFunctions::StateMachine", "Name"): "name",
@@ -152,7 +153,8 @@ class Resolver:
     def arn(self, lid):
         typ = self.resources[lid]["Type"]
         return ARN[typ].format(r=self.region, a=self.account, lid=lid, path=self.prop(lid, "Path", "/"),
-                               n=self.name(lid) if typ in NAME_PROP else "", fn=self.prop(lid, "FunctionName", ""))
+                               n=self.name(lid) if typ in NAME_PROP else "", fn=self.prop(lid, "FunctionName", ""),
+                               group=self.prop(lid, "GroupName", "default"))
 
     def ref(self, target, where):
         if target in self.pseudo:
@@ -239,7 +241,7 @@ def statements(document, res, where):
             for s in ([] if stmts is NOVALUE else as_list(stmts))]
 
 
-def build(res, original):
+def build(res, original, transformed):
     rs = res.resources
     roles, functions, machines, attached = {}, {}, {}, {}
     for lid, r in rs.items():  # the template's AWS::IAM::Policy / ManagedPolicy, by role name or policy ARN
@@ -281,8 +283,22 @@ def build(res, original):
         if r["Type"] == "AWS::StepFunctions::StateMachine" and res.deployed(lid):
             machines[res.name(lid)] = {"logicalId": lid, "role": role_of(props.get("RoleArn"), f"{w}.RoleArn"),
                                        "arn": res.arn(lid)}
-    return {"account": res.account, "region": res.region, "roles": roles,
-            "functions": functions, "stateMachines": machines}
+    rules = {}  # the EventBridge rules, as the stack deploys them (name, state, pattern)
+    for lid, r in rs.items():
+        if r["Type"] == "AWS::Events::Rule" and res.deployed(lid):
+            props = r.get("Properties") or {}
+            rules[lid] = {"name": res.prop(lid, "Name", f"{STACK}-{lid}"), "state": res.prop(lid, "State", "ENABLED"),
+                          "eventPattern": res.resolve(props.get("EventPattern"), f"Resources.{lid}.Properties.EventPattern")}
+    outputs = {}  # the stack's outputs as DescribeStacks would list them (an output without a local value is left out)
+    for key, out in (transformed.get("Outputs") or {}).items():
+        if "Condition" in out and res.condition(out["Condition"], f"Outputs.{key}.Condition") is not True:
+            continue
+        try:
+            outputs[key] = res.string(out["Value"], f"Outputs.{key}.Value")
+        except Unresolvable:
+            pass
+    return {"account": res.account, "region": res.region, "stackName": STACK, "parameters": res.params,
+            "outputs": outputs, "rules": rules, "roles": roles, "functions": functions, "stateMachines": machines}
 
 
 def leftovers(node, where="$"):
@@ -319,7 +335,7 @@ def transformed_from_args(description):
 def main():
     args, original, params, transformed = transformed_from_args(__doc__.split("\n")[0])
     try:
-        out = build(Resolver(transformed, params, args.region, args.account), original)
+        out = build(Resolver(transformed, params, args.region, args.account), original, transformed)
     except (Unresolvable, KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
         fail(f"cannot resolve: {e}", 1)
     if leftovers(out):

@@ -4,20 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.CloudFormationException;
 import software.amazon.awssdk.services.cloudformation.model.Output;
@@ -57,38 +48,13 @@ final class StackTarget implements AutoCloseable {
                 configure(SchedulerClient.builder(), options));
     }
 
-    /**
-     * The SDK's default chains (credentials, region), or the profile and region given. At a local
-     * endpoint: its fixed local credentials, us-east-1 unless --region says otherwise.
-     */
     private static <C, B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>>
             C configure(B builder, RefreshCommand.Options options) {
-        AwsCredentialsProvider credentials;
-        if (options.profile() != null) {
-            credentials = ProfileCredentialsProvider.create(options.profile());
-        } else if (options.endpoint() != null) {
-            credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
-        } else {
-            credentials = DefaultCredentialsProvider.builder().build();
+        try {
+            return new Connection(options.profile(), options.region(), options.endpoint()).client(builder);
+        } catch (Connection.NoRegionException e) {
+            throw new RefreshCommand.UsageException(e.getMessage());
         }
-        Region region;
-        if (options.region() != null) {
-            region = Region.of(options.region());
-        } else if (options.endpoint() != null) {
-            region = Region.US_EAST_1;
-        } else {
-            try {
-                region = DefaultAwsRegionProviderChain.builder().profileName(options.profile()).build().getRegion();
-            } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
-                throw new RefreshCommand.UsageException("no region: give --region, or set AWS_REGION or the profile's "
-                        + "region");
-            }
-        }
-        builder.credentialsProvider(credentials).region(region).httpClientBuilder(UrlConnectionHttpClient.builder());
-        if (options.endpoint() != null) {
-            builder.endpointOverride(URI.create(options.endpoint()));
-        }
-        return builder.build();
     }
 
     SfnClient sfn() {

@@ -70,6 +70,11 @@ public final class LocalCloud implements AutoCloseable {
             CleanRoomsStandIn standIn = CleanRoomsStandIn.start(glue);
             front.route("cleanrooms", standIn.endpoint());
             front.route("entityresolution", standIn.endpoint());
+            // Service Quotas is not emulated: say so (501, not retried) rather than let moto answer 500.
+            front.addStandIn(call -> "servicequotas".equals(call.service())
+                    ? java.util.Optional.of(AwsProxy.Reply.awsError(501, "NotImplementedException",
+                            "Service Quotas is not emulated on this machine: the quotas are read in AWS only"))
+                    : java.util.Optional.empty());
             IamEnforcer iam = new IamEnforcer(stack, new ApiActions(reference, MotoServer.REGION, MotoServer.ACCOUNT_ID,
                     new ApiActions.Lookups() {
                         @Override

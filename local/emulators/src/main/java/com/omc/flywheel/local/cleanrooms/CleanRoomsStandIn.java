@@ -151,6 +151,11 @@ public final class CleanRoomsStandIn implements AutoCloseable {
         entityResolution.seedIdNamespace(name, definition);
     }
 
+    /** An ID namespace's resource policy, as PutPolicy (by hand, or Clean Rooms' own statement) leaves it. */
+    public synchronized void idNamespacePolicy(String name, String policy) {
+        entityResolution.seedPolicy(name, policy);
+    }
+
     /** An Entity Resolution schema mapping (GetSchemaMapping's answer members). */
     public synchronized void schemaMapping(String name, ArrayNode mappedInputFields) {
         entityResolution.seedSchemaMapping(name, mappedInputFields);

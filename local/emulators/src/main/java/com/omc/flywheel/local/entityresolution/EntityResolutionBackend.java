@@ -21,6 +21,8 @@ public final class EntityResolutionBackend {
     private final String arnPrefix;
     private final Map<String, ObjectNode> idNamespaces = new TreeMap<>();
     private final Map<String, ObjectNode> schemaMappings = new TreeMap<>();
+    /** Resource policies by the resource's ARN (an ID namespace's, written by hand or by Clean Rooms). */
+    private final Map<String, String> policies = new TreeMap<>();
 
     public EntityResolutionBackend(ChangeClock clock, String account, String region) {
         this.clock = clock;
@@ -30,6 +32,7 @@ public final class EntityResolutionBackend {
     public void reset() {
         idNamespaces.clear();
         schemaMappings.clear();
+        policies.clear();
     }
 
     /** Seeds an ID namespace: {@code definition} holds GetIdNamespace's members but name, ARN and times. */
@@ -49,6 +52,25 @@ public final class EntityResolutionBackend {
                 .put("createdAt", t).put("updatedAt", t).put("hasWorkflows", true)
                 .set("mappedInputFields", mappedInputFields);
         schemaMappings.put(name, n);
+    }
+
+    /** Seeds the resource policy of an ID namespace (by name), as PutPolicy would leave it. */
+    public void seedPolicy(String idNamespace, String policy) {
+        policies.put(idNamespace(idNamespace).path("idNamespaceArn").asText(), policy);
+    }
+
+    /** GetPolicy: the ARN, a token, and the policy when the resource has one; an unknown resource is not found. */
+    ObjectNode policy(String arn) {
+        if (!arn.contains(":idnamespace/")) {
+            throw ApiError.erNotFound("Resource " + arn + " not found");
+        }
+        idNamespace(arn);
+        ObjectNode out = JsonNodeFactory.instance.objectNode().put("arn", arn)
+                .put("token", Integer.toHexString(policies.getOrDefault(arn, "").hashCode()));
+        if (policies.containsKey(arn)) {
+            out.put("policy", policies.get(arn));
+        }
+        return out;
     }
 
     /** An ID namespace by name or ARN. */

@@ -9,7 +9,8 @@ import com.omc.flywheel.local.cleanrooms.Pager;
 
 /**
  * The Entity Resolution operations (moto's {@code responses.py}): GetIdNamespace (by name or ARN),
- * ListIdNamespaces, GetSchemaMapping, ListSchemaMappings, answered in the model's output shapes
+ * ListIdNamespaces, GetSchemaMapping, ListSchemaMappings, GetPolicy (a resource's policy), answered in
+ * the model's output shapes
  * (a Get answers the resource's members at the top level; a List pages the summary members).
  * Registered with the {@link OperationRouter} under the signing name {@code entityresolution}.
  */
@@ -28,6 +29,7 @@ public final class EntityResolutionResponses {
         router.add(SERVICE, "GetIdNamespace", in -> backend.idNamespace(text(in, "idNamespaceName")).deepCopy());
         router.add(SERVICE, "ListIdNamespaces", in -> pager.page(in, "idNamespaceSummaries",
                 backend.idNamespaces().stream().map(EntityResolutionResponses::idNamespaceSummary).toList()));
+        router.add(SERVICE, "GetPolicy", in -> backend.policy(text(in, "arn")));
         router.add(SERVICE, "GetSchemaMapping", in -> backend.schemaMapping(text(in, "schemaName")).deepCopy());
         router.add(SERVICE, "ListSchemaMappings", in -> pager.page(in, "schemaList", backend.schemaMappings().stream()
                 .map(n -> pick(n, "schemaName", "schemaArn", "createdAt", "updatedAt", "hasWorkflows")).toList()));

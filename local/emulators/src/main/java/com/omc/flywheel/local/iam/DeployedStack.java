@@ -93,6 +93,37 @@ public final class DeployedStack {
         });
     }
 
+    /** The stack's name here ({@code omc-flywheel-local}): the prefix of the roles it names. */
+    public String stackName() {
+        return doc.path("stackName").asText("omc-flywheel-local");
+    }
+
+    /** Every parameter's value as CloudFormation lists it (a list joined with commas). */
+    public Map<String, String> parameters() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        doc.path("parameters").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isArray()
+                ? String.join(",", iterable(e.getValue().elements()).stream().map(JsonNode::asText).toList())
+                : e.getValue().asText()));
+        return out;
+    }
+
+    /** The stack's outputs as DescribeStacks lists them (those with a local value). */
+    public Map<String, String> outputs() {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        doc.path("outputs").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    /** The EventBridge rules the stack deploys: logical id to {name, state, eventPattern}. */
+    public JsonNode rules() {
+        return doc.path("rules");
+    }
+
+    /** A role as deployed: {arn, assumedBy, statements, managedPolicies}. */
+    public JsonNode role(String logicalId) {
+        return doc.path("roles").path(logicalId);
+    }
+
     /** Every role the template deploys (logical ids). */
     public List<String> roles() {
         return iterable(doc.path("roles").fieldNames());
@@ -130,8 +161,8 @@ public final class DeployedStack {
         throw new IllegalStateException("the template deploys no function from functions/" + folder);
     }
 
-    private static List<String> iterable(java.util.Iterator<String> it) {
-        List<String> out = new ArrayList<>();
+    private static <T> List<T> iterable(java.util.Iterator<T> it) {
+        List<T> out = new ArrayList<>();
         it.forEachRemaining(out::add);
         return out;
     }

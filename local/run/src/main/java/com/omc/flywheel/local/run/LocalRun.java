@@ -3,6 +3,9 @@ package com.omc.flywheel.local.run;
 import static com.omc.flywheel.local.run.SampleWorld.DB;
 
 import com.omc.flywheel.local.LocalCloud;
+import com.omc.flywheel.ops.Connection;
+import com.omc.flywheel.ops.doctor.Doctor;
+import com.omc.flywheel.ops.doctor.Finding;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -82,11 +85,15 @@ public final class LocalRun {
         SampleWorld world = new SampleWorld(options);
         Map<String, Object> lake = world.build(cloud);
         progress.say("sample lake: " + lake);
-        InjectedFailure failure = new InjectedFailure(options.failStep());
-        failure.inject(cloud, progress);
         RefreshRun refresh = new RefreshRun(options, cloud, progress);
         String input = refresh.input();
         String stateMachine = refresh.createStateMachine(input);
+        LocalStack.register(options.repo());
+        List<Finding> doctor = Doctor.examine(new Connection(null, null, cloud.endpoint()), LocalStack.NAME);
+        progress.say(Doctor.summary(doctor) + " (bin/flywheel doctor --endpoint " + cloud.endpoint() + ")");
+        doctor.stream().filter(f -> f.status() != Finding.Status.OK).forEach(f -> progress.say("  " + f.line()));
+        InjectedFailure failure = new InjectedFailure(options.failStep());
+        failure.inject(cloud, progress);
         List<RefreshExecution> runs = new ArrayList<>();
         runs.add(refresh.execute(stateMachine, input));
         boolean failedFirst = !runs.get(0).succeeded();
@@ -96,7 +103,7 @@ public final class LocalRun {
         List<String> monthProblems = new MonthlyRuns(options, world, refresh, progress)
                 .runLaterMonths(cloud, stateMachine, runs);
         monthProblems.forEach(p -> progress.say("!! " + p));
-        int code = new RunSummary(options, world, progress, cloud).print(runs, monthProblems);
+        int code = new RunSummary(options, world, progress, cloud).doctor(doctor).print(runs, monthProblems);
         if (options.failStep() != null && !failedFirst) {
             progress.say("!! --fail-step " + options.failStep() + " did not make the run fail: nothing was resumed");
             code = 1;

@@ -101,7 +101,7 @@ final class RefreshRun {
         try (SchedulerClient scheduler = AwsClients.build(SchedulerClient.builder())) {
             scheduler.createSchedule(b -> b.name("omc-flywheel-" + ENV + "-db-refresh-monthly")
                     .scheduleExpression("cron(0 2 1 * ? *)")
-                    .state("DISABLED").flexibleTimeWindow(w -> w.mode("OFF"))
+                    .state("ENABLED").flexibleTimeWindow(w -> w.mode("OFF"))
                     .target(t -> t.arn(arn).roleArn("arn:aws:iam::123456789012:role/omc-flywheel-dev-scheduler")
                             .input(input)));
         }

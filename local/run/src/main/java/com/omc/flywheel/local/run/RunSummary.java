@@ -10,6 +10,8 @@ import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.local.run.GlueJobRuns.JobRunRecord;
 import com.omc.flywheel.local.sfn.StepFunctionsLimits;
+import com.omc.flywheel.ops.doctor.Doctor;
+import com.omc.flywheel.ops.doctor.Finding;
 import com.omc.flywheel.shared.AwsClients;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,12 +40,19 @@ final class RunSummary {
     private final SampleWorld world;
     private final Progress progress;
     private final LocalCloud cloud;
+    private List<Finding> doctor = List.of();
 
     RunSummary(RunOptions options, SampleWorld world, Progress progress, LocalCloud cloud) {
         this.options = options;
         this.world = world;
         this.progress = progress;
         this.cloud = cloud;
+    }
+
+    /** What doctor found before the refresh (summary.json's {@code doctor}). */
+    RunSummary doctor(List<Finding> findings) {
+        this.doctor = List.copyOf(findings);
+        return this;
     }
 
     /** Prints the summary, copies the reports, writes summary.json; returns the exit code (0 when it succeeded). */
@@ -137,6 +146,14 @@ final class RunSummary {
         ArrayNode executions = root.putArray("executions");
         runs.forEach(r -> addExecution(executions.addObject(), r));
         root.put("months", options.months());
+        ObjectNode checked = root.putObject("doctor");
+        for (Finding.Status s : Finding.Status.values()) {
+            checked.put(s.name().toLowerCase(java.util.Locale.ROOT),
+                    doctor.stream().filter(f -> f.status() == s).count());
+        }
+        checked.put("exitCode", Doctor.exitCode(doctor));
+        ArrayNode findings = checked.putArray("findings");
+        doctor.forEach(f -> findings.add(f.json()));
         // The ER table as the lake has it at the end, and every CTAS the local Athena ran for it.
         root.put("erTableCtasQueries", cloud.athenaCtas().ctasQueries().size());
         try {

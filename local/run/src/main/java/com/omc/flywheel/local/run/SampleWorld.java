@@ -21,7 +21,6 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.Column;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
  * The world the refresh runs in, made on the emulators: a sample lake shaped like production (with
@@ -71,16 +70,9 @@ final class SampleWorld {
         monitoredTables = List.copyOf(tables.keySet());
         addressableColumns = tables.getOrDefault("part_addressable_ids", 0);
         cloud.moto().athenaResults(monitorResults(1));
-        for (String job : List.of("addressable-split-and-part", "infobase-split-and-part", "register-part-tables")) {
-            glue.createJob(b -> b.name("etl-omc-flywheel-" + ENV + "-" + job)
-                    .role("arn:aws:iam::123456789012:role/glue")
-                    .command(c -> c.name("glueetl").scriptLocation("s3://scripts/" + job + ".py"))
-                    .executionProperty(x -> x.maxConcurrentRuns(2)));
-        }
+        ProductionAccount.glueJobs(s3, DATA);
         cloud.moto().glueJobRunsTakePolls(3);
-        SnsClient sns = AwsClients.build(SnsClient.builder());
-        sns.createTopic(b -> b.name("omc-flywheel-" + ENV + "-db-refresh-notifications"));
-        sns.createTopic(b -> b.name("omc-flywheel-" + ENV + "-data-monitor-alerts"));
+        ProductionAccount.around(s3, DB, List.of(DATA, REPORTS));
         seedCleanRooms(cloud.cleanRooms());
         Map<String, Object> made = new LinkedHashMap<>();
         made.put("tables", tables.size());

@@ -1,0 +1,388 @@
+package com.omc.flywheel.local.run;
+
+import static com.omc.flywheel.local.run.SampleWorld.DATA;
+import static com.omc.flywheel.local.run.SampleWorld.DB;
+import static com.omc.flywheel.local.run.SampleWorld.ENV;
+import static com.omc.flywheel.local.run.SampleWorld.REPORTS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.omc.flywheel.local.LocalCloud;
+import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
+import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.ops.Connection;
+import com.omc.flywheel.ops.doctor.Doctor;
+import com.omc.flywheel.ops.doctor.DoctorCommand;
+import com.omc.flywheel.ops.doctor.Finding;
+import com.omc.flywheel.shared.AwsClients;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.Job;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.lakeformation.LakeFormationClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
+import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
+import software.amazon.awssdk.services.scheduler.model.ScheduleState;
+import software.amazon.awssdk.services.sns.SnsClient;
+
+/**
+ * {@code bin/flywheel doctor} against the local world local-run builds (as production has it): it
+ * passes there, and each misconfiguration the issue names, seeded one at a time and taken back,
+ * is a WARN or a FAIL naming what it looked at, with a fix.
+ */
+class DoctorTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String MONTHLY = "omc-flywheel-" + ENV + "-db-refresh-monthly";
+    private static final String REGISTER_JOB = "etl-omc-flywheel-" + ENV + "-register-part-tables";
+    private static final String NOTIFICATIONS = "arn:aws:sns:us-east-1:123456789012:omc-flywheel-" + ENV
+            + "-db-refresh-notifications";
+    private static LocalCloud cloud;
+
+    @BeforeAll
+    static void world() {
+        cloud = LocalCloud.start(SampleEvents.repoRoot()).asDefaultEndpoint();
+        RunOptions options = RunOptions.parse(new String[] {"--repo", SampleEvents.repoRoot().toString(),
+            "--tables", "4", "--buckets", "2"});
+        new SampleWorld(options).build(cloud);
+        RefreshRun refresh = new RefreshRun(options, cloud, new Progress(new PrintStream(
+                new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        refresh.createStateMachine(refresh.input());
+        LocalStack.register(options.repo());
+    }
+
+    @AfterAll
+    static void stop() {
+        cloud.close();
+    }
+
+    private static List<Finding> doctor() {
+        return Doctor.examine(new Connection(null, null, cloud.endpoint()), LocalStack.NAME);
+    }
+
+    /** The one finding of a check whose subject contains {@code subject}. */
+    private static Finding finding(List<Finding> findings, String check, String subject) {
+        List<Finding> found = findings.stream().filter(f -> f.check().equals(check) && f.subject().contains(subject))
+                .toList();
+        assertEquals(1, found.size(), check + " " + subject + " in\n" + lines(findings));
+        return found.get(0);
+    }
+
+    private static String lines(List<Finding> findings) {
+        return findings.stream().map(Finding::line).collect(Collectors.joining("\n"));
+    }
+
+    private static void assertVerdict(Finding.Status status, Finding f, String... words) {
+        assertEquals(status, f.status(), f.line());
+        for (String w : words) {
+            assertTrue(f.line().contains(w), "'" + w + "' missing from " + f.line());
+        }
+    }
+
+    /** Runs {@code body} while the monthly schedule sends the input {@code change} made, then puts it back. */
+    private static void withInput(Consumer<ObjectNode> change, Runnable body) throws Exception {
+        SchedulerClient scheduler = AwsClients.build(SchedulerClient.builder());
+        GetScheduleResponse s = scheduler.getSchedule(b -> b.name(MONTHLY));
+        ObjectNode input = (ObjectNode) JSON.readTree(s.target().input());
+        change.accept(input);
+        update(scheduler, s, input.toString(), s.state());
+        try {
+            body.run();
+        } finally {
+            update(scheduler, s, s.target().input(), s.state());
+        }
+    }
+
+    private static void update(SchedulerClient scheduler, GetScheduleResponse s, String input, ScheduleState state) {
+        scheduler.updateSchedule(b -> b.name(s.name()).scheduleExpression(s.scheduleExpression()).state(state)
+                .flexibleTimeWindow(s.flexibleTimeWindow())
+                .target(t -> t.arn(s.target().arn()).roleArn(s.target().roleArn()).input(input)));
+    }
+
+    @Test
+    void theLocalWorldPassesEveryCheckAndSaysWhatItCouldNotSee() {
+        List<Finding> findings = doctor();
+
+        assertEquals(0, Doctor.exitCode(findings), lines(findings));
+        Set<String> checks = findings.stream().map(Finding::check).collect(Collectors.toCollection(TreeSet::new));
+        for (String check : List.of("stack", "glue.job", "glue.job.role", "glue.job.script", "athena.workgroup",
+                "athena.results", "s3.bucket", "s3.encryption", "s3.public-access", "s3.raw-input", "catalog.database",
+                "lakeformation", "cleanrooms.membership", "cleanrooms.members", "cleanrooms.quota", "cleanrooms.role",
+                "entityresolution.namespace", "entityresolution.policy", "registry", "iam.role", "sns.subscriptions",
+                "sns.key", "trigger.schedule", "trigger.snapshot", "refresh.executions")) {
+            assertTrue(checks.contains(check), check + " not checked:\n" + lines(findings));
+        }
+        // Service Quotas is not emulated here: the one thing the local world cannot show, said as a WARN.
+        assertEquals(List.of("cleanrooms.quota"), findings.stream().filter(f -> f.status() != Finding.Status.OK)
+                .map(Finding::check).toList(), lines(findings));
+        assertVerdict(Finding.Status.OK, finding(findings, "glue.job", REGISTER_JOB), "MaxConcurrentRuns 2");
+        assertVerdict(Finding.Status.OK, finding(findings, "iam.role", "MsckRepairFunctionRole"), "statements");
+    }
+
+    @Test
+    void theJsonFormIsTheSameListAndTheExitCodeFollowsTheFails() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = DoctorCommand.run(new String[] {"--endpoint", cloud.endpoint(), "--json"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+
+        JsonNode array = JSON.readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, code);
+        assertEquals(doctor().size(), array.size());
+        assertTrue(array.get(0).has("status") && array.get(0).has("check") && array.get(0).has("subject"));
+
+        ByteArrayOutputStream none = new ByteArrayOutputStream();
+        assertEquals(1, DoctorCommand.run(new String[] {"--endpoint", cloud.endpoint(), "--stack", "no-such-stack"},
+                new PrintStream(none, true, StandardCharsets.UTF_8), System.err));
+        assertTrue(none.toString(StandardCharsets.UTF_8).contains("FAIL stack"), none.toString());
+    }
+
+    /** Makes the job again as {@code job} with {@code change} (moto's Glue has no working UpdateJob). */
+    private static void recreate(Job job, Consumer<software.amazon.awssdk.services.glue.model.CreateJobRequest.Builder>
+            change) {
+        GlueClient glue = AwsClients.build(GlueClient.builder());
+        glue.deleteJob(b -> b.jobName(job.name()));
+        glue.createJob(b -> {
+            b.name(job.name()).role(job.role()).command(job.command()).executionProperty(job.executionProperty());
+            change.accept(b);
+        });
+    }
+
+    @Test
+    void aRegisterJobWithOneSlotIsAWarningThatTheRegistrationsRunOneAfterTheOther() {
+        Job job = AwsClients.build(GlueClient.builder()).getJob(b -> b.jobName(REGISTER_JOB)).job();
+        recreate(job, b -> b.executionProperty(x -> x.maxConcurrentRuns(1)));
+        try {
+            assertVerdict(Finding.Status.WARN, finding(doctor(), "glue.job", REGISTER_JOB), "MaxConcurrentRuns 1",
+                    "one after the other", "max_concurrent_runs = 2");
+        } finally {
+            recreate(job, b -> { });
+        }
+    }
+
+    @Test
+    void aMissingJobAndAJobWithoutItsRoleOrScriptFail() {
+        GlueClient glue = AwsClients.build(GlueClient.builder());
+        String split = "etl-omc-flywheel-" + ENV + "-infobase-split-and-part";
+        Job job = glue.getJob(b -> b.jobName(split)).job();
+        glue.deleteJob(b -> b.jobName(split));
+        try {
+            List<Finding> findings = doctor();
+            assertVerdict(Finding.Status.FAIL, finding(findings, "glue.job", split), "does not exist", "splitInfobase");
+            assertEquals(1, Doctor.exitCode(findings));
+        } finally {
+            glue.createJob(b -> b.name(split).role(job.role()).command(job.command()));
+        }
+        recreate(job, b -> b.role("arn:aws:iam::123456789012:role/gone")
+                .command(c -> c.name("glueetl").scriptLocation("s3://" + DATA + "/glue-scripts/gone.py")));
+        try {
+            List<Finding> findings = doctor();
+            assertVerdict(Finding.Status.FAIL, finding(findings, "glue.job.role", split), "role/gone");
+            assertVerdict(Finding.Status.FAIL, finding(findings, "glue.job.script", split), "gone.py");
+        } finally {
+            recreate(job, b -> { });
+        }
+    }
+
+    @Test
+    void aWorkgroupThatEnforcesItsConfigurationFailsTheErTable() throws Exception {
+        AwsClients.build(AthenaClient.builder()).createWorkGroup(b -> b.name("enforcing")
+                .configuration(c -> c.enforceWorkGroupConfiguration(true)
+                        .resultConfiguration(r -> r.outputLocation("s3://" + REPORTS + "/athena/"))));
+        withInput(in -> ((ObjectNode) in.get("erTable")).put("workgroup", "enforcing"), () ->
+                assertVerdict(Finding.Status.FAIL, finding(doctor(), "athena.workgroup", "enforcing"),
+                        "enforces its configuration", "EnforceWorkGroupConfiguration=false"));
+        withInput(in -> ((ObjectNode) in.get("erTable")).put("workgroup", "nowhere"), () ->
+                assertVerdict(Finding.Status.FAIL, finding(doctor(), "athena.workgroup", "nowhere"), "does not exist",
+                        "AthenaWorkgroup"));
+    }
+
+    @Test
+    void aSnapshotWithoutItsSuccessMarkerIsNamed() throws Exception {
+        S3Client s3 = AwsClients.build(S3Client.builder());
+        String prefix = "opus/infobase_attributes/raw_input/";
+        // A newer snapshot still loading: its files are there, its _SUCCESS is not yet.
+        String loading = prefix + "snapshot_dt=2099-01-01/part-00000.gz";
+        s3.putObject(b -> b.bucket(DATA).key(loading), RequestBody.fromString("row"));
+        List<String> markers = s3.listObjectsV2Paginator(b -> b.bucket(DATA).prefix(prefix)).contents().stream()
+                .map(o -> o.key()).filter(k -> k.endsWith("/_SUCCESS")).sorted().toList();
+        try {
+            assertVerdict(Finding.Status.WARN, finding(doctor(), "s3.raw-input", "raw_input"),
+                    "snapshot_dt=2099-01-01/ has no _SUCCESS", "--snapshot-dt");
+            markers.forEach(k -> s3.deleteObject(b -> b.bucket(DATA).key(k)));
+            assertVerdict(Finding.Status.FAIL, finding(doctor(), "s3.raw-input", "raw_input"),
+                    "no snapshot_dt has a _SUCCESS marker under every prefix");
+        } finally {
+            s3.deleteObject(b -> b.bucket(DATA).key(loading));
+            markers.forEach(k -> s3.putObject(b -> b.bucket(DATA).key(k), RequestBody.fromString("")));
+        }
+    }
+
+    @Test
+    void bucketsOpenToThePublicOrEncryptedWithAKeyTheRolesLackAreWarnings() {
+        S3Client s3 = AwsClients.build(S3Client.builder());
+        String key = AwsClients.build(KmsClient.builder()).createKey(b -> b.description("reports")).keyMetadata().arn();
+        s3.deletePublicAccessBlock(b -> b.bucket(DATA));
+        s3.putBucketEncryption(b -> b.bucket(REPORTS).serverSideEncryptionConfiguration(c -> c.rules(r -> r
+                .applyServerSideEncryptionByDefault(d -> d.sseAlgorithm("aws:kms").kmsMasterKeyID(key)))));
+        try {
+            List<Finding> findings = doctor();
+            assertVerdict(Finding.Status.WARN, finding(findings, "s3.public-access", DATA), "put-public-access-block");
+            assertVerdict(Finding.Status.WARN, finding(findings, "s3.encryption", REPORTS), key,
+                    "ReportKmsKeyArn=" + key);
+        } finally {
+            s3.putPublicAccessBlock(b -> b.bucket(DATA).publicAccessBlockConfiguration(c -> c.blockPublicAcls(true)
+                    .ignorePublicAcls(true).blockPublicPolicy(true).restrictPublicBuckets(true)));
+            s3.putBucketEncryption(b -> b.bucket(REPORTS).serverSideEncryptionConfiguration(c -> c.rules(r -> r
+                    .applyServerSideEncryptionByDefault(d -> d.sseAlgorithm("AES256")))));
+        }
+    }
+
+    @Test
+    void aDatabaseGovernedByLakeFormationWithoutTheStacksGrantsFails() {
+        LakeFormationClient lf = AwsClients.build(LakeFormationClient.builder());
+        lf.revokePermissions(b -> b.principal(p -> p.dataLakePrincipalIdentifier("IAM_ALLOWED_PRINCIPALS"))
+                .resource(r -> r.database(d -> d.name(DB))).permissionsWithStrings("ALL"));
+        try {
+            assertVerdict(Finding.Status.FAIL, finding(doctor(), "lakeformation", DB), "governed",
+                    "LakeFormationGrants=true");
+        } finally {
+            lf.grantPermissions(b -> b.principal(p -> p.dataLakePrincipalIdentifier("IAM_ALLOWED_PRINCIPALS"))
+                    .resource(r -> r.database(d -> d.name(DB))).permissionsWithStrings("ALL"));
+        }
+    }
+
+    @Test
+    void aCollaborationWhereNoOneCanQueryFailsAndAnUnknownMembershipFails() throws Exception {
+        String membership = cloud.cleanRooms().collaboration("Nobody queries", List.of(
+                new CleanRoomsStandIn.Member("333333333333", "Watcher", List.of())), REPORTS);
+        withInput(in -> ((ObjectNode) in.get("associate")).put("membershipId", membership), () ->
+                assertVerdict(Finding.Status.FAIL, finding(doctor(), "cleanrooms.members", "Nobody queries"),
+                        "no member can query", "CAN_QUERY"));
+        withInput(in -> ((ObjectNode) in.get("associate")).put("membershipId",
+                "00000000-0000-0000-0000-000000000000"), () ->
+                assertVerdict(Finding.Status.FAIL, finding(doctor(), "cleanrooms.membership", "00000000"),
+                        "does not exist", "list-memberships"));
+    }
+
+    @Test
+    void theCleanRoomsRoleAndTheIdNamespaceMustExistAndThePolicyLetCleanRoomsIn() throws Exception {
+        withInput(in -> ((ObjectNode) in.get("associate")).put("roleArn", "arn:aws:iam::123456789012:role/gone")
+                .put("idNamespaceArn", "arn:aws:entityresolution:us-east-1:123456789012:idnamespace/Gone"), () -> {
+                    List<Finding> findings = doctor();
+                    assertVerdict(Finding.Status.FAIL, finding(findings, "cleanrooms.role", "role/gone"),
+                            "does not exist", "CleanRoomsRoleArn");
+                    assertVerdict(Finding.Status.FAIL, finding(findings, "entityresolution.namespace", "Gone"),
+                            "does not exist", "IdNamespaceArn");
+                });
+        cloud.cleanRooms().idNamespacePolicy("ACXIdNamespace", "{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                + "\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:root\"},"
+                + "\"Action\":\"entityresolution:GetIdNamespace\",\"Resource\":\"*\"}]}");
+        assertVerdict(Finding.Status.WARN, finding(doctor(), "entityresolution.policy", "ACXIdNamespace"),
+                "without a statement for Clean Rooms");
+        cloud.cleanRooms().idNamespacePolicy("ACXIdNamespace", "{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                + "\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"cleanrooms.amazonaws.com\"},"
+                + "\"Action\":\"entityresolution:GetIdNamespace\",\"Resource\":\"*\"}]}");
+        assertVerdict(Finding.Status.OK, finding(doctor(), "entityresolution.policy", "ACXIdNamespace"),
+                "lets Clean Rooms read it");
+    }
+
+    @Test
+    void aRegistryWithASortKeyFails() {
+        DynamoDbClient ddb = AwsClients.build(DynamoDbClient.builder());
+        String table = "omc-flywheel-" + ENV + "-topic-registry";
+        ddb.deleteTable(b -> b.tableName(table));
+        ddb.createTable(b -> b.tableName(table).billingMode("PAY_PER_REQUEST")
+                .attributeDefinitions(a -> a.attributeName("topic_name").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("run_id").attributeType(ScalarAttributeType.S))
+                .keySchema(k -> k.attributeName("topic_name").keyType(KeyType.HASH),
+                        k -> k.attributeName("run_id").keyType(KeyType.RANGE)));
+        try {
+            assertVerdict(Finding.Status.FAIL, finding(doctor(), "registry", table), "run_id (RANGE)",
+                    "topic_name (S) alone");
+        } finally {
+            ddb.deleteTable(b -> b.tableName(table));
+            ddb.createTable(b -> b.tableName(table).billingMode("PAY_PER_REQUEST")
+                    .attributeDefinitions(a -> a.attributeName("topic_name").attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName("topic_name").keyType(KeyType.HASH)));
+        }
+    }
+
+    @Test
+    void aRoleWithOneStatementRemovedAfterTheDeployFailsNamingTheStatement() throws Exception {
+        IamClient iam = AwsClients.build(IamClient.builder());
+        String role = "omc-flywheel-local-MsckRepairFunctionRole";
+        String before = java.net.URLDecoder.decode(iam.getRolePolicy(b -> b.roleName(role)
+                .policyName("deployed-statements")).policyDocument(), StandardCharsets.UTF_8);
+        ObjectNode doc = (ObjectNode) JSON.readTree(before);
+        ArrayNode statements = (ArrayNode) doc.get("Statement");
+        String sid = statements.get(0).path("Sid").asText();
+        statements.remove(0);
+        iam.putRolePolicy(b -> b.roleName(role).policyName("deployed-statements").policyDocument(doc.toString()));
+        try {
+            assertVerdict(Finding.Status.FAIL, finding(doctor(), "iam.role", role), "deployed-statements/" + sid,
+                    "sam deploy");
+        } finally {
+            iam.putRolePolicy(b -> b.roleName(role).policyName("deployed-statements").policyDocument(before));
+        }
+    }
+
+    @Test
+    void aTopicNobodyHearsOrThatAlarmsCannotPublishToIsNamed() {
+        SnsClient sns = AwsClients.build(SnsClient.builder());
+        String subscription = sns.listSubscriptionsByTopic(b -> b.topicArn(NOTIFICATIONS)).subscriptions().get(0)
+                .subscriptionArn();
+        String key = sns.getTopicAttributes(b -> b.topicArn(NOTIFICATIONS)).attributes().get("KmsMasterKeyId");
+        sns.unsubscribe(b -> b.subscriptionArn(subscription));
+        sns.setTopicAttributes(b -> b.topicArn(NOTIFICATIONS).attributeName("KmsMasterKeyId")
+                .attributeValue("alias/aws/sns"));
+        try {
+            List<Finding> findings = doctor();
+            assertVerdict(Finding.Status.WARN, finding(findings, "sns.subscriptions", NOTIFICATIONS),
+                    "no subscription", "NotificationEmails");
+            assertVerdict(Finding.Status.FAIL, finding(findings, "sns.key", NOTIFICATIONS), "alias/aws/sns",
+                    "TopicKmsKeyId");
+            String plain = AwsClients.build(KmsClient.builder()).createKey(b -> b.description("no CloudWatch"))
+                    .keyMetadata().arn();
+            sns.setTopicAttributes(b -> b.topicArn(NOTIFICATIONS).attributeName("KmsMasterKeyId")
+                    .attributeValue(plain));
+            assertVerdict(Finding.Status.FAIL, finding(doctor(), "sns.key", NOTIFICATIONS),
+                    "does not let cloudwatch.amazonaws.com use it", "kms:GenerateDataKey*");
+        } finally {
+            sns.setTopicAttributes(b -> b.topicArn(NOTIFICATIONS).attributeName("KmsMasterKeyId").attributeValue(key));
+            sns.subscribe(b -> b.topicArn(NOTIFICATIONS).protocol("email").endpoint(ProductionAccount.ON_CALL));
+        }
+    }
+
+    @Test
+    void aScheduleDisabledByHandIsAWarning() throws Exception {
+        SchedulerClient scheduler = AwsClients.build(SchedulerClient.builder());
+        GetScheduleResponse s = scheduler.getSchedule(b -> b.name(MONTHLY));
+        update(scheduler, s, s.target().input(), ScheduleState.DISABLED);
+        try {
+            assertVerdict(Finding.Status.WARN, finding(doctor(), "trigger.schedule", MONTHLY), "DISABLED",
+                    "MonthlyScheduleEnabled=true", "changed by hand");
+        } finally {
+            update(scheduler, s, s.target().input(), s.state());
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package com.omc.flywheel.ops.doctor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.athena.model.InvalidRequestException;
+import software.amazon.awssdk.services.athena.model.WorkGroup;
+
+/**
+ * The Athena workgroups the ER table refresh and the repair use: each exists, is ENABLED, does not
+ * enforce its configuration (that refuses the ER table's CTAS with external_location), and the
+ * result locations the functions write to are in buckets that exist.
+ */
+final class AthenaChecks {
+    static final String CHECK = "athena.workgroup";
+
+    private AthenaChecks() {
+    }
+
+    static void run(Account account, Findings findings) {
+        JsonNode in = account.refreshInput();
+        Set<String> workgroups = new LinkedHashSet<>();
+        workgroups.add(in.path("erTable").path("workgroup").asText(account.parameter("AthenaWorkgroup")));
+        if (in.path("repair").has("workgroup")) {
+            workgroups.add(in.path("repair").path("workgroup").asText());
+        }
+        workgroups.remove("");
+        if (workgroups.isEmpty()) {
+            workgroups.add("primary");
+        }
+        for (String wg : workgroups) {
+            findings.guard(CHECK, wg, () -> workgroup(account, findings, wg));
+        }
+        String results = in.path("erTable").path("outputLocation").asText("");
+        if (!results.isEmpty()) {
+            findings.guard("athena.results", results, () -> S3Checks.bucketExists(account, findings, "athena.results",
+                    S3Location.parse(results).bucket(), "the ER table refresh writes its query results there"));
+        }
+    }
+
+    private static void workgroup(Account account, Findings findings, String name) {
+        WorkGroup wg;
+        try {
+            wg = account.client(AthenaClient.class, AthenaClient::builder).getWorkGroup(b -> b.workGroup(name))
+                    .workGroup();
+        } catch (InvalidRequestException e) {
+            wg = null;
+        }
+        if (wg == null) {
+            findings.fail(CHECK, name, "does not exist", "create it, or deploy with AthenaWorkgroup set to an "
+                    + "existing workgroup");
+            return;
+        }
+        if (!"ENABLED".equals(wg.stateAsString())) {
+            findings.fail(CHECK, name, "is " + wg.stateAsString() + ": Athena refuses every query in it",
+                    "aws athena update-work-group --work-group " + name + " --state ENABLED");
+            return;
+        }
+        boolean enforces = wg.configuration() != null
+                && Boolean.TRUE.equals(wg.configuration().enforceWorkGroupConfiguration());
+        if (enforces) {
+            findings.fail(CHECK, name, "enforces its configuration: Athena refuses the ER table's CREATE TABLE AS "
+                    + "with external_location, and writes results to the workgroup's location instead of the one "
+                    + "the functions may write", "aws athena update-work-group --work-group " + name
+                    + " --configuration-updates EnforceWorkGroupConfiguration=false, or deploy with "
+                    + "AthenaWorkgroup set to a workgroup that does not enforce its configuration");
+            return;
+        }
+        String own = wg.configuration() == null || wg.configuration().resultConfiguration() == null ? null
+                : wg.configuration().resultConfiguration().outputLocation();
+        findings.ok(CHECK, name, "ENABLED, does not enforce its configuration"
+                + (own == null ? "" : "; its own result location " + own + " is not used (the functions give theirs)"));
+    }
+}
