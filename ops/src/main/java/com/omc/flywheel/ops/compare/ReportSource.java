@@ -1,7 +1,7 @@
 package com.omc.flywheel.ops.compare;
 
+import com.omc.flywheel.ops.Connection;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,16 +10,8 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -82,32 +74,18 @@ sealed interface ReportSource permits ReportSource.LocalFolder, ReportSource.S3P
         return new LocalFolder(side, root);
     }
 
-    /** The SDK's default chains, or the profile, region and endpoint given (StackTarget's way, for S3). */
+    /**
+     * The SDK's default chains, or the profile, region and endpoint given ({@link Connection}); S3 finds
+     * each bucket's region itself, so without any region us-east-1 serves as the first one asked.
+     */
     static S3Client client(String region, String profile, String endpoint) {
-        AwsCredentialsProvider credentials;
-        if (profile != null) {
-            credentials = ProfileCredentialsProvider.create(profile);
-        } else if (endpoint != null) {
-            credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"));
-        } else {
-            credentials = DefaultCredentialsProvider.builder().build();
+        try {
+            return new Connection(profile, region, endpoint).client(S3Client.builder().crossRegionAccessEnabled(true)
+                    .forcePathStyle(endpoint != null));
+        } catch (Connection.NoRegionException e) {
+            return new Connection(profile, "us-east-1", endpoint).client(S3Client.builder()
+                    .crossRegionAccessEnabled(true).forcePathStyle(endpoint != null));
         }
-        Region r;
-        if (region != null) {
-            r = Region.of(region);
-        } else {
-            try {
-                r = DefaultAwsRegionProviderChain.builder().profileName(profile).build().getRegion();
-            } catch (SdkClientException e) {
-                r = Region.US_EAST_1;
-            }
-        }
-        var builder = S3Client.builder().credentialsProvider(credentials).region(r).crossRegionAccessEnabled(true)
-                .httpClientBuilder(UrlConnectionHttpClient.builder());
-        if (endpoint != null) {
-            builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
-        }
-        return builder.build();
     }
 
     /** A local folder. */
