@@ -42,6 +42,7 @@ public final class ExecutionFollower {
         Map<String, Duration> times = new LinkedHashMap<>();
         Map<String, Integer> polls = new HashMap<>();
         java.util.Set<String> loops = new java.util.HashSet<>();
+        java.util.Set<String> waiting = new java.util.HashSet<>();
         List<HistoryEvent> history = new ArrayList<>();
         DescribeExecutionResponse d;
         boolean first = true;
@@ -56,14 +57,15 @@ public final class ExecutionFollower {
             sfn.getExecutionHistoryPaginator(b -> b.executionArn(executionArn).maxResults(1000)).events()
                     .forEach(history::add);
             for (int i = seen; i < history.size(); i++) {
-                show(history.get(i), entered, times, polls, loops, say);
+                show(history.get(i), entered, times, polls, loops, waiting, say);
             }
         } while (d.status() == ExecutionStatus.RUNNING && Instant.now().isBefore(until));
         return new Followed(d, List.copyOf(history), times);
     }
 
     private static void show(HistoryEvent e, Map<String, Instant> entered, Map<String, Duration> times,
-                             Map<String, Integer> polls, java.util.Set<String> loops, Consumer<String> say) {
+                             Map<String, Integer> polls, java.util.Set<String> loops, java.util.Set<String> waiting,
+                             Consumer<String> say) {
         String type = e.typeAsString();
         if (type.endsWith("StateEntered")) {
             String name = e.stateEnteredEventDetails().name();
@@ -71,7 +73,16 @@ public final class ExecutionFollower {
             if (name.startsWith("Start")) {
                 loops.add(name.substring("Start".length()));
             }
-            if (name.startsWith("Check") && loops.contains(name.substring("Check".length()))) {
+            if (name.startsWith("WaitForSlot")) {
+                // The job is at its MaxConcurrentRuns: said once; the loop asks again every few minutes.
+                String step = name.substring("WaitForSlot".length());
+                if (waiting.add(step)) {
+                    say.accept("  " + step + " waits for a slot: its Glue job is at its MaxConcurrentRuns");
+                }
+            } else if (name.startsWith("Start") && waiting.contains(name.substring("Start".length()))
+                    && !polls.containsKey(name.substring("Start".length()))) {
+                return;
+            } else if (name.startsWith("Check") && loops.contains(name.substring("Check".length()))) {
                 polls.merge(name.substring("Check".length()), 1, Integer::sum);
             } else if (name.startsWith("Start") && polls.containsKey(name.substring("Start".length()))) {
                 say.accept("  retry: " + name.substring("Start".length()) + " starts its job again");

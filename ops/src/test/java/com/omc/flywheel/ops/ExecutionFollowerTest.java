@@ -139,6 +139,32 @@ class ExecutionFollowerTest {
     }
 
     @Test
+    void aStepWaitingForASlotIsSaidOnceNotAsAStartEveryFewMinutes() {
+        List<HistoryEvent> history = new Histories().started("{}")
+                .entered(0, PARALLEL_STATE_ENTERED, "RegisterInfobase")
+                .entered(0, TASK_STATE_ENTERED, "StartRegisterInfobase")
+                .exited(1, TASK_STATE_EXITED, "StartRegisterInfobase")
+                .entered(1, WAIT_STATE_ENTERED, "WaitForSlotRegisterInfobase")
+                .entered(301, TASK_STATE_ENTERED, "CountSlotWaitRegisterInfobase")
+                .entered(301, TASK_STATE_ENTERED, "StartRegisterInfobase")
+                .exited(302, TASK_STATE_EXITED, "StartRegisterInfobase")
+                .entered(302, WAIT_STATE_ENTERED, "WaitForSlotRegisterInfobase")
+                .entered(602, TASK_STATE_ENTERED, "StartRegisterInfobase")
+                .exited(603, TASK_STATE_EXITED, "StartRegisterInfobase")
+                .entered(603, TASK_STATE_ENTERED, "CheckRegisterInfobase")
+                .exited(604, PARALLEL_STATE_EXITED, "RegisterInfobase")
+                .build();
+        List<String> said = new ArrayList<>();
+
+        ExecutionFollower.follow(new ScriptedSfn(List.of(new ScriptedSfn.Poll(ExecutionStatus.SUCCEEDED, history))),
+                ARN, said::add, Duration.ofMillis(1), Duration.ofMinutes(1));
+
+        assertEquals(List.of("> RegisterInfobase", "> StartRegisterInfobase",
+                "  RegisterInfobase waits for a slot: its Glue job is at its MaxConcurrentRuns",
+                "< RegisterInfobase 604.0s (1 polls)"), said);
+    }
+
+    @Test
     void anAbortedExecutionIsSaidAndNothingElseIsInvented() {
         List<HistoryEvent> history = new Histories().started("{}")
                 .entered(0, TASK_STATE_ENTERED, "ResolveNewestSnapshot")
