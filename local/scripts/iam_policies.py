@@ -9,6 +9,8 @@ intrinsic function of the output is resolved for the parameters, region, account
 name "omc-flywheel-local" (a role without RoleName is "<stack>-<LogicalId>", no random suffix).
 managedPolicies lists the ARNs the template does not define (AWS managed policies); statements
 of the template's AWS::IAM::Policy / ManagedPolicy attached to a role join the role's statements.
+Each role's reasons map a statement (its Sid, or "#<index>" without one) to the reason comment the
+template writes for it (see reason_comments; bin/flywheel iam-report reads them).
 Exit 2: bad or missing parameter. Exit 1: the transform failed or something could not be resolved.
 
 Usage: iam_policies.py TEMPLATE [--param Name=Value ...] [--region us-east-1] [--account 123456789012]
@@ -241,9 +243,78 @@ def statements(document, res, where):
             for s in ([] if stmts is NOVALUE else as_list(stmts))]
 
 
-def build(res, original, transformed):
+REASON = re.compile(r"^\s*#\s*((?:used by AWS on our behalf|unused here because):.*)$")
+COMMENT = re.compile(r"^\s*#\s?(.*)$")
+SID = re.compile(r"^(\s*)- Sid:\s*[\"']?([A-Za-z0-9]+)[\"']?\s*(#.*)?$")
+KEY = re.compile(r"^\s*([A-Za-z0-9]+):\s*(#.*)?$")
+TOP = re.compile(r"^  ([A-Za-z0-9]+):\s*(#.*)?$")
+
+
+def reason_comments(path):
+    """{(resource, key): reason}: why a grant no local run exercises stays, written in template.yaml.
+
+    A reason is a comment that begins `# used by AWS on our behalf: ...` or `# unused here because: ...`
+    (the comment lines after it, up to the next line that is not a comment, continue it). It belongs to
+    the statement whose `- Sid: KEY` line follows the comment block, else to the statement it is written
+    inside (below its `- Sid:` line), else to the mapping key `KEY:` that follows the block (an event of a
+    function or state machine: the role SAM creates for it). RESOURCE is the top-level resource it is in.
+    PyYAML drops comments, hence this reading of the text. A reason anywhere else is an error."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    out, resource, statement, in_resources, i = {}, None, None, False, 0
+    while i < len(lines):
+        line = lines[i]
+        if re.match(r"^[A-Za-z]", line):
+            in_resources, resource, statement = line.startswith("Resources:"), None, None
+        elif in_resources and TOP.match(line):
+            resource, statement = TOP.match(line).group(1), None
+        indent = len(line) - len(line.lstrip())
+        if statement and line.strip() and not line.lstrip().startswith("#") and indent <= statement[1]:
+            statement = None
+        if SID.match(line):
+            statement = (SID.match(line).group(2), len(SID.match(line).group(1)))
+        m = REASON.match(line)
+        if not m or resource is None:
+            i += 1
+            continue
+        text, j = [m.group(1).strip()], i + 1
+        while j < len(lines) and COMMENT.match(lines[j]):
+            text.append(COMMENT.match(lines[j]).group(1).strip())
+            j += 1
+        after = lines[j] if j < len(lines) else ""
+        if SID.match(after):
+            key = SID.match(after).group(2)
+        elif statement and indent > statement[1]:
+            key = statement[0]
+        elif KEY.match(after):
+            key = KEY.match(after).group(1)
+        else:
+            fail(f"{path}:{i + 1}: a reason comment must be right above a statement's `- Sid:` line, inside the "
+                 f"statement, or right above an event's key; it is above: {after.strip()!r}", 1)
+        out[(resource, key)] = " ".join(t for t in text if t)
+        i = j
+    return out
+
+
+def role_reasons(lid, role, sources, reasons, original):
+    """A role's reason comments, by statement (its Sid, or "#<index>")."""
+    out = {}
+    events = {}  # SAM's role for an event of a function or state machine: <Resource><Event>Role
+    for res_lid, r in (original.get("Resources") or {}).items():
+        for event in ((r.get("Properties") or {}).get("Events") or {}):
+            events[f"{res_lid}{event}Role"] = (res_lid, event)
+    whole_role = reasons.get(events[lid]) if lid in events else None
+    for i, s in enumerate(role["statements"]):
+        key = s.get("Sid") or f"#{i}"
+        found = [reasons[(src, s["Sid"])] for src in sources if s.get("Sid") and (src, s["Sid"]) in reasons]
+        if found or whole_role:
+            out[key] = found[0] if found else whole_role
+    return out
+
+
+def build(res, original, transformed, reasons=None):
+    reasons = reasons or {}
     rs = res.resources
-    roles, functions, machines, attached = {}, {}, {}, {}
+    roles, functions, machines, attached, policy_sources = {}, {}, {}, {}, {}
     for lid, r in rs.items():  # the template's AWS::IAM::Policy / ManagedPolicy, by role name or policy ARN
         if r["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and res.deployed(lid):
             w = f"Resources.{lid}.Properties"
@@ -251,6 +322,7 @@ def build(res, original, transformed):
             keys = res.resolve(r["Properties"].get("Roles", []), f"{w}.Roles")
             for key in keys + ([res.arn(lid)] if r["Type"] == "AWS::IAM::ManagedPolicy" else []):
                 attached.setdefault(key, []).extend(doc)
+                policy_sources.setdefault(key, []).append(lid)
     for lid, r in rs.items():
         if r["Type"] != "AWS::IAM::Role" or not res.deployed(lid):
             continue
@@ -265,6 +337,9 @@ def build(res, original, transformed):
                       "assumedBy": [p for s in trust for kind in ("Service", "AWS", "Federated")
                                     for p in as_list((s.get("Principal") or {}).get(kind, []))],
                       "statements": stmts, "managedPolicies": [a for a in arns if a not in attached]}
+        sources = [lid] + ([lid[:-len("Role")]] if lid.endswith("Role") else []) + [
+            p for key in [res.name(lid)] + arns for p in policy_sources.get(key, [])]
+        roles[lid]["reasons"] = role_reasons(lid, roles[lid], sources, reasons, original)
 
     def role_of(node, where):  # the logical id of a role of the template, else the ARN
         target = node.get("Fn::GetAtt", [None]) if isinstance(node, dict) and len(node) == 1 else [None]
@@ -335,7 +410,8 @@ def transformed_from_args(description):
 def main():
     args, original, params, transformed = transformed_from_args(__doc__.split("\n")[0])
     try:
-        out = build(Resolver(transformed, params, args.region, args.account), original, transformed)
+        out = build(Resolver(transformed, params, args.region, args.account), original, transformed,
+                    reason_comments(args.template))
     except (Unresolvable, KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
         fail(f"cannot resolve: {e}", 1)
     if leftovers(out):

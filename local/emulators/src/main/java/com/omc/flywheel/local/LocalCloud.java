@@ -7,6 +7,7 @@ import com.omc.flywheel.local.iam.ApiActions;
 import com.omc.flywheel.local.iam.AuthorizationReference;
 import com.omc.flywheel.local.iam.DeployedStack;
 import com.omc.flywheel.local.iam.IamEnforcer;
+import com.omc.flywheel.local.iam.IamUsage;
 import com.omc.flywheel.local.iam.NodePackages;
 import com.omc.flywheel.local.lambda.LocalLambdas;
 import com.omc.flywheel.local.moto.MotoServer;
@@ -89,6 +90,9 @@ public final class LocalCloud implements AutoCloseable {
                         }
                     }));
             front.authorizer(iam, iam);
+            // What IAM allowed, for bin/flywheel iam-report: under Maven's tests one file per JVM
+            // (target/iam-usage/<pid>.jsonl); local-run names its own. Written when the cloud closes.
+            IamUsage.defaultFile().ifPresent(iam.usage()::writeTo);
             // Athena's CTAS reads and writes moto's Glue and S3 directly; the caller's rights on what it
             // touches are checked by the IAM check, as Athena uses the caller's credentials for them.
             S3Client s3 = S3Client.builder().region(Region.of(MotoServer.REGION))
@@ -181,6 +185,11 @@ public final class LocalCloud implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            iam.usage().flush();
+        } catch (RuntimeException e) {
+            System.err.println("LocalCloud: " + e.getMessage() + " (" + e.getCause() + ")");
+        }
         standIn.close();
         moto.close();
         front.close();

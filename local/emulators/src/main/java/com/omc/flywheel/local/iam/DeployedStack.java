@@ -93,6 +93,17 @@ public final class DeployedStack {
         });
     }
 
+    /**
+     * The reason comments {@code template.yaml} writes for the role's statements (by Sid, or
+     * {@code #index} without one): {@code used by AWS on our behalf: ...} or {@code unused here because: ...}.
+     */
+    public Map<String, String> reasons(String role) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        doc.path("roles").path(role).path("reasons").fields()
+                .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
     /** The stack's name here ({@code omc-flywheel-local}): the prefix of the roles it names. */
     public String stackName() {
         return doc.path("stackName").asText("omc-flywheel-local");

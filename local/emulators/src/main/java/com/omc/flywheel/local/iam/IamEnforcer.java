@@ -51,15 +51,24 @@ public final class IamEnforcer implements AwsProxy.Rule, AwsProxy.Rewrite {
     private final List<Denial> denials = new CopyOnWriteArrayList<>();
     private final List<String> unmapped = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> checked = new ConcurrentHashMap<>();
+    /** Every allowed authorization, with the statement that allowed it (kept across {@link #reset()}). */
+    private final IamUsage usage = new IamUsage();
 
     public IamEnforcer(DeployedStack stack, ApiActions actions) {
         this.stack = stack;
         this.actions = actions;
+        usage.grantsOf(stack);
     }
 
     /** Authorizes with another stack's policies from now on (a test's changed copy of the template). */
     public void useStack(DeployedStack other) {
+        usage.grantsOf(other);
         this.stack = other;
+    }
+
+    /** What this check allowed, by role, action, resource and statement: for bin/flywheel iam-report. */
+    public IamUsage usage() {
+        return usage;
     }
 
     /** Calls refused so far. */
@@ -115,8 +124,12 @@ public final class IamEnforcer implements AwsProxy.Rule, AwsProxy.Rewrite {
                                      List<ApiActions.Authorization> needed) {
         for (ApiActions.Authorization a : needed) {
             for (String resource : a.resources()) {
-                PolicyEvaluator.Decision d = PolicyEvaluator.evaluate(statements, a.action(), resource, a.context());
-                if (d != PolicyEvaluator.Decision.ALLOW) {
+                PolicyEvaluator.Verdict verdict = PolicyEvaluator.authorize(statements, a.action(), resource,
+                        a.context());
+                PolicyEvaluator.Decision d = verdict.decision();
+                if (d == PolicyEvaluator.Decision.ALLOW) {
+                    usage.allowed(principal, a.action(), resource, verdict.allowedBy());
+                } else {
                     String reason = d == PolicyEvaluator.Decision.EXPLICIT_DENY ? "an explicit deny"
                             : "no identity-based policy allows it";
                     Denial denial = new Denial(principal, a.action(), resource, reason);

@@ -47,22 +47,47 @@ public final class PolicyEvaluator {
     /** The outcome for one action on one resource. */
     public enum Decision { ALLOW, IMPLICIT_DENY, EXPLICIT_DENY }
 
+    /**
+     * An Allow statement that matched: its index in the principal's statements, its Sid (empty when it
+     * has none) and the first of its resource patterns that matched (the NotResource list, joined, for a
+     * NotResource statement).
+     */
+    public record Grant(int statement, String sid, String pattern) {
+        /** The statement as the usage file and iam-report name it: its Sid, or {@code #index} without one. */
+        public String name() {
+            return sid.isEmpty() ? "#" + statement : sid;
+        }
+    }
+
+    /** The decision and, when it allows, every Allow statement that does (in statement order). */
+    public record Verdict(Decision decision, List<Grant> allowedBy) {
+    }
+
     private PolicyEvaluator() {
     }
 
     public static Decision evaluate(List<Statement> statements, String action, String resource,
                                     Map<String, String> context) {
-        boolean allowed = false;
-        for (Statement s : statements) {
+        return authorize(statements, action, resource, context).decision();
+    }
+
+    /** {@link #evaluate}, saying which statements (and which of their resource patterns) allowed. */
+    public static Verdict authorize(List<Statement> statements, String action, String resource,
+                                    Map<String, String> context) {
+        List<Grant> allowedBy = new ArrayList<>();
+        for (int i = 0; i < statements.size(); i++) {
+            Statement s = statements.get(i);
             if (!matches(s, action, resource, context)) {
                 continue;
             }
             if (!s.allow()) {
-                return Decision.EXPLICIT_DENY;
+                return new Verdict(Decision.EXPLICIT_DENY, List.of());
             }
-            allowed = true;
+            allowedBy.add(new Grant(i, s.sid(), s.resources().isEmpty() ? String.join(",", s.notResources())
+                    : s.resources().stream().filter(p -> wildcard(p, resource)).findFirst().orElseThrow()));
         }
-        return allowed ? Decision.ALLOW : Decision.IMPLICIT_DENY;
+        return allowedBy.isEmpty() ? new Verdict(Decision.IMPLICIT_DENY, List.of())
+                : new Verdict(Decision.ALLOW, List.copyOf(allowedBy));
     }
 
     static boolean matches(Statement s, String action, String resource, Map<String, String> context) {

@@ -68,4 +68,31 @@ class PolicyEvaluatorTest {
         assertThrows(IllegalStateException.class,
                 () -> PolicyEvaluator.evaluate(p, "s3:ListBucket", "arn:aws:s3:::b", Map.of("s3:max-keys", "5")));
     }
+
+    @Test
+    void itSaysWhichStatementsAndPatternsAllowedWithoutChangingTheVerdict() throws Exception {
+        var p = policy("{\"Sid\":\"ReadTheCatalog\",\"Effect\":\"Allow\",\"Action\":\"glue:Get*\","
+                        + "\"Resource\":[\"arn:aws:glue:r:1:database/db\",\"arn:aws:glue:r:1:table/db/*\"]}",
+                "{\"Effect\":\"Allow\",\"Action\":\"glue:GetTable\",\"Resource\":\"arn:aws:glue:r:1:table/db/part_*\"}",
+                "{\"Sid\":\"NoDrops\",\"Effect\":\"Deny\",\"Action\":\"glue:DeleteTable\",\"Resource\":\"*\"}");
+        var both = PolicyEvaluator.authorize(p, "glue:GetTable", "arn:aws:glue:r:1:table/db/part_a", Map.of());
+        assertEquals(Decision.ALLOW, both.decision());
+        assertEquals(List.of(new PolicyEvaluator.Grant(0, "ReadTheCatalog", "arn:aws:glue:r:1:table/db/*"),
+                new PolicyEvaluator.Grant(1, "", "arn:aws:glue:r:1:table/db/part_*")), both.allowedBy());
+        assertEquals("#1", both.allowedBy().get(1).name());
+        var one = PolicyEvaluator.authorize(p, "glue:GetDatabase", "arn:aws:glue:r:1:database/db", Map.of());
+        assertEquals(List.of(new PolicyEvaluator.Grant(0, "ReadTheCatalog", "arn:aws:glue:r:1:database/db")),
+                one.allowedBy());
+        var denied = PolicyEvaluator.authorize(p, "glue:DeleteTable", "arn:aws:glue:r:1:table/db/x", Map.of());
+        assertEquals(Decision.EXPLICIT_DENY, denied.decision());
+        assertEquals(List.of(), denied.allowedBy());
+        assertEquals(Decision.IMPLICIT_DENY, PolicyEvaluator.authorize(p, "glue:UpdateTable",
+                "arn:aws:glue:r:1:table/db/x", Map.of()).decision());
+        for (String[] call : new String[][]{{"glue:GetTable", "arn:aws:glue:r:1:table/db/part_a"},
+                {"glue:DeleteTable", "arn:aws:glue:r:1:table/db/x"},
+                {"glue:UpdateTable", "arn:aws:glue:r:1:table/x"}}) {
+            assertEquals(PolicyEvaluator.evaluate(p, call[0], call[1], Map.of()),
+                    PolicyEvaluator.authorize(p, call[0], call[1], Map.of()).decision());
+        }
+    }
 }

@@ -46,6 +46,8 @@ public final class LocalRun {
     int run() {
         progress.say("starting the local cloud (moto_server, Clean Rooms stand-in, Lambda endpoint)");
         LocalCloud cloud = LocalCloud.start(options.repo()).asDefaultEndpoint();
+        // What IAM allowed, beside summary.json, for bin/flywheel iam-report (written as the cloud stops).
+        cloud.iam().usage().writeTo(options.out().resolve("iam-usage.jsonl"));
         Thread stopper = new Thread(cloud::close, "local-run-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {

@@ -181,6 +181,8 @@ final class RunSummary {
         root.set("accessDeniedCalls", JSON.valueToTree(cloud.iam().describeDenials()));
         root.set("iamUnmapped", JSON.valueToTree(cloud.iam().unmapped()));
         root.set("iamCheckedCalls", JSON.valueToTree(cloud.iam().checked()));
+        // Written now, so the file is there with summary.json; later calls (--keep-running) join it at the end.
+        cloud.iam().usage().flush().ifPresent(f -> root.put("iamUsage", f.getFileName().toString()));
         // The pipeline's own calls (functions and state machine), without the sample lake's generation.
         root.put("pipelineAwsCalls", cloud.iam().checked().entrySet().stream()
                 .filter(e -> !e.getKey().equals("operator"))
