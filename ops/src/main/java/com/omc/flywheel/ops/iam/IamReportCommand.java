@@ -1,0 +1,79 @@
+package com.omc.flywheel.ops.iam;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code bin/flywheel iam-report [USAGE_FILES...] [--json]}: merges the IAM usage files of local runs
+ * and test runs and prints, per role, the grants no call used (with the reason template.yaml writes,
+ * or none), the grants wider than their uses, the least-privilege policy generated from the calls, and
+ * its diff against the template's. Reads the files alone (never template.yaml, never AWS). Exit 0 when
+ * every unused grant has a written reason, 1 when one has none, 2 when the files cannot be read.
+ */
+public final class IamReportCommand {
+    static final String USAGE = """
+            usage: bin/flywheel iam-report USAGE_FILE_OR_FOLDER... [--json]
+
+              USAGE_FILE_OR_FOLDER  iam-usage.jsonl of a local-run (beside its summary.json), or a folder of
+                                    them such as statemachine/target/iam-usage/ (every *.jsonl under it)
+              --json                print the JSON report instead of the text
+
+            Exit 0 when every unused grant has a reason in template.yaml (# used by AWS on our behalf: ...
+            or # unused here because: ...), 1 when one has none, 2 when the files cannot be read.""";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private IamReportCommand() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command line; returns the exit code. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean json = false;
+        List<String> files = new ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                out.println(USAGE);
+                return 0;
+            } else if (a.equals("--json")) {
+                json = true;
+            } else if (a.startsWith("-")) {
+                return usage(err, "unknown option " + a);
+            } else {
+                files.add(a);
+            }
+        }
+        if (files.isEmpty()) {
+            return usage(err, "give the usage files (local-run's iam-usage.jsonl, a module's target/iam-usage/)");
+        }
+        IamReport report;
+        try {
+            report = IamReport.of(UsageFiles.read(files));
+        } catch (BadUsageException e) {
+            err.println("iam-report: " + e.getMessage());
+            return 2;
+        }
+        if (json) {
+            try {
+                out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report.json()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            out.print(IamReportText.of(report));
+        }
+        return report.exitCode();
+    }
+
+    private static int usage(PrintStream err, String message) {
+        err.println("iam-report: " + message);
+        err.println();
+        err.println(USAGE);
+        return 2;
+    }
+}
