@@ -2,12 +2,18 @@ package com.omc.flywheel.local.run;
 
 import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.proxy.AwsProxy;
+import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.glue.GlueClient;
 
 /**
  * {@code --fail-step}: the step it names fails on purpose until the operator's fix, so that
@@ -38,6 +44,27 @@ final class InjectedFailure {
     /** The operator's fix of the cause: the step's calls and jobs go through again. */
     void fix() {
         broken.set(false);
+    }
+
+    /** A Glue client of moto itself, behind the proxy (its answers are not rewritten). */
+    private static GlueClient motoGlue(LocalCloud cloud) {
+        return GlueClient.builder().region(Region.US_EAST_1).endpointOverride(URI.create(cloud.moto().endpoint()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /**
+     * A run Glue reports FAILED has ended and frees its slot; moto, which only sees it answered
+     * FAILED, would count it against the job's MaxConcurrentRuns until it is read to its end. So it
+     * is read to its end (moto's runs advance a state a read, glueJobRunsTakePolls).
+     */
+    private static void endInMoto(GlueClient moto, String job, String runId) {
+        for (int i = 0; i < 10; i++) {
+            String state = moto.getJobRun(b -> b.jobName(job).runId(runId)).jobRun().jobRunStateAsString();
+            if (!state.equals("RUNNING") && !state.equals("STARTING") && !state.equals("WAITING")) {
+                return;
+            }
+        }
     }
 
     /**
@@ -73,14 +100,16 @@ final class InjectedFailure {
                             : Optional.empty());
             default -> {
                 Set<String> failedRuns = ConcurrentHashMap.newKeySet();
+                GlueClient moto = motoGlue(cloud);
                 cloud.proxy().addRewrite(AwsProxy.failGlueJobRuns(run -> {
                     if (!target.equals(run.path("JobName").asText())) {
                         return false;
                     }
-                    if (broken.get()) {
-                        failedRuns.add(run.path("Id").asText());
+                    String id = run.path("Id").asText();
+                    if (broken.get() && failedRuns.add(id)) {
+                        endInMoto(moto, target, id);
                     }
-                    return failedRuns.contains(run.path("Id").asText());
+                    return failedRuns.contains(id);
                 }, why + ": the job failed"));
             }
         }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
 import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.proxy.AwsProxy;
 import com.omc.flywheel.ops.Connection;
 import com.omc.flywheel.ops.doctor.Doctor;
 import com.omc.flywheel.ops.doctor.DoctorCommand;
@@ -23,6 +24,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -32,7 +35,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.athena.AthenaClient;
+import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
+import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudformation.model.Parameter;
+import software.amazon.awssdk.services.cloudformation.model.Stack;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.CreateTableRequest;
 import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 import software.amazon.awssdk.services.glue.GlueClient;
@@ -117,6 +125,22 @@ class DoctorTest {
         scheduler.updateSchedule(b -> b.name(s.name()).scheduleExpression(s.scheduleExpression()).state(state)
                 .flexibleTimeWindow(s.flexibleTimeWindow())
                 .target(t -> t.arn(s.target().arn()).roleArn(s.target().roleArn()).input(input)));
+    }
+
+    /**
+     * Another stack beside omc-flywheel-local with some parameters changed: its template without the
+     * resources that exist once in an account (the roles, the registry), and with {@code resources}.
+     */
+    private static String variant(String name, Map<String, String> changes, ObjectNode resources) throws Exception {
+        CloudFormationClient cfn = AwsClients.build(CloudFormationClient.builder());
+        Stack local = cfn.describeStacks(b -> b.stackName(LocalStack.NAME)).stacks().get(0);
+        ObjectNode t = (ObjectNode) JSON.readTree(cfn.getTemplate(b -> b.stackName(LocalStack.NAME)).templateBody());
+        resources.putObject("Handle").put("Type", "AWS::CloudFormation::WaitConditionHandle");
+        t.set("Resources", resources);
+        List<Parameter> params = local.parameters().stream().map(p -> changes.containsKey(p.parameterKey())
+                ? p.toBuilder().parameterValue(changes.get(p.parameterKey())).build() : p).toList();
+        cfn.createStack(b -> b.stackName(name).templateBody(t.toString()).parameters(params));
+        return name;
     }
 
     @Test
@@ -306,24 +330,32 @@ class DoctorTest {
                 "lets Clean Rooms read it");
     }
 
+    private static final String REGISTRY = "omc-flywheel-" + ENV + "-topic-registry";
+
+    /** The registry made again: as production has it ({@code topic_name} alone), then {@code change}d. */
+    private static void recreateRegistry(Consumer<CreateTableRequest.Builder> change) {
+        DynamoDbClient ddb = AwsClients.build(DynamoDbClient.builder());
+        ddb.deleteTable(b -> b.tableName(REGISTRY));
+        ddb.createTable(b -> {
+            b.tableName(REGISTRY).billingMode("PAY_PER_REQUEST")
+                    .attributeDefinitions(a -> a.attributeName("topic_name").attributeType(ScalarAttributeType.S))
+                    .keySchema(k -> k.attributeName("topic_name").keyType(KeyType.HASH));
+            change.accept(b);
+        });
+    }
+
     @Test
     void aRegistryWithASortKeyFails() {
-        DynamoDbClient ddb = AwsClients.build(DynamoDbClient.builder());
-        String table = "omc-flywheel-" + ENV + "-topic-registry";
-        ddb.deleteTable(b -> b.tableName(table));
-        ddb.createTable(b -> b.tableName(table).billingMode("PAY_PER_REQUEST")
-                .attributeDefinitions(a -> a.attributeName("topic_name").attributeType(ScalarAttributeType.S),
+        recreateRegistry(b -> b.attributeDefinitions(
+                        a -> a.attributeName("topic_name").attributeType(ScalarAttributeType.S),
                         a -> a.attributeName("run_id").attributeType(ScalarAttributeType.S))
                 .keySchema(k -> k.attributeName("topic_name").keyType(KeyType.HASH),
                         k -> k.attributeName("run_id").keyType(KeyType.RANGE)));
         try {
-            assertVerdict(Finding.Status.FAIL, finding(doctor(), "registry", table), "run_id (RANGE)",
+            assertVerdict(Finding.Status.FAIL, finding(doctor(), "registry", REGISTRY), "run_id (RANGE)",
                     "topic_name (S) alone");
         } finally {
-            ddb.deleteTable(b -> b.tableName(table));
-            ddb.createTable(b -> b.tableName(table).billingMode("PAY_PER_REQUEST")
-                    .attributeDefinitions(a -> a.attributeName("topic_name").attributeType(ScalarAttributeType.S))
-                    .keySchema(k -> k.attributeName("topic_name").keyType(KeyType.HASH)));
+            recreateRegistry(b -> { });
         }
     }
 
@@ -370,6 +402,107 @@ class DoctorTest {
         } finally {
             sns.setTopicAttributes(b -> b.topicArn(NOTIFICATIONS).attributeName("KmsMasterKeyId").attributeValue(key));
             sns.subscribe(b -> b.topicArn(NOTIFICATIONS).protocol("email").endpoint(ProductionAccount.ON_CALL));
+        }
+    }
+
+    /**
+     * An e-mail subscription nobody confirmed: AWS lists it as PendingConfirmation, which moto cannot
+     * hold (it confirms every subscription), so the proxy answers the listing as AWS would.
+     */
+    @Test
+    void aSubscriptionWaitingForConfirmationIsAWarningNamingTheAddress() {
+        String xml = "<ListSubscriptionsByTopicResponse xmlns=\"http://sns.amazonaws.com/doc/2010-03-31/\">"
+                + "<ListSubscriptionsByTopicResult><Subscriptions><member><TopicArn>" + NOTIFICATIONS + "</TopicArn>"
+                + "<Protocol>email</Protocol><SubscriptionArn>PendingConfirmation</SubscriptionArn>"
+                + "<Owner>123456789012</Owner><Endpoint>new-on-call@example.com</Endpoint></member></Subscriptions>"
+                + "</ListSubscriptionsByTopicResult><ResponseMetadata><RequestId>pending</RequestId>"
+                + "</ResponseMetadata></ListSubscriptionsByTopicResponse>";
+        AwsProxy.Rule pending = call -> "sns".equals(call.service())
+                && new String(call.body(), StandardCharsets.UTF_8).contains("Action=ListSubscriptionsByTopic")
+                && new String(call.body(), StandardCharsets.UTF_8).contains("db-refresh-notifications")
+                ? Optional.of(new AwsProxy.Reply(200, Map.of("Content-Type", "text/xml"),
+                        xml.getBytes(StandardCharsets.UTF_8)))
+                : Optional.empty();
+        cloud.proxy().addRuleFirst(pending);
+        try {
+            assertVerdict(Finding.Status.WARN, finding(doctor(), "sns.subscriptions", NOTIFICATIONS),
+                    "waiting for confirmation: email:new-on-call@example.com", "confirmation mail");
+        } finally {
+            cloud.proxy().removeRule(pending);
+        }
+    }
+
+    @Test
+    void aQuotaTooSmallForTheTablesIsAWarningNamingHowManyAreLeftOut() throws Exception {
+        String stack = variant("quota-of-two", Map.of("AssociationQuota", "2"), JSON.createObjectNode());
+        List<Finding> findings = Doctor.examine(new Connection(null, null, cloud.endpoint()), stack);
+        assertVerdict(Finding.Status.WARN, finding(findings, "cleanrooms.quota", SampleWorld.MEMBERSHIP),
+                "over the quota of 2", "will not be associated", "AssociationQuota");
+    }
+
+    @Test
+    void aGovernedDatabaseWithGrantsTurnedOnButNoneDeployedFails() throws Exception {
+        LakeFormationClient lf = AwsClients.build(LakeFormationClient.builder());
+        String stack = variant("governed", Map.of("LakeFormationGrants", "true"), JSON.createObjectNode());
+        lf.revokePermissions(b -> b.principal(p -> p.dataLakePrincipalIdentifier("IAM_ALLOWED_PRINCIPALS"))
+                .resource(r -> r.database(d -> d.name(DB))).permissionsWithStrings("ALL"));
+        try {
+            assertVerdict(Finding.Status.FAIL, finding(Doctor.examine(new Connection(null, null, cloud.endpoint()),
+                    stack), "lakeformation", DB), "no AWS::LakeFormation::PrincipalPermissions", "redeploy");
+        } finally {
+            lf.grantPermissions(b -> b.principal(p -> p.dataLakePrincipalIdentifier("IAM_ALLOWED_PRINCIPALS"))
+                    .resource(r -> r.database(d -> d.name(DB))).permissionsWithStrings("ALL"));
+        }
+    }
+
+    @Test
+    void aSnapshotRuleOnWhileTheDataBucketSendsNoEventsFails() throws Exception {
+        ObjectNode resources = JSON.createObjectNode();
+        ObjectNode rule = resources.putObject("DbRefreshStateMachineSnapshotLanded").put("Type", "AWS::Events::Rule");
+        rule.putObject("Properties").put("Name", "snapshot-landed-variant").put("State", "ENABLED")
+                .putObject("EventPattern").putArray("source").add("aws.s3");
+        String stack = variant("snapshot-trigger", Map.of("SnapshotTriggerEnabled", "true"), resources);
+        // moto keeps no EventBridgeConfiguration on a bucket, so the OK side (events sent) is AWS's only.
+        assertVerdict(Finding.Status.FAIL, finding(Doctor.examine(new Connection(null, null, cloud.endpoint()), stack),
+                "trigger.snapshot", "variant"), "does not send its events to EventBridge", "Amazon EventBridge");
+    }
+
+    @Test
+    void aMissingResultsBucketAndARegistryUnderAKeyTheRolesLackAreNamed() throws Exception {
+        withInput(in -> ((ObjectNode) in.get("erTable")).put("outputLocation", "s3://no-such-results/er/"), () ->
+                assertVerdict(Finding.Status.FAIL, finding(doctor(), "athena.results", "no-such-results"),
+                        "does not exist", "create it"));
+        String key = AwsClients.build(KmsClient.builder()).createKey(b -> b.description("registry")).keyMetadata()
+                .arn();
+        recreateRegistry(b -> b.sseSpecification(x -> x.enabled(true).sseType("KMS").kmsMasterKeyId(key)));
+        try {
+            assertVerdict(Finding.Status.WARN, finding(doctor(), "registry", REGISTRY), key, "key policy");
+        } finally {
+            recreateRegistry(b -> { });
+        }
+    }
+
+    @Test
+    void associationsOnAnotherRoleThanTheRefreshPassesAreAWarningBeforeTheRun() {
+        GlueClient glue = AwsClients.build(GlueClient.builder());
+        software.amazon.awssdk.services.glue.model.Table table = glue.getTables(b -> b.databaseName(DB)).tableList()
+                .stream().filter(t -> t.name().startsWith("part_")).findFirst().orElseThrow();
+        CleanRoomsClient cr = AwsClients.build(CleanRoomsClient.builder());
+        String configured = cr.createConfiguredTable(b -> b.name(table.name()).analysisMethod("DIRECT_QUERY")
+                .allowedColumns(table.storageDescriptor().columns().get(0).name())
+                .tableReference(r -> r.glue(g -> g.databaseName(DB).tableName(table.name())))).configuredTable().id();
+        String association = cr.createConfiguredTableAssociation(b -> b.membershipIdentifier(SampleWorld.MEMBERSHIP)
+                .configuredTableIdentifier(configured).name("acx_" + table.name())
+                .roleArn("arn:aws:iam::123456789012:role/" + ProductionAccount.GLUE_ROLE)).configuredTableAssociation()
+                .id();
+        try {
+            assertVerdict(Finding.Status.WARN, finding(doctor(), "cleanrooms.role", ProductionAccount.CLEAN_ROOMS_ROLE),
+                    "1 associations use another role", "acx_" + table.name(), "one role update per association",
+                    "CleanRoomsRoleArn=arn:aws:iam::123456789012:role/" + ProductionAccount.GLUE_ROLE);
+        } finally {
+            cr.deleteConfiguredTableAssociation(b -> b.membershipIdentifier(SampleWorld.MEMBERSHIP)
+                    .configuredTableAssociationIdentifier(association));
+            cr.deleteConfiguredTable(b -> b.configuredTableIdentifier(configured));
         }
     }
 
