@@ -25,8 +25,11 @@ final class IamReport {
     record Grant(String statement, String action, String resource, String reason) {
     }
 
-    /** A grant wider than its uses: a resource pattern used for one resource, or an action wildcard. */
-    record Wider(String statement, String kind, String granted, List<String> used, List<String> actions) {
+    /**
+     * A grant wider than its uses: a resource pattern used for one resource, or an action wildcard; with
+     * the number of usage files (runs) that used it (a name made at run time is one resource in one run).
+     */
+    record Wider(String statement, String kind, String granted, List<String> used, List<String> actions, int runs) {
     }
 
     /** A used grant another statement allowed every time too (either one alone would do). */
@@ -111,16 +114,17 @@ final class IamReport {
                 through.forEach(u -> named.add(u.resource()));
                 if (GeneratedPolicy.wildcard(resource) && !s.resources().isEmpty() && named.size() == 1
                         && !GeneratedPolicy.wildcard(named.iterator().next())) {
-                    wider.add(new Wider(s.name(), "resource", resource, List.copyOf(named), actions(through)));
+                    wider.add(new Wider(s.name(), "resource", resource, List.copyOf(named), actions(through),
+                            runs(through)));
                 }
             }
             for (String action : s.actions()) {
                 if (GeneratedPolicy.wildcard(action)) {
-                    List<String> used = actions(uses.stream().filter(u -> UsageFiles.concat(u.by(), u.also()).stream()
-                            .anyMatch(a -> a.statement().equals(s.name()))
-                            && GeneratedPolicy.matches(action, u.action(), true)).toList());
-                    if (!used.isEmpty()) {
-                        wider.add(new Wider(s.name(), "action", action, used, List.of()));
+                    List<UsageFiles.Use> matching = uses.stream().filter(u -> UsageFiles.concat(u.by(), u.also())
+                            .stream().anyMatch(a -> a.statement().equals(s.name()))
+                            && GeneratedPolicy.matches(action, u.action(), true)).toList();
+                    if (!matching.isEmpty()) {
+                        wider.add(new Wider(s.name(), "action", action, actions(matching), List.of(), runs(matching)));
                     }
                 }
             }
@@ -144,6 +148,12 @@ final class IamReport {
 
     private static boolean actionOf(UsageFiles.Statement s, String entry, UsageFiles.Use u) {
         return s.actions().isEmpty() || GeneratedPolicy.matches(entry, u.action(), true);
+    }
+
+    private static int runs(List<UsageFiles.Use> uses) {
+        Set<Integer> files = new TreeSet<>();
+        uses.forEach(u -> files.addAll(u.files()));
+        return files.size();
     }
 
     private static List<String> actions(List<UsageFiles.Use> uses) {

@@ -30,7 +30,8 @@ final class IamReportText {
                     + u.resource() + "  -- " + (u.reason() == null ? "NO REASON WRITTEN" : u.reason())).toList());
             section(b, "wider than used", r.wider().stream().map(w -> w.kind().equals("resource")
                     ? w.statement() + "  " + w.granted() + "  used only for " + w.used().get(0) + " ("
-                            + String.join(", ", w.actions()) + ")"
+                            + String.join(", ", w.actions()) + "; " + (w.runs() == 1
+                            ? "in 1 run: a name made at run time looks the same" : "in " + w.runs() + " runs") + ")"
                     : w.statement() + "  " + w.granted() + "  used as " + String.join(", ", w.used())).toList());
             section(b, "also allowed by another statement every time", r.overlapping().stream().map(o ->
                     o.statement() + "  " + o.action() + "  on " + o.resource() + "  (also "

@@ -42,8 +42,12 @@ final class UsageFiles {
         }
     }
 
-    /** An allowed authorization: the statement and pattern that allowed it first, and any other that did too. */
-    record Use(String role, String action, String resource, Allowed by, List<Allowed> also, long count) {
+    /**
+     * An allowed authorization: the statement and pattern that allowed it first, any other that did too,
+     * how often, and in which of the files (their indexes).
+     */
+    record Use(String role, String action, String resource, Allowed by, List<Allowed> also, long count,
+               Set<Integer> files) {
     }
 
     /** A statement (its name: Sid, or {@code #index}) and the resource pattern of it that matched. */
@@ -87,8 +91,9 @@ final class UsageFiles {
         Map<String, Map<String, Statement>> roles = new LinkedHashMap<>();
         Map<String, List<String>> managed = new LinkedHashMap<>();
         Map<Use, Long> uses = new LinkedHashMap<>();
-        for (Path f : files) {
-            readFile(f, roles, managed, uses);
+        Map<Use, Set<Integer>> seen = new LinkedHashMap<>();
+        for (int i = 0; i < files.size(); i++) {
+            readFile(files.get(i), i, roles, managed, uses, seen);
         }
         for (Use u : uses.keySet()) {
             Map<String, Statement> statements = roles.get(u.role());
@@ -104,7 +109,8 @@ final class UsageFiles {
             }
         }
         List<Use> merged = new ArrayList<>();
-        uses.forEach((u, n) -> merged.add(new Use(u.role(), u.action(), u.resource(), u.by(), u.also(), n)));
+        uses.forEach((u, n) -> merged.add(new Use(u.role(), u.action(), u.resource(), u.by(), u.also(), n,
+                Set.copyOf(seen.get(u)))));
         return new Usage(List.copyOf(files), roles, managed, merged);
     }
 
@@ -115,8 +121,8 @@ final class UsageFiles {
         return out;
     }
 
-    private static void readFile(Path f, Map<String, Map<String, Statement>> roles, Map<String, List<String>> managed,
-                                 Map<Use, Long> uses) {
+    private static void readFile(Path f, int index, Map<String, Map<String, Statement>> roles,
+                                 Map<String, List<String>> managed, Map<Use, Long> uses, Map<Use, Set<Integer>> seen) {
         List<String> lines;
         try {
             lines = Files.readAllLines(f, StandardCharsets.UTF_8);
@@ -151,8 +157,9 @@ final class UsageFiles {
                 case "grants" -> grants(line, where, roles, managed);
                 case "use" -> {
                     Use u = use(line, where);
-                    uses.merge(new Use(u.role(), u.action(), u.resource(), u.by(), u.also(), 0), u.count(),
-                            Long::sum);
+                    Use key = new Use(u.role(), u.action(), u.resource(), u.by(), u.also(), 0, Set.of());
+                    uses.merge(key, u.count(), Long::sum);
+                    seen.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(index);
                 }
                 default -> throw new BadUsageException(where + ": unknown line type '" + type
                         + "' (expected run, grants or use)");
@@ -220,7 +227,7 @@ final class UsageFiles {
             throw new BadUsageException(where + ": a use line without a count of at least 1");
         }
         return new Use(text(line, "role", where), text(line, "action", where), text(line, "resource", where), by,
-                List.copyOf(also), count);
+                List.copyOf(also), count, Set.of());
     }
 
     private static Allowed allowed(JsonNode n, String where) {

@@ -83,7 +83,9 @@ class IamReportCommandTest {
         Path b = file("b/1234.jsonl", RUN, grants(",\"arn:aws:glue:us-east-1:1:catalog\"", reason),
                 use("glue:GetTable", "arn:aws:glue:us-east-1:1:table/db/part_a", "ReadTheCatalog", 0, TABLES, 2),
                 use("glue:GetTables", TABLES, "ReadTheCatalog", 0, TABLES, 1),
-                use("glue:GetDatabase", DB, "ReadTheCatalog", 0, DB, 3));
+                use("glue:GetDatabase", DB, "ReadTheCatalog", 0, DB, 3),
+                use("entityresolution:GetIdNamespace", "arn:aws:entityresolution:us-east-1:1:idnamespace/ns",
+                        "ReadTheNamespace", 1, NS, 1));
         return new Path[]{a, b};
     }
 
@@ -94,7 +96,7 @@ class IamReportCommandTest {
         assertEquals(1, r.code(), "PassTheRole is unused and has no reason: " + r.out() + r.err());
         JsonNode report = r.json();
         assertEquals(2, report.path("files").size());
-        assertEquals(11, report.path("calls").asInt(), "counts summed over the files");
+        assertEquals(12, report.path("calls").asInt(), "counts summed over the files");
         assertEquals(4, report.path("distinctUses").asInt(), "the same use in two files is one");
         JsonNode role = report.path("roles").path("RepairRole");
 
@@ -108,10 +110,12 @@ class IamReportCommandTest {
 
         List<String> wider = new ArrayList<>();
         role.path("widerThanUsed").forEach(w -> wider.add(w.path("statement").asText() + " " + w.path("kind").asText()
-                + " " + w.path("granted").asText() + " -> " + w.path("used")));
+                + " " + w.path("granted").asText() + " -> " + w.path("used") + " in " + w.path("runs") + " runs"));
         assertEquals(List.of(
-                "ReadTheCatalog action glue:Get* -> [\"glue:GetDatabase\",\"glue:GetTable\",\"glue:GetTables\"]",
-                "ReadTheNamespace resource " + NS + " -> [\"arn:aws:entityresolution:us-east-1:1:idnamespace/ns\"]"),
+                "ReadTheCatalog action glue:Get* -> [\"glue:GetDatabase\",\"glue:GetTable\",\"glue:GetTables\"] "
+                        + "in 2 runs",
+                "ReadTheNamespace resource " + NS + " -> [\"arn:aws:entityresolution:us-east-1:1:idnamespace/ns\"] "
+                        + "in 2 runs"),
                 wider,
                 "table/db/* named two resources (a table and table/db/* itself): not wider than used");
 
@@ -138,7 +142,8 @@ class IamReportCommandTest {
         assertTrue(text.out().contains("PassTheRole  iam:PassRole  on arn:aws:iam::1:role/cr  -- NO REASON WRITTEN"),
                 text.out());
         assertTrue(text.out().contains("ReadTheNamespace  " + NS + "  used only for "
-                + "arn:aws:entityresolution:us-east-1:1:idnamespace/ns (entityresolution:GetIdNamespace)"), text.out());
+                + "arn:aws:entityresolution:us-east-1:1:idnamespace/ns (entityresolution:GetIdNamespace; in 2 runs)"),
+                text.out());
         assertTrue(text.out().contains("- ReadTheCatalog  glue:Get*  on " + TABLES), text.out());
         assertTrue(text.out().contains("+ ReadTheCatalog  glue:GetTables  on " + TABLES), text.out());
         assertTrue(text.out().contains("2 unused grants, 2 without a written reason"), text.out());
@@ -159,7 +164,7 @@ class IamReportCommandTest {
         assertTrue(role.generated().size().characters() < role.template().size().characters());
         // A use the template's statement does not grant cannot become part of a generated policy.
         UsageFiles.Use foreign = new UsageFiles.Use("RepairRole", "glue:DeleteTable", TABLES,
-                new UsageFiles.Allowed("ReadTheCatalog", TABLES), List.of(), 1);
+                new UsageFiles.Allowed("ReadTheCatalog", TABLES), List.of(), 1, Set.of(0));
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                 () -> GeneratedPolicy.of(statements, List.of(foreign)));
         assertTrue(e.getMessage().contains("glue:DeleteTable"), e.getMessage());
@@ -177,6 +182,8 @@ class IamReportCommandTest {
         JsonNode unused = r.json().path("roles").path("RepairRole").path("unused");
         assertEquals(1, unused.size());
         assertEquals("used by AWS on our behalf: Clean Rooms assumes it", unused.get(0).path("reason").asText());
+        assertTrue(run(only.toString()).out().contains("idnamespace/ns (entityresolution:GetIdNamespace; in 1 run: "
+                + "a name made at run time looks the same)"), "one run cannot tell a stack's name from a run's");
     }
 
     @Test
