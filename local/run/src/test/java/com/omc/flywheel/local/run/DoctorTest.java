@@ -52,6 +52,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
 import software.amazon.awssdk.services.scheduler.model.ScheduleState;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sns.SnsClient;
 
 /**
@@ -132,11 +134,18 @@ class DoctorTest {
      * resources that exist once in an account (the roles, the registry), and with {@code resources}.
      */
     private static String variant(String name, Map<String, String> changes, ObjectNode resources) throws Exception {
+        return variant(name, changes, resources, Map.of());
+    }
+
+    /** {@link #variant(String, Map, ObjectNode)} with some outputs changed too. */
+    private static String variant(String name, Map<String, String> changes, ObjectNode resources,
+                                  Map<String, String> outputs) throws Exception {
         CloudFormationClient cfn = AwsClients.build(CloudFormationClient.builder());
         Stack local = cfn.describeStacks(b -> b.stackName(LocalStack.NAME)).stacks().get(0);
         ObjectNode t = (ObjectNode) JSON.readTree(cfn.getTemplate(b -> b.stackName(LocalStack.NAME)).templateBody());
         resources.putObject("Handle").put("Type", "AWS::CloudFormation::WaitConditionHandle");
         t.set("Resources", resources);
+        outputs.forEach((k, v) -> ((ObjectNode) t.get("Outputs")).putObject(k).put("Value", v));
         List<Parameter> params = local.parameters().stream().map(p -> changes.containsKey(p.parameterKey())
                 ? p.toBuilder().parameterValue(changes.get(p.parameterKey())).build() : p).toList();
         cfn.createStack(b -> b.stackName(name).templateBody(t.toString()).parameters(params));
@@ -503,6 +512,38 @@ class DoctorTest {
             cr.deleteConfiguredTableAssociation(b -> b.membershipIdentifier(SampleWorld.MEMBERSHIP)
                     .configuredTableAssociationIdentifier(association));
             cr.deleteConfiguredTable(b -> b.configuredTableIdentifier(configured));
+        }
+    }
+
+    @Test
+    void aRefreshRunningNowOrALastOneThatFailedIsAWarningWithTheCommandToFollowOrResume() throws Exception {
+        SfnClient sfn = AwsClients.build(SfnClient.builder());
+        String role = "arn:aws:iam::123456789012:role/omc-flywheel-dev-db-refresh";
+        String failing = sfn.createStateMachine(b -> b.name("refresh-that-fails").roleArn(role).definition(
+                "{\"StartAt\":\"Broke\",\"States\":{\"Broke\":{\"Type\":\"Fail\",\"Error\":\"Broke\"}}}"))
+                .stateMachineArn();
+        String execution = sfn.startExecution(b -> b.stateMachineArn(failing).name("last-month")).executionArn();
+        for (int i = 0; i < 100 && sfn.describeExecution(b -> b.executionArn(execution)).status()
+                == ExecutionStatus.RUNNING; i++) {
+            Thread.sleep(100);
+        }
+        String stack = variant("failed-last", Map.of(), JSON.createObjectNode(),
+                Map.of("DbRefreshStateMachineArn", failing));
+        Connection local = new Connection(null, null, cloud.endpoint());
+        assertVerdict(Finding.Status.WARN, finding(Doctor.examine(local, stack), "refresh.executions", failing),
+                "the last, last-month, ended FAILED", "bin/flywheel refresh resume last-month");
+
+        String waiting = sfn.createStateMachine(b -> b.name("refresh-that-runs").roleArn(role).definition(
+                "{\"StartAt\":\"Hours\",\"States\":{\"Hours\":{\"Type\":\"Wait\",\"Seconds\":3600,"
+                        + "\"End\":true}}}")).stateMachineArn();
+        String running = sfn.startExecution(b -> b.stateMachineArn(waiting).name("this-month")).executionArn();
+        try {
+            String busy = variant("running-now", Map.of(), JSON.createObjectNode(),
+                    Map.of("DbRefreshStateMachineArn", waiting));
+            assertVerdict(Finding.Status.WARN, finding(Doctor.examine(local, busy), "refresh.executions", waiting),
+                    "a refresh is running: this-month", "bin/flywheel refresh follow this-month");
+        } finally {
+            sfn.stopExecution(b -> b.executionArn(running));
         }
     }
 
