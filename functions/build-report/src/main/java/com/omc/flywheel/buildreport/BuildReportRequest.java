@@ -23,6 +23,13 @@ import java.util.regex.Pattern;
  *   <li>{@code readyForAnalysisCount} (CLEANROOMS, default false): adds
  *       {@code summary.ready_for_analysis_count}, the number of tables ready for analysis, to the JSON.</li>
  * </ul>
+ *
+ * <p>A shadow run (db-refresh's {@code shadow}): {@code shadow} true puts every key under
+ * {@code shadow/} ({@code shadow/<reportPrefix>}, the data monitor's Athena results under
+ * {@code <athenaResults>shadow/}) and the alert subject after {@code [SHADOW] }. The {@code SHADOW}
+ * report writes {@code shadow/shadow.json}, what the run would have changed ({@link ShadowRunSummary}),
+ * from {@code shadowRun}: the run's {@code results}, {@code snapshotDt}, {@code executionArn} and
+ * {@code repairAllowed}.
  */
 public record BuildReportRequest(Report report, String database, String tablePrefix, String reportBucket,
                                  String reportPrefix, Integer bucketCount, String membershipId,
@@ -34,9 +41,13 @@ public record BuildReportRequest(Report report, String database, String tablePre
                                  Double countTolerancePct, Boolean fileSizeCheck, Integer fileSizeMinMb,
                                          Integer fileSizeMaxMb,
                                  String dateFormat, String autoRepair, String continuationToken,
-                                 Boolean readyForAnalysisCount) {
+                                 Boolean readyForAnalysisCount, Boolean shadow,
+                                 com.fasterxml.jackson.databind.JsonNode shadowRun) {
 
-    public enum Report { DATA_MONITOR, CLEANROOMS }
+    public enum Report { DATA_MONITOR, CLEANROOMS, SHADOW }
+
+    /** The folder a shadow run's files go under, before the report prefix. */
+    static final String SHADOW_ROOT = "shadow/";
 
     static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");
     static final Pattern PREFIX = Pattern.compile("^([A-Za-z0-9!_.*'()/-]{0,500}/)?$");
@@ -50,11 +61,29 @@ public record BuildReportRequest(Report report, String database, String tablePre
         Identifiers.catalogName("database", database);
         Identifiers.catalogName("tablePrefix", tablePrefix);
         bucket("reportBucket", Fields.required("reportBucket", reportBucket));
-        reportPrefix = reportPrefix == null ? (report == Report.DATA_MONITOR ? "data-monitor/" : "cleanrooms-reports/")
-                : reportPrefix;
+        reportPrefix = reportPrefix != null ? reportPrefix : report == Report.DATA_MONITOR ? "data-monitor/"
+                : report == Report.CLEANROOMS ? "cleanrooms-reports/" : "";
         if (!PREFIX.matcher(reportPrefix).matches()) {
             throw new InvalidInputException("reportPrefix", "must be an S3 key prefix ending in '/' (or empty), got '"
                     + reportPrefix + "'");
+        }
+        if (Boolean.FALSE.equals(shadow) && report == Report.SHADOW) {
+            throw new InvalidInputException("shadow", "cannot be false for the SHADOW report, which only a shadow run "
+                    + "writes");
+        }
+        shadow = report == Report.SHADOW || shadow != null && shadow;
+        if (shadow) {
+            reportPrefix = SHADOW_ROOT + reportPrefix;
+            athenaResults = athenaResults == null ? null : athenaResults + (athenaResults.endsWith("/") ? "" : "/")
+                    + SHADOW_ROOT;
+        }
+        if ((report == Report.SHADOW) != (shadowRun != null)) {
+            throw new InvalidInputException("shadowRun", report == Report.SHADOW ? "is required for the SHADOW "
+                    + "report: the shadow run's results, snapshotDt, executionArn and repairAllowed"
+                    : "goes with the SHADOW report only");
+        }
+        if (shadowRun != null) {
+            ShadowRunSummary.check(shadowRun);
         }
         bucketCount = Fields.positive("bucketCount", bucketCount, 256, 100_000);
         List<String> ids = new ArrayList<>();

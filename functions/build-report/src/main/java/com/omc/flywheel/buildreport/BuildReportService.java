@@ -1,6 +1,5 @@
 package com.omc.flywheel.buildreport;
 
-import com.omc.flywheel.buildreport.BuildReportRequest.Report;
 import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.ReportFiles;
 import java.nio.charset.StandardCharsets;
@@ -62,7 +61,11 @@ public final class BuildReportService {
      */
     public BuildReportResult build(BuildReportRequest r, DataMonitorReport.Budget budget) {
         try {
-            return r.report() == Report.DATA_MONITOR ? dataMonitor(r, budget) : cleanRooms(r);
+            return switch (r.report()) {
+                case DATA_MONITOR -> dataMonitor(r, budget);
+                case CLEANROOMS -> cleanRooms(r);
+                case SHADOW -> shadowRun(r);
+            };
         } catch (SdkException e) {
             // Whatever was not translated where it happened still reaches the caller as a contract error.
             throw ReportFaults.typed(e, "the " + r.report() + " report of " + r.database() + "." + r.tablePrefix()
@@ -94,8 +97,8 @@ public final class BuildReportService {
         String topic = r.snsTopicArn() != null ? r.snsTopicArn() : settings.snsTopicArn();
         boolean published = false;
         if (!c.alerts().isEmpty() && topic != null) {
-            String subject = "[DATA MONITOR] " + r.database() + " " + r.tablePrefix() + "* — " + c.alerts().size()
-                    + " issue(s)";
+            String subject = (r.shadow() ? ShadowRunSummary.SUBJECT_PREFIX : "") + "[DATA MONITOR] " + r.database()
+                    + " " + r.tablePrefix() + "* — " + c.alerts().size() + " issue(s)";
             String message = alertMessage(r, c.alerts());
             try {
                 sns.publish(b -> b.topicArn(topic).subject(subject.length() > 99 ? subject.substring(0, 99) : subject)
@@ -140,6 +143,17 @@ public final class BuildReportService {
         return cut.append(shown == 0 ? "" : "\n").append("... and ").append(alerts.size() - shown)
                 .append(" more (see the report in s3://").append(r.reportBucket()).append("/").append(r.reportPrefix())
                 .append(")").toString();
+    }
+
+    /** A shadow run's {@code shadow.json}: what it would have changed ({@link ShadowRunSummary}). */
+    private BuildReportResult shadowRun(BuildReportRequest r) {
+        ShadowRunSummary summary = ShadowRunSummary.of(r, clock.instant());
+        String key = put(r, r.reportPrefix() + ShadowRunSummary.FILE, ReportFiles.json(summary.json()),
+                "application/json");
+        LOG.info("shadow run summary written", "bucket", r.reportBucket(), "key", key, "wouldChange",
+                summary.wouldChange().size(), "outcome", "WRITTEN");
+        return new BuildReportResult(r.report().name(), r.reportBucket(), List.of(key), 0, false, 0,
+                BuildReportResult.COMPLETE, null, summary.wouldChange());
     }
 
     /** Writes one report file; every S3 failure is a contract error naming the object. */

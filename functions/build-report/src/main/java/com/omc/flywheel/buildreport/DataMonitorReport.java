@@ -143,7 +143,7 @@ final class DataMonitorReport {
      * first table of a call always starts, so every call makes progress.
      */
     Run run(BuildReportRequest r, Budget budget, Run resumed) {
-        String results = r.athenaResults() != null ? r.athenaResults() : settings.athenaResults();
+        String results = r.athenaResults() != null ? r.athenaResults() : ShadowRunSummary.results(r, settings);
         if (r.countCheckEnabled() && results == null) {
             throw new InvalidInputException("athenaResults", "is required when countCheckEnabled is true (an s3:// "
                     + "location for Athena's results), or set ATHENA_RESULTS");

@@ -28,14 +28,16 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * msck-repair's state between calls in S3, so neither the token nor the answer grows with the number
  * of tables: {@code msck-repair/.in-progress/<id>.json.gz} (the {@link Continuation}; the token is
  * {@code s3:<key>}) and {@code msck-repair/results/<id>.json} (every table's outcome, for
- * {@code compactResult}). Objects are encrypted as the reports are ({@code REPORT_KMS_KEY_ARN} for
- * SSE-KMS, else SSE-S3).
+ * {@code compactResult}); a shadow run's under {@code msck-repair/shadow/}. Objects are encrypted as the
+ * reports are ({@code REPORT_KMS_KEY_ARN} for SSE-KMS, else SSE-S3).
  */
 final class ContinuationStore {
     static final String TOKEN_PREFIX = "s3:";
     static final String STATE_PREFIX = "msck-repair/.in-progress/";
     static final String RESULTS_PREFIX = "msck-repair/results/";
-    private static final Pattern STATE_KEY = Pattern.compile("^msck-repair/\\.in-progress/[0-9a-f-]{36}\\.json\\.gz$");
+    static final String SHADOW_ROOT = "msck-repair/shadow/";
+    private static final Pattern STATE_KEY = Pattern.compile(
+            "^msck-repair/(shadow/)?\\.in-progress/[0-9a-f-]{36}\\.json\\.gz$");
     private static final JsonLog LOG = JsonLog.forFunction("msck-repair");
     private final S3Client s3;
     private final String bucket;
@@ -53,9 +55,9 @@ final class ContinuationStore {
         return token != null && token.startsWith(TOKEN_PREFIX);
     }
 
-    /** A new state key, for a call that starts a chain. */
-    static String newStateKey() {
-        return STATE_PREFIX + UUID.randomUUID() + ".json.gz";
+    /** A new state key, for a call that starts a chain (a shadow run's under {@code msck-repair/shadow/}). */
+    static String newStateKey(boolean shadow) {
+        return (shadow ? SHADOW_ROOT + ".in-progress/" : STATE_PREFIX) + UUID.randomUUID() + ".json.gz";
     }
 
     /** The key of the token, checked: a token names only a state object of msck-repair. */
@@ -70,8 +72,10 @@ final class ContinuationStore {
 
     /** The results key of the chain whose state key is {@code stateKey}. */
     static String resultsKey(String stateKey) {
-        String id = stateKey.substring(STATE_PREFIX.length(), stateKey.length() - ".json.gz".length());
-        return RESULTS_PREFIX + id + ".json";
+        boolean shadow = stateKey.startsWith(SHADOW_ROOT);
+        String in = shadow ? SHADOW_ROOT + ".in-progress/" : STATE_PREFIX;
+        String id = stateKey.substring(in.length(), stateKey.length() - ".json.gz".length());
+        return (shadow ? SHADOW_ROOT + "results/" : RESULTS_PREFIX) + id + ".json";
     }
 
     Continuation load(String key, MsckRepairRequest request) {

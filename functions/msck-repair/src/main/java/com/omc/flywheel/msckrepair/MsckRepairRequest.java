@@ -31,10 +31,17 @@ import java.util.Set;
  * @param compactResult     when true (default false; needs a state bucket), the answer's {@code tables} lists
  *                          only the FAILED tables ({@code summary} still counts all of them) and {@code detailsKey}
  *                          names the JSON object in the state bucket with every table's outcome
+ * @param dryRun            when true (default false), nothing is changed: no partition is created and no table
+ *                          definition updated; each table's outcome says what a repair would do
+ *                          ({@code PLANNED}, {@code partitionsToAdd}) and {@code summary.partitionsToAdd} totals
+ *                          it. The listing is GLUE_SYNC's whatever {@code mode} says (an MSCK query is a change)
+ * @param shadow            when true (default false; db-refresh's shadow run), the state objects go under
+ *                          {@code msck-repair/shadow/} instead of {@code msck-repair/}
  */
 public record MsckRepairRequest(String database, String tablePrefix, List<String> tables, List<String> exclude,
                                 Mode mode, String partitionKey, String workgroup, String outputLocation,
-                                String continuationToken, String stateBucket, Boolean compactResult) {
+                                String continuationToken, String stateBucket, Boolean compactResult,
+                                Boolean dryRun, Boolean shadow) {
     /** More names than any real database holds is a mistake in the input, not a workload. */
     static final int MAX_NAMES = 5_000;
 
@@ -67,13 +74,23 @@ public record MsckRepairRequest(String database, String tablePrefix, List<String
             throw new InvalidInputException("stateBucket", "must be an S3 bucket name, got '" + stateBucket + "'");
         }
         compactResult = compactResult != null && compactResult;
+        dryRun = dryRun != null && dryRun;
+        shadow = shadow != null && shadow;
     }
 
     /** The event without a state bucket or compact result (today's fields). */
     public MsckRepairRequest(String database, String tablePrefix, List<String> tables, List<String> exclude, Mode mode,
                              String partitionKey, String workgroup, String outputLocation, String continuationToken) {
         this(database, tablePrefix, tables, exclude, mode, partitionKey, workgroup, outputLocation, continuationToken,
-                null, null);
+                null, null, null, null);
+    }
+
+    /** The event with a state bucket and compact result, changing the catalog (not a dry run, not a shadow run). */
+    public MsckRepairRequest(String database, String tablePrefix, List<String> tables, List<String> exclude, Mode mode,
+                             String partitionKey, String workgroup, String outputLocation, String continuationToken,
+                             String stateBucket, Boolean compactResult) {
+        this(database, tablePrefix, tables, exclude, mode, partitionKey, workgroup, outputLocation, continuationToken,
+                stateBucket, compactResult, null, null);
     }
 
     private static List<String> names(String field, List<String> values) {

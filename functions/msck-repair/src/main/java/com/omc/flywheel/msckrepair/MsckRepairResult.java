@@ -18,7 +18,10 @@ public record MsckRepairResult(String status, String continuationToken, List<Tab
     public static final String COMPLETE = "COMPLETE";
     public static final String IN_PROGRESS = "IN_PROGRESS";
 
-    /** Totals over {@code tables}; {@code remaining} counts the tables not yet handled. */
-    public record Summary(int tables, int failed, int partitionsAdded, int remaining) {
+    /**
+     * Totals over {@code tables}; {@code remaining} counts the tables not yet handled;
+     * {@code partitionsToAdd}, a dry run's only, the partitions a repair would create.
+     */
+    public record Summary(int tables, int failed, int partitionsAdded, int remaining, Integer partitionsToAdd) {
     }
 }

@@ -117,7 +117,8 @@ public final class MsckRepairService {
                 todo.add(t);
             }
         }
-        List<String> notStarted = request.mode() == Mode.GLUE_SYNC
+        // A dry run lists as GLUE_SYNC does whatever the mode: an MSCK query would change the catalog.
+        List<String> notStarted = request.mode() == Mode.GLUE_SYNC || request.dryRun()
                 ? runSync(request, todo, state, nearlyOutOfTime)
                 : runAthena(request, todo, state, nearlyOutOfTime);
         return finish(request, state, notStarted, store, stateKey);
@@ -192,7 +193,15 @@ public final class MsckRepairService {
         try {
             Prepared p = prepare(request, name);
             PartitionSync.Result r = sync.sync(request.database(), p.table(), p.location(), request.partitionKey(),
-                    p.folders().values());
+                    p.folders().values(), request.dryRun());
+            if (request.dryRun()) {
+                boolean change = r.missing() > 0 || p.changed();
+                outcome = new TableOutcome(name, change ? TableOutcome.PLANNED : TableOutcome.UNCHANGED, 0,
+                        r.orphaned(), null, p.detail() + r.missing() + " of " + p.folders().values().size()
+                        + " partition folders would be added (dry run: nothing changed)", null, null, r.missing());
+                log(request, outcome, start);
+                return outcome;
+            }
             String detail = p.detail() + r.added() + " of " + p.folders().values().size() + " partition folders added"
                     + (r.alreadyPresent() > 0 ? ", " + r.alreadyPresent() + " created meanwhile" : "")
                     + (p.folders().ignored().isEmpty() ? "" : ", folders ignored (not <key>=<int>): "
@@ -278,7 +287,11 @@ public final class MsckRepairService {
             throw new TableProblem(TableOutcome.failed(name, e.getMessage()));
         }
         StringBuilder detail = new StringBuilder();
-        if (change.update().isPresent()) {
+        if (change.update().isPresent() && request.dryRun()) {
+            detail.append(change.migrated() ? "would re-partition by " + key + " int; " : "")
+                    .append(change.removedParameters().isEmpty() ? "" : "would remove parameters "
+                            + change.removedParameters() + "; ");
+        } else if (change.update().isPresent()) {
             TableLayout.apply(glue, request.database(), change.update().get());
             table = glue.getTable(b -> b.databaseName(request.database()).name(name)).table();
             if (change.migrated()) {
@@ -367,19 +380,22 @@ public final class MsckRepairService {
         boolean complete = notStarted.isEmpty() && state.pending().isEmpty();
         int failed = (int) done.stream().filter(TableOutcome::isFailed).count();
         int added = done.stream().mapToInt(o -> o.partitionsAdded() == null ? 0 : o.partitionsAdded()).sum();
+        Integer toAdd = request.dryRun() ? done.stream().mapToInt(o -> o.partitionsToAdd() == null ? 0
+                : o.partitionsToAdd()).sum() : null;
         MsckRepairResult.Summary summary = new MsckRepairResult.Summary(done.size(), failed, added,
-                notStarted.size() + state.pending().size());
+                notStarted.size() + state.pending().size(), toAdd);
         LOG.info(complete ? "repair complete" : "repair continues in the next call", "database", request.database(),
-                "mode", request.mode().name(), "tables", done.size(), "failed", failed, "partitionsAdded", added,
+                "mode", request.mode().name(), "dryRun", request.dryRun(), "partitionsToAdd", toAdd,
+                "tables", done.size(), "failed", failed, "partitionsAdded", added,
                 "remaining", summary.remaining(), "outcome", complete ? "COMPLETE" : "IN_PROGRESS");
-        if (complete) {
+        if (complete && !request.dryRun()) {
             // Once per repair (the counts are cumulative across continued calls).
             LOG.metrics("repair metrics", java.util.Map.of("PartitionsAdded", added, "TablesFailed", failed,
                     "TablesRepaired", done.size()), null, null);
         }
         String key = stateKey;
         if (store != null && key == null && (!complete || request.compactResult())) {
-            key = ContinuationStore.newStateKey();
+            key = ContinuationStore.newStateKey(request.shadow());
         }
         String detailsKey = null;
         if (request.compactResult()) {

@@ -29,8 +29,11 @@ final class PartitionSync {
     private final int segmentThreshold;
     private final int segments;
 
-    /** What one table's sync did: partitions added, already there, orphaned, and per-partition errors. */
-    record Result(int added, int alreadyPresent, int orphaned, List<String> errors) {
+    /**
+     * What one table's sync did: partitions added, already there, orphaned, per-partition errors, and
+     * the partitions missing from the catalog (all of them added, unless a dry run, which adds none).
+     */
+    record Result(int added, int alreadyPresent, int orphaned, List<String> errors, int missing) {
     }
 
     /**
@@ -44,7 +47,8 @@ final class PartitionSync {
         this.segments = segments;
     }
 
-    Result sync(String database, Table table, S3Location location, String key, Set<String> folders) {
+    /** @param dryRun only count the missing partitions; create none */
+    Result sync(String database, Table table, S3Location location, String key, Set<String> folders, boolean dryRun) {
         Set<String> catalog = catalogValues(database, table.name(), folders.size() >= segmentThreshold);
         List<String> missing = folders.stream().filter(v -> !catalog.contains(v)).sorted(PartitionSync::byValue)
                 .toList();
@@ -53,6 +57,9 @@ final class PartitionSync {
         int present = 0;
         List<String> errors = new ArrayList<>();
         StorageDescriptor sd = table.storageDescriptor();
+        if (dryRun) {
+            return new Result(0, 0, orphaned, errors, missing.size());
+        }
         for (int from = 0; from < missing.size(); from += BATCH_LIMIT) {
             List<String> chunk = missing.subList(from, Math.min(missing.size(), from + BATCH_LIMIT));
             List<PartitionInput> inputs = chunk.stream().map(v -> PartitionInput.builder()
@@ -77,7 +84,7 @@ final class PartitionSync {
                 break; // enough to say what is wrong; the rest would fail the same way
             }
         }
-        return new Result(added, present, orphaned, errors);
+        return new Result(added, present, orphaned, errors, missing.size());
     }
 
     private Set<String> catalogValues(String database, String table, boolean segmented) {

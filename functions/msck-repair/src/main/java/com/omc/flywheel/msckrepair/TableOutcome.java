@@ -4,7 +4,8 @@ package com.omc.flywheel.msckrepair;
  * What happened to one table (docs/functions.md {@code tables[]}).
  *
  * @param action             REPAIRED (Athena MSCK succeeded), SYNCED (catalog brought in line with S3),
- *                           MIGRATED (re-partitioned by the key, then synced), UNCHANGED, SKIPPED, FAILED
+ *                           MIGRATED (re-partitioned by the key, then synced), UNCHANGED, SKIPPED, FAILED;
+ *                           in a dry run PLANNED (a repair would change the table) instead of SYNCED or MIGRATED
  * @param partitionsAdded    partitions created in the catalog (GLUE_SYNC)
  * @param partitionsOrphaned catalog partitions whose folder no longer exists (reported, never deleted)
  * @param queryExecutionId   the MSCK query (ATHENA_MSCK)
@@ -12,20 +13,30 @@ package com.omc.flywheel.msckrepair;
  * @param error              why it failed (FAILED only)
  * @param transientFailure   true when it FAILED for a transient reason (throttling, 5xx, timeouts that
  *                           outlived the SDK's retries): a rerun may repair it; absent otherwise
+ * @param partitionsToAdd    dry run only: the partitions a repair would create
  */
 public record TableOutcome(String table, String action, Integer partitionsAdded, Integer partitionsOrphaned,
-                           String queryExecutionId, String detail, String error, Boolean transientFailure) {
+                           String queryExecutionId, String detail, String error, Boolean transientFailure,
+                           Integer partitionsToAdd) {
     public static final String REPAIRED = "REPAIRED";
     public static final String SYNCED = "SYNCED";
     public static final String MIGRATED = "MIGRATED";
     public static final String UNCHANGED = "UNCHANGED";
     public static final String SKIPPED = "SKIPPED";
     public static final String FAILED = "FAILED";
+    public static final String PLANNED = "PLANNED";
 
     /** An outcome that is not a transient failure. */
     TableOutcome(String table, String action, Integer partitionsAdded, Integer partitionsOrphaned,
                  String queryExecutionId, String detail, String error) {
-        this(table, action, partitionsAdded, partitionsOrphaned, queryExecutionId, detail, error, null);
+        this(table, action, partitionsAdded, partitionsOrphaned, queryExecutionId, detail, error, null, null);
+    }
+
+    /** An outcome that may be a transient failure (not a dry run's plan). */
+    TableOutcome(String table, String action, Integer partitionsAdded, Integer partitionsOrphaned,
+                 String queryExecutionId, String detail, String error, Boolean transientFailure) {
+        this(table, action, partitionsAdded, partitionsOrphaned, queryExecutionId, detail, error, transientFailure,
+                null);
     }
 
     static TableOutcome skipped(String table, String why) {

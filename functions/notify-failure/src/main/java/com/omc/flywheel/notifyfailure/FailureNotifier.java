@@ -94,7 +94,7 @@ public final class FailureNotifier {
         List<HistoryEvent> history = history(d.executionArn());
         FailureReport report = FailureReport.of(definition, history, d.input(), d.error(), d.cause());
         String topic = topic(report.input());
-        String subject = subject(d.stateMachineName(), report);
+        String subject = shadowPrefix(report.input()) + subject(d.stateMachineName(), report);
         String message = message(event, report);
         String messageId = publish(topic, subject, message);
         LOG.info("failure notified", "executionArn", d.executionArn(), "status", d.status(), "failedStep",
@@ -127,7 +127,7 @@ public final class FailureNotifier {
         String message = SuccessMessage.of(environment, FailureReport.parse(outputText), history, d.executionArn(),
                 d.startDate() == null ? null : Instant.ofEpochMilli(d.startDate()),
                 d.stopDate() == null ? null : Instant.ofEpochMilli(d.stopDate()));
-        String subject = "✅ Database Refresh Completed Successfully";
+        String subject = shadowPrefix(input) + "✅ Database Refresh Completed Successfully";
         String messageId = publish(topic, subject, message);
         LOG.info("success notified", "executionArn", d.executionArn(), "topicArn", topic, "outcome", "NOTIFIED");
         return new Result(d.executionArn(), d.status(), true, null, subject, topic, messageId);
@@ -181,6 +181,11 @@ public final class FailureNotifier {
         }
         events.sort((a, b) -> Long.compare(a.id(), b.id()));
         return Collections.unmodifiableList(events);
+    }
+
+    /** {@code [SHADOW] } before the subject of a shadow run's notice (its input has {@code shadow}), else nothing. */
+    static String shadowPrefix(JsonNode input) {
+        return input != null && input.has("shadow") ? "[SHADOW] " : "";
     }
 
     /** Today's subjects, one per state machine (docs/today.md: "❌ Database Refresh Failed"). */

@@ -13,7 +13,8 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 /**
  * The body of "✅ Database Refresh Completed Successfully": a table a person reads at a glance
  * (step, Glue job run id or what the step did, minutes) and the report keys, in place of today's
- * raw JSON arrays. A pure function of the execution's output ({@code results}, {@code snapshot})
+ * raw JSON arrays; a shadow run's adds what it would have changed ({@code results.shadow.wouldChange}).
+ * A pure function of the execution's output ({@code results}, {@code snapshot})
  * and its history (the steps' times); no AWS call.
  */
 final class SuccessMessage {
@@ -80,6 +81,13 @@ final class SuccessMessage {
         }
         if (keys == 0) {
             m.append("  (none written)\n");
+        }
+        JsonNode shadow = results.path("shadow");
+        if (shadow.has("wouldChange")) {
+            // A shadow run: what it would have changed, as its shadow.json lists it.
+            m.append("\nShadow run: nothing production reads was changed. A refresh would have:\n");
+            shadow.get("wouldChange").forEach(w -> m.append("  ").append(w.asText()).append('\n'));
+            shadow.path("reportKeys").forEach(k -> m.append("  (listed in ").append(k.asText()).append(")\n"));
         }
         m.append("\nExecution: ").append(executionArn).append('\n');
         return m.toString();

@@ -78,10 +78,24 @@ public final class ErTableRefresher {
      * @param rows             rows of the new table, as the CTAS reported them (-1 when Athena did not say)
      * @param previousLocation where the table pointed before (null when it was created)
      * @param removedStagingTables staging tables of earlier failed attempts whose metadata this call deleted
+     * @param shadowOf         a shadow run's only: the ER table production reads, which this run left as it was
+     *                         ({@code table} is the shadow one)
      */
     public record Result(String status, String table, String sourceTable, String queryExecutionId, String attempt,
                          String stagingTable, String stagingLocation, Integer nextWaitSeconds, String action,
-                         Long rows, String location, String previousLocation, List<String> removedStagingTables) {
+                         Long rows, String location, String previousLocation, List<String> removedStagingTables,
+                         String shadowOf) {
+        Result(String status, String table, String sourceTable, String queryExecutionId, String attempt,
+               String stagingTable, String stagingLocation, Integer nextWaitSeconds, String action, Long rows,
+               String location, String previousLocation, List<String> removedStagingTables) {
+            this(status, table, sourceTable, queryExecutionId, attempt, stagingTable, stagingLocation, nextWaitSeconds,
+                    action, rows, location, previousLocation, removedStagingTables, null);
+        }
+
+        Result shadowOf(String productionTable) {
+            return new Result(status, table, sourceTable, queryExecutionId, attempt, stagingTable, stagingLocation,
+                    nextWaitSeconds, action, rows, location, previousLocation, removedStagingTables, productionTable);
+        }
     }
 
     /** A cheap call per client, for SnapStart. */
@@ -92,7 +106,8 @@ public final class ErTableRefresher {
     }
 
     public Result refresh(RefreshErTableRequest r) {
-        return r.queryExecutionId() == null ? start(r) : proceed(r);
+        Result result = r.queryExecutionId() == null ? start(r) : proceed(r);
+        return r.shadow() ? result.shadowOf(r.productionTable()) : result;
     }
 
     private Result start(RefreshErTableRequest r) {

@@ -28,10 +28,16 @@ import java.util.regex.Pattern;
  *                         retried first call (a lost answer) names the same staging table and sends the same
  *                         ClientRequestToken, and Athena answers with the query already started instead of
  *                         starting a second one; absent (a direct invoke), the time of the call
+ * @param shadow           when true (db-refresh's shadow run; default false), the table built is
+ *                         {@code shadow_<table>} in {@code <location>shadow/}, with Athena's results in
+ *                         {@code <outputLocation>shadow/}: the ER table production reads is not touched,
+ *                         and the shadow name is outside the {@code part_} prefix every other step discovers
  */
 public record RefreshErTableRequest(String database, String sourceTable, String table, String location,
                                     String snapshotDt, String idColumn, String workgroup, String outputLocation,
-                                    String queryExecutionId, String attempt, String startedAt) {
+                                    String queryExecutionId, String attempt, String startedAt, Boolean shadow) {
+    /** What a shadow run puts before the table's name, and as the last folder of its locations. */
+    static final String SHADOW = "shadow";
     static final Pattern S3_FOLDER = Pattern.compile(
             "^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/([A-Za-z0-9!_.*()=-]+/)*$");
     static final Pattern ATTEMPT = Pattern.compile("^[0-9]{8}t[0-9]{6}z$");
@@ -80,11 +86,30 @@ public record RefreshErTableRequest(String database, String sourceTable, String 
                         + "2026-12-01T02:00:00.123Z (got '" + abbreviate(startedAt) + "')");
             }
         }
+        shadow = shadow != null && shadow;
+        if (shadow) {
+            table = SHADOW + "_" + table;
+            location = location + SHADOW + "/";
+            outputLocation = outputLocation == null ? null : outputLocation + SHADOW + "/";
+        }
         String staging = stagingTable(table, "20000101t000000z");
         if (staging.length() > 255) {
             throw new InvalidInputException("table", "is too long for its staging table name " + staging.length()
                     + " > 255 characters");
         }
+    }
+
+    /** The event without {@code shadow}: the ER table production reads. */
+    public RefreshErTableRequest(String database, String sourceTable, String table, String location,
+                                 String snapshotDt, String idColumn, String workgroup, String outputLocation,
+                                 String queryExecutionId, String attempt, String startedAt) {
+        this(database, sourceTable, table, location, snapshotDt, idColumn, workgroup, outputLocation,
+                queryExecutionId, attempt, startedAt, null);
+    }
+
+    /** The ER table this event stands in for: the table itself, or a shadow run's production one. */
+    String productionTable() {
+        return shadow ? table.substring(SHADOW.length() + 1) : table;
     }
 
     /** The CTAS target of one attempt: outside the {@code part_} prefix, so no prefix discovery ever takes it. */

@@ -62,10 +62,18 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
      * @param admitted            {@code ADMIT} only: whether the execution may go on
      * @param runningExecutionArn {@code ADMIT} only, when refused: the running execution that goes on instead
      * @param runningSince        {@code ADMIT} only, when refused: when that execution (last) started
+     * @param input               {@code SHADOW} only: the db-refresh input rewritten for the shadow run
      */
     public record Result(String snapshotDt, Boolean resolved, Map<String, String> newestPerPrefix,
                          Map<String, String> skippedIncomplete, Boolean admitted, String runningExecutionArn,
-                         String runningSince) {
+                         String runningSince, com.fasterxml.jackson.databind.JsonNode input) {
+        Result(String snapshotDt, Boolean resolved, Map<String, String> newestPerPrefix,
+               Map<String, String> skippedIncomplete, Boolean admitted, String runningExecutionArn,
+               String runningSince) {
+            this(snapshotDt, resolved, newestPerPrefix, skippedIncomplete, admitted, runningExecutionArn,
+                    runningSince, null);
+        }
+
         static Result snapshot(String snapshotDt, boolean resolved, Map<String, String> newestPerPrefix,
                                Map<String, String> skippedIncomplete) {
             return new Result(snapshotDt, resolved, newestPerPrefix, skippedIncomplete, null, null, null);
@@ -100,6 +108,11 @@ public final class ResolveSnapshotHandler extends JsonHandler<ResolveSnapshotReq
 
     @Override
     protected Result handle(ResolveSnapshotRequest event, Context context) {
+        if (event.mode() == ResolveSnapshotRequest.Mode.SHADOW) {
+            // Checked and rewritten as the event was read (ShadowInput): no AWS call.
+            LOG.info("shadow run input checked", "shadow", event.input().get("shadow"), "outcome", "SHADOW");
+            return new Result(null, null, null, null, null, null, null, event.input());
+        }
         if (event.mode() == ResolveSnapshotRequest.Mode.ADMIT) {
             return admitOnly(event.executionArn());
         }

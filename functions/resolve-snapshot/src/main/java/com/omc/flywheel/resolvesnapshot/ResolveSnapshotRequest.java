@@ -21,18 +21,38 @@ import java.util.regex.Pattern;
  *                         ConcurrentRefreshException (db-refresh); {@code ADMIT}: only the guard, answered
  *                         {@code admitted} true or false, never an error for a refusal (the topic
  *                         orchestrator: a run that finds another one going ends, it does not fail);
- *                         needs {@code executionArn}, takes no prefixes and no date
+ *                         needs {@code executionArn}, takes no prefixes and no date; {@code SHADOW}:
+ *                         db-refresh's first step of a shadow run, no AWS call at all: {@code input} checked
+ *                         and answered rewritten ({@link ShadowInput})
+ * @param input            {@code SHADOW} only: the whole db-refresh input, with its {@code shadow} member
  */
 public record ResolveSnapshotRequest(List<String> rawInputPrefixes, String snapshotDt, String executionArn,
-                                     Mode mode) {
+                                     Mode mode, com.fasterxml.jackson.databind.JsonNode input) {
     /** A Step Functions execution ARN: {@code arn:<partition>:states:<region>:<account>:execution:<machine>:<name>}. */
     static final Pattern EXECUTION_ARN = Pattern.compile(
             "^arn:aws[a-z-]*:states:[a-z0-9-]+:[0-9]{12}:execution:[A-Za-z0-9_-]{1,80}:[A-Za-z0-9_.-]{1,80}$");
 
-    public enum Mode { RESOLVE, ADMIT }
+    public enum Mode { RESOLVE, ADMIT, SHADOW }
+
+    /** A {@code RESOLVE} or {@code ADMIT} event. */
+    public ResolveSnapshotRequest(List<String> rawInputPrefixes, String snapshotDt, String executionArn, Mode mode) {
+        this(rawInputPrefixes, snapshotDt, executionArn, mode, null);
+    }
 
     public ResolveSnapshotRequest {
         mode = mode == null ? Mode.RESOLVE : mode;
+        if ((mode == Mode.SHADOW) != (input != null)) {
+            throw new InvalidInputException("input", mode == Mode.SHADOW ? "is required with mode SHADOW: the "
+                    + "db-refresh input ($)" : "goes with mode SHADOW only");
+        }
+        if (mode == Mode.SHADOW) {
+            if (rawInputPrefixes != null || snapshotDt != null || executionArn != null) {
+                throw new InvalidInputException(rawInputPrefixes != null ? "rawInputPrefixes" : snapshotDt != null
+                        ? "snapshotDt" : "executionArn", "is not taken with mode SHADOW, which only checks and "
+                        + "rewrites the input");
+            }
+            input = ShadowInput.rewrite(input);
+        }
         if (mode == Mode.ADMIT) {
             if (executionArn == null) {
                 throw new InvalidInputException("executionArn", "is required with mode ADMIT: the ARN of the "
