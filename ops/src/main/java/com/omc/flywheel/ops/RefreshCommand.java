@@ -32,7 +32,9 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
  * <ul>
  *   <li>{@code start}: the input the monthly schedule sends (read from the schedule itself), with
  *       {@code --snapshot-dt} and {@code --skip}; {@code --dry-run} prints it. Refused while another
- *       refresh runs.</li>
+ *       refresh runs. {@code --shadow} adds {@code "shadow": {}} ({@code --shadow repair}:
+ *       {@code {"repair": true}}): a shadow run, which changes nothing production reads
+ *       (docs/state-machines.md).</li>
  *   <li>{@code follow}: each step as it starts and ends, until the execution ends.</li>
  *   <li>{@code resume}: redrives when a redrive restarts the failed work (no Fail state was entered:
  *       a redrive would fail there again, and Step Functions says the execution is REDRIVABLE);
@@ -47,7 +49,7 @@ public final class RefreshCommand {
             usage: bin/flywheel refresh COMMAND [--stack NAME] [--region R] [--profile P]
                                                 [--endpoint URL [--environment ENV]]
 
-              start [--snapshot-dt YYYY-MM-DD] [--skip STEP,...] [--dry-run] [--follow]
+              start [--snapshot-dt YYYY-MM-DD] [--skip STEP,...] [--shadow [repair]] [--dry-run] [--follow]
               follow EXECUTION
               resume EXECUTION [--dry-run] [--follow]
               status [--max N]
@@ -55,7 +57,10 @@ public final class RefreshCommand {
             EXECUTION is an execution ARN or an execution name of the stack's db-refresh state machine.
             STEP is a step name (SplitAddressableIds, SplitInfobase, RegisterAddressableIds, RegisterInfobase,
             RepairPartitions, BuildErTable, AssociateTables, DataMonitorReport, CleanRoomsReport), a group
-            (SplitInputs, RegisterTables, Reports) or today's script numbers 1-7.""";
+            (SplitInputs, RegisterTables, Reports) or today's script numbers 1-7.
+            --shadow: a shadow run, beside today's pipeline: no Glue job, the repair a dry run (--shadow repair lets
+            it add the missing partitions), the ER table under shadow_<name>, Clean Rooms planned only, the reports
+            under shadow/ with shadow.json (what a refresh would have changed), notices subjected [SHADOW].""";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern STACK = Pattern.compile("^[A-Za-z][A-Za-z0-9-]{0,127}$");
     private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$");
@@ -85,7 +90,12 @@ public final class RefreshCommand {
 
     /** The command line, checked before any AWS call. */
     record Options(String command, String execution, String stack, String region, String profile, String endpoint,
-                   String environment, String snapshotDt, List<String> skip, boolean dryRun, boolean follow, int max) {
+                   String environment, String snapshotDt, List<String> skip, boolean dryRun, boolean follow, int max,
+                   Shadow shadow) {
+        /** {@code --shadow}: a shadow run; {@code repair} when {@code --shadow repair} lets it add partitions. */
+        record Shadow(boolean repair) {
+        }
+
         static Options parse(String[] args) {
             if (args.length == 0) {
                 throw new UsageException("a command is needed: start, follow, resume or status");
@@ -105,6 +115,7 @@ public final class RefreshCommand {
             boolean dryRun = false;
             boolean follow = false;
             int max = 10;
+            Shadow shadow = null;
             for (int i = 1; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -118,6 +129,12 @@ public final class RefreshCommand {
                     case "--dry-run" -> dryRun = only(command, List.of("start", "resume"), a);
                     case "--follow" -> follow = only(command, List.of("start", "resume"), a);
                     case "--max" -> max = count(only(command, "status", a, value(args, ++i, a)));
+                    case "--shadow" -> {
+                        only(command, List.of("start"), a);
+                        boolean repair = i + 1 < args.length && args[i + 1].equals("repair");
+                        i += repair ? 1 : 0;
+                        shadow = new Shadow(repair);
+                    }
                     default -> {
                         if (a.startsWith("-")) {
                             throw new UsageException("unknown option " + a);
@@ -173,7 +190,7 @@ public final class RefreshCommand {
             }
             return new Options(command, execution, stack, region, profile, endpoint,
                     environment == null ? "dev" : environment,
-                    snapshot, skip, dryRun, follow, max);
+                    snapshot, skip, dryRun, follow, max, shadow);
         }
 
         private static String value(String[] args, int i, String option) {
@@ -300,21 +317,33 @@ public final class RefreshCommand {
         if (!options.skip().isEmpty()) {
             input.set("skip", JSON.valueToTree(skipKeys(target.definition(), options.skip())));
         }
+        if (options.shadow() != null) {
+            ObjectNode shadow = input.putObject("shadow");
+            if (options.shadow().repair()) {
+                shadow.put("repair", true);
+            }
+        }
         if (options.dryRun()) {
             out.println(pretty(input));
             err.println("refresh: --dry-run: this input is what the monthly schedule sends"
-                    + (options.snapshotDt() != null
-                    || !options.skip().isEmpty() ? ", with --snapshot-dt / --skip applied" : "")
+                    + (options.snapshotDt() != null || !options.skip().isEmpty()
+                    || options.shadow() != null ? ", with --snapshot-dt / --skip / --shadow applied" : "")
                             + "; nothing was started");
             return 0;
         }
         refuseWhileRunning();
-        String name = "refresh-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC)
-                .format(Instant.now())
+        String name = (options.shadow() != null ? "shadow-" : "refresh-")
+                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
                 + (options.snapshotDt() == null ? "" : "-" + options.snapshotDt());
         String arn = target.sfn().startExecution(b -> b.stateMachineArn(target.stateMachineArn()).name(name)
                 .input(input.toString())).executionArn();
         out.println("started " + arn);
+        if (options.shadow() != null) {
+            out.println("a shadow run: no Glue job, "
+                    + (options.shadow().repair() ? "the missing partitions added, " : "the repair a dry run, ")
+                    + "the ER table as shadow_<name>, Clean Rooms planned only, the reports and shadow.json under "
+                    + "shadow/ in the reports bucket");
+        }
         return options.follow() ? follow(arn) : followHint(arn);
     }
 

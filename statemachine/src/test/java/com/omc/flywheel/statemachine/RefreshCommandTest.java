@@ -38,9 +38,9 @@ import software.amazon.awssdk.services.sfn.model.HistoryEvent;
 class RefreshCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static JsonNode schedule;
-    private LocalCloud cloud;
-    private String stateMachineArn;
-    private SfnClient sfn;
+    LocalCloud cloud;
+    String stateMachineArn;
+    SfnClient sfn;
 
     record Outcome(int code, String out, String err) {
     }
@@ -74,7 +74,7 @@ class RefreshCommandTest {
         }
     }
 
-    private Outcome refresh(String... args) {
+    Outcome refresh(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         String[] all = new String[args.length + 2];
