@@ -19,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
  * topics, buckets and the db-refresh state machine from statemachine/db-refresh.asl.json, runs it
  * ({@link RefreshRun}), prints each step as it starts and ends, then a summary ({@link RunSummary}),
  * copies the reports into the output folder, and stops everything. The command line is
- * {@link RunOptions}; --fail-step is {@link InjectedFailure}, --months {@link MonthlyRuns}.
+ * {@link RunOptions}; --fail-step is {@link InjectedFailure}, --months {@link MonthlyRuns}, --shadow
+ * {@link ShadowRefresh}.
  */
 public final class LocalRun {
     private final RunOptions options;
@@ -105,7 +106,11 @@ public final class LocalRun {
         List<String> monthProblems = new MonthlyRuns(options, world, refresh, progress)
                 .runLaterMonths(cloud, stateMachine, runs);
         monthProblems.forEach(p -> progress.say("!! " + p));
-        int code = new RunSummary(options, world, progress, cloud).doctor(doctor).print(runs, monthProblems);
+        ShadowRefresh.Outcome shadow = options.shadow() && runs.get(runs.size() - 1).succeeded()
+                ? ShadowRefresh.run(refresh, stateMachine, input, () -> world.answerTheMonitorAgain(cloud), progress)
+                : null;
+        int code = new RunSummary(options, world, progress, cloud).doctor(doctor).shadow(shadow)
+                .print(runs, monthProblems);
         if (options.failStep() != null && !failedFirst) {
             progress.say("!! --fail-step " + options.failStep() + " did not make the run fail: nothing was resumed");
             code = 1;

@@ -19,9 +19,10 @@ import java.util.Map;
  * @param keepRunning whether to leave the emulators up at the end
  * @param handlers each function's name and handler class, in the order given
  * @param months how many monthly refreshes to run back to back
+ * @param shadow whether a shadow refresh follows the plain one on the same emulators ({@link ShadowRefresh})
  */
 record RunOptions(Path repo, Path out, String snapshotDt, int tables, int buckets, String failStep, boolean resume,
-                  boolean keepRunning, Map<String, String> handlers, int months) {
+                  boolean keepRunning, Map<String, String> handlers, int months, boolean shadow) {
 
     /** Reads the command line; throws {@link IllegalArgumentException} with the usage error. */
     static RunOptions parse(String[] args) {
@@ -34,6 +35,7 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
         boolean keep = false;
         boolean resume = false;
         int months = 1;
+        boolean shadow = false;
         Map<String, String> handlers = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -46,6 +48,7 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
                 case "--fail-step" -> fail = value(args, ++i, a);
                 case "--keep-running" -> keep = true;
                 case "--resume" -> resume = true;
+                case "--shadow" -> shadow = true;
                 case "--months" -> {
                     months = positive(a, value(args, ++i, a));
                     if (months > 12) {
@@ -75,7 +78,11 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
             throw new IllegalArgumentException("--months runs clean months back to back; --fail-step goes with one "
                     + "month");
         }
-        return new RunOptions(repo, out, snapshot, tables, buckets, fail, resume, keep, handlers, months);
+        if (shadow && (fail != null || months > 1)) {
+            throw new IllegalArgumentException("--shadow follows one plain refresh; it goes without --fail-step and "
+                    + "--months");
+        }
+        return new RunOptions(repo, out, snapshot, tables, buckets, fail, resume, keep, handlers, months, shadow);
     }
 
     /** The value after an option; a missing one is a usage error, not an index out of bounds. */

@@ -41,6 +41,7 @@ final class RunSummary {
     private final Progress progress;
     private final LocalCloud cloud;
     private List<Finding> doctor = List.of();
+    private ShadowRefresh.Outcome shadow;
 
     RunSummary(RunOptions options, SampleWorld world, Progress progress, LocalCloud cloud) {
         this.options = options;
@@ -52,6 +53,12 @@ final class RunSummary {
     /** What doctor found before the refresh (summary.json's {@code doctor}). */
     RunSummary doctor(List<Finding> findings) {
         this.doctor = List.copyOf(findings);
+        return this;
+    }
+
+    /** The shadow run that followed (--shadow; summary.json's {@code shadow}), or null. */
+    RunSummary shadow(ShadowRefresh.Outcome outcome) {
+        this.shadow = outcome;
         return this;
     }
 
@@ -73,7 +80,8 @@ final class RunSummary {
         boolean ok = r.succeeded() && limits.ok() && denied.isEmpty()
                 && unmapped.isEmpty()
                 && repeated.isEmpty() && monthProblems.isEmpty()
-                        && (options.months() == 1 || runs.size() == options.months());
+                        && (options.months() == 1 || runs.size() == options.months())
+                && (!options.shadow() || shadow != null && shadow.ok());
         out.println();
         out.println("== local-run " + (ok ? "SUCCEEDED" : r.execution().statusAsString()) + " in "
                 + Progress.seconds(progress.elapsed()));
@@ -104,6 +112,13 @@ final class RunSummary {
         out.println();
         out.println("reports in " + options.out().toAbsolutePath() + ":");
         copied.forEach(p -> out.println("   " + options.out().relativize(p)));
+        if (shadow != null) {
+            ReportCopies.copyShadow(options.out().resolve("shadow"), options.out())
+                    .forEach(p -> out.println("   " + options.out().relativize(p)));
+            out.println("shadow run " + shadow.execution().execution().statusAsString() + ", state " + (shadow.changed()
+                    .isEmpty() ? "unchanged" : "CHANGED: " + shadow.changed()) + "; it would change:");
+            shadow.wouldChange().forEach(w -> out.println("   " + w));
+        }
         out.println("the functions' JSON logs: " + options.out().resolve("function-logs.jsonl").toAbsolutePath());
         out.println("largest state payload   " + limits.maxPayloadBytes() + " bytes at " + limits.largestAt() + " ("
                 + limits.events() + " history events)");
@@ -194,6 +209,9 @@ final class RunSummary {
         root.set("lambdaInvocations", JSON.valueToTree(cloud.lambdas().invocations()));
         root.put("tables", world.tables());
         root.put("elapsedSeconds", progress.elapsed().toMillis() / 1000.0);
+        if (shadow != null) {
+            root.set("shadow", shadow.json());
+        }
         Path file = options.out().resolve("summary.json");
         try {
             Files.createDirectories(options.out());

@@ -245,6 +245,14 @@ final class SampleWorld {
     }
 
     /**
+     * The data monitor's query answers once more, for a second refresh of the last month (local-run
+     * --shadow): moto hands the queued answers out once each.
+     */
+    void answerTheMonitorAgain(LocalCloud cloud) {
+        cloud.moto().athenaResults(monitorResults(options.months()));
+    }
+
+    /**
      * What month {@code month} (from 1) reads: --snapshot-dt (or yesterday) is the last month's, each
      * earlier one a month before.
      */

@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.omc.flywheel.local.fixtures.ChildProcess;
 import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.ops.compare.CompareReportsCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +27,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code bin/flywheel local-run} as a user runs it, on a small lake: the README's first command.
+ * {@code bin/flywheel local-run} as a user runs it, on a small lake: the README's first command (with
+ * {@code --shadow}, whose shadow run costs a few seconds more than a second local-run would).
  * Up to three run at once (failsafe's configuration). A run's moto_server is found among that run's
  * own descendants, never by looking at every process of the machine.
  */
@@ -53,7 +59,7 @@ class LocalRunIT {
 
     @Test
     void aSmallRefreshSucceedsWritesTodaysReportsAndLeavesNothingRunning(@TempDir Path out) throws Exception {
-        Outcome o = localRun("--tables", "4", "--buckets", "4", "--out", out.toString());
+        Outcome o = localRun("--tables", "4", "--buckets", "4", "--shadow", "--out", out.toString());
 
         assertEquals(0, o.exitCode(), o.output());
         assertTrue(o.output().contains("== local-run SUCCEEDED") && o.output().contains("partitions registered")
@@ -94,6 +100,7 @@ class LocalRunIT {
                 "today's ER table re-pointed: " + summary.path("executions"));
         assertTrue(summary.path("maxStatePayloadBytes").asInt() > 0
                 && summary.path("maxStatePayloadBytes").asInt() < 256 * 1024);
+        shadowRunChangedNothingAndItsReportsDifferOnlyInRunTimes(out, summary.path("shadow"));
         assertFalse(o.motoServers().isEmpty(), "local-run's own moto_server was seen while it ran");
         for (ProcessHandle moto : o.motoServers()) {
             // Stopped before local-run exited; a moment to be reaped once killed.
@@ -106,6 +113,28 @@ class LocalRunIT {
         assertEquals(List.of(), o.motoServers().stream().filter(h -> h.isAlive() && isMoto(h))
                 .map(h -> h.pid() + " " + h.info().commandLine().orElse("")).toList(),
                 "every moto_server local-run started is stopped");
+    }
+
+    /**
+     * --shadow: a shadow refresh after the plain one left the emulators' state as it was outside its
+     * own folders and names, and {@code bin/flywheel compare-reports OUT OUT/shadow} finds only the
+     * times of the two runs differ.
+     */
+    private static void shadowRunChangedNothingAndItsReportsDifferOnlyInRunTimes(Path out, JsonNode shadow) {
+        assertEquals("SUCCEEDED", shadow.path("status").asText(), shadow.toString());
+        assertTrue(shadow.path("stateUnchanged").asBoolean(false), shadow.toString());
+        assertTrue(shadow.path("thingsCompared").asInt() > 100, "objects, tables, partitions compared: " + shadow);
+        assertEquals("s3://omc-flywheel-dev-analysis-data/shadow/", shadow.path("reportsPrefix").asText());
+        assertTrue(shadow.path("reportKeys").toString().contains("\"shadow/shadow.json\""), shadow.toString());
+        assertTrue(shadow.path("wouldChange").toString().contains("BuildErTable: would re-point "
+                + "part_addressable_ids_er to a new folder"), shadow.toString());
+        assertTrue(Files.isRegularFile(out.resolve("shadow/shadow.json")));
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        int code = CompareReportsCommand.run(new String[] {out.toString(), out.resolve("shadow").toString(), "--out",
+            out.resolve("compare").toString()}, new PrintStream(report, true, StandardCharsets.UTF_8), System.err);
+        String printed = report.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, printed);
+        assertTrue(printed.contains("no unexplained difference (0 deliberate, "), printed);
     }
 
     @Test
