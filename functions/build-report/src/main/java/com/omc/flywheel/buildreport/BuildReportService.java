@@ -111,8 +111,11 @@ public final class BuildReportService {
         }
         LOG.info("data monitor report written", "database", r.database(), "bucket", r.reportBucket(), "keys", keys,
                 "issues", c.alerts().size(), "alertPublished", published, "outcome", "WRITTEN");
-        LOG.metrics("data monitor metrics", java.util.Map.of("DataMonitorAlerts", c.alerts().size(),
-                "DataMonitorTables", c.csvRows().size()), null, null);
+        if (!r.shadow()) {
+            // A shadow run's alerts are not production's: the dashboard counts those only.
+            LOG.metrics("data monitor metrics", java.util.Map.of("DataMonitorAlerts", c.alerts().size(),
+                    "DataMonitorTables", c.csvRows().size()), null, null);
+        }
         return new BuildReportResult(r.report().name(), r.reportBucket(), keys, c.alerts().size(), published,
                 c.csvRows().size());
     }
