@@ -133,6 +133,11 @@ final class SuccessMessage {
                     + er.get("location").asText();
         }
         JsonNode summary = r.has("summary") ? r.get("summary") : r.path("result").path("summary");
+        if (summary.hasNonNull("partitionsToAdd")) {
+            // A shadow run's dry run: nothing was added.
+            return "dry run: " + summary.get("partitionsToAdd").asText() + " partitions to add in "
+                    + summary.path("tables").asText("?") + " tables";
+        }
         if (summary.has("partitionsAdded")) {
             return summary.get("partitionsAdded").asText() + " partitions added in "
                     + summary.path("tables").asText("?")

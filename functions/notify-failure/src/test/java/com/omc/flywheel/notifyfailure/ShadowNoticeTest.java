@@ -34,6 +34,8 @@ class ShadowNoticeTest {
                 null, null);
 
         assertTrue(m.contains("Reports:\n  shadow/cleanrooms-reports/a.json\n"), m);
+        assertTrue(m.lines().anyMatch(l -> l.startsWith("RepairPartitions ")
+                && l.endsWith("  dry run: 12 partitions to add in 29 tables")), m);
         assertTrue(m.contains("\nShadow run: nothing production reads was changed. A refresh would have:\n"
                 + "  RepairPartitions: would add 12 partitions in 29 tables\n  AssociateTables: no change planned\n"
                 + "  (listed in shadow/shadow.json)\n"), m);
