@@ -260,7 +260,7 @@ def reason_comments(path):
     function or state machine: the role SAM creates for it). RESOURCE is the top-level resource it is in.
     PyYAML drops comments, hence this reading of the text. A reason anywhere else is an error."""
     lines = open(path, encoding="utf-8").read().split("\n")
-    out, resource, statement, in_resources, i = {}, None, None, False, 0
+    out, lines_of, resource, statement, in_resources, i = {}, {}, None, None, False, 0
     while i < len(lines):
         line = lines[i]
         if re.match(r"^[A-Za-z]", line):
@@ -291,8 +291,23 @@ def reason_comments(path):
             fail(f"{path}:{i + 1}: a reason comment must be right above a statement's `- Sid:` line, inside the "
                  f"statement, or right above an event's key; it is above: {after.strip()!r}", 1)
         out[(resource, key)] = " ".join(t for t in text if t)
+        lines_of[(resource, key)] = i + 1
         i = j
-    return out
+    return out, lines_of
+
+
+def check_reasons(path, reasons, lines_of, original):
+    """Every reason comment belongs to a statement Sid or an event of the resource it is written in."""
+    def sids(node):
+        if isinstance(node, dict):
+            return ({node["Sid"]} if isinstance(node.get("Sid"), str) else set()) | {
+                x for v in node.values() for x in sids(v)}
+        return {x for v in node for x in sids(v)} if isinstance(node, list) else set()
+    for (resource, key) in reasons:
+        r = (original.get("Resources") or {}).get(resource) or {}
+        if key not in sids(r) and key not in ((r.get("Properties") or {}).get("Events") or {}):
+            fail(f"{path}:{lines_of[(resource, key)]}: a reason comment for {key} in {resource}, which has no "
+                 f"statement with Sid {key} and no event {key}: put it on the statement or event it explains", 1)
 
 
 def role_reasons(lid, role, sources, reasons, original):
@@ -410,8 +425,9 @@ def transformed_from_args(description):
 def main():
     args, original, params, transformed = transformed_from_args(__doc__.split("\n")[0])
     try:
-        out = build(Resolver(transformed, params, args.region, args.account), original, transformed,
-                    reason_comments(args.template))
+        reasons, lines_of = reason_comments(args.template)
+        check_reasons(args.template, reasons, lines_of, original)
+        out = build(Resolver(transformed, params, args.region, args.account), original, transformed, reasons)
     except (Unresolvable, KeyError, IndexError, TypeError, ValueError, AttributeError) as e:
         fail(f"cannot resolve: {e}", 1)
     if leftovers(out):
