@@ -92,11 +92,6 @@ public final class IamUsage {
         uses.merge(new Use(role, action, resource, allowedBy), 1L, Long::sum);
     }
 
-    /** The distinct uses counted since the last flush (for tests). */
-    Map<Use, Long> pending() {
-        return Map.copyOf(uses);
-    }
-
     /**
      * Appends what is not written yet to the file (nothing without one), and forgets the uses it wrote.
      *
