@@ -54,10 +54,12 @@ class IamUsageRecordingTest {
         for (String line : Files.readAllLines(file)) {
             lines.add(JSON.readTree(line));
         }
+        // The file is the JVM's: the test classes that ran before this one in it have their calls there too.
         JsonNode use = lines.stream().filter(l -> l.path("type").asText().equals("use")
-                        && l.path("role").asText().equals(ROLE) && l.path("action").asText().equals("glue:GetJobRun"))
-                .findFirst().orElseThrow(() -> new AssertionError("no glue:GetJobRun by " + ROLE + " in " + file));
-        assertEquals(JOB, use.path("resource").asText());
+                        && l.path("role").asText().equals(ROLE) && l.path("action").asText().equals("glue:GetJobRun")
+                        && l.path("resource").asText().equals(JOB))
+                .findFirst().orElseThrow(() -> new AssertionError("no glue:GetJobRun of " + JOB + " by " + ROLE
+                        + " in " + file));
         assertEquals("ReadDbRefreshJobRuns", use.path("sid").asText());
         assertEquals(JOB, use.path("pattern").asText());
         assertTrue(use.path("count").asInt() >= 1, use.toString());
