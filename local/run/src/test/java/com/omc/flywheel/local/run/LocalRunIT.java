@@ -101,6 +101,11 @@ class LocalRunIT {
         assertTrue(summary.path("maxStatePayloadBytes").asInt() > 0
                 && summary.path("maxStatePayloadBytes").asInt() < 256 * 1024);
         shadowRunChangedNothingAndItsReportsDifferOnlyInRunTimes(out, summary.path("shadow"));
+        assertEquals(0, summary.path("doctor").path("fail").asInt(-1), "doctor on local-run's own world: "
+                + summary.path("doctor"));
+        assertTrue(summary.path("doctor").path("ok").asInt() > 40, summary.path("doctor").toString());
+        assertTrue(Files.readString(out.resolve("iam-usage.jsonl")).contains("\"type\":\"use\""),
+                "iam-usage.jsonl beside summary.json, with the calls IAM allowed");
         assertFalse(o.motoServers().isEmpty(), "local-run's own moto_server was seen while it ran");
         for (ProcessHandle moto : o.motoServers()) {
             // Stopped before local-run exited; a moment to be reaped once killed.
