@@ -21,6 +21,8 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryptionByDefault;
  * from: the newest {@code snapshot_dt=} folder with a {@code _SUCCESS} marker under every prefix.
  */
 final class S3Checks {
+    /** How many of each prefix's newest {@code snapshot_dt=} folders are looked into for their marker. */
+    static final int NEWEST_FOLDERS = 62;
     private S3Checks() {
     }
 
@@ -154,7 +156,8 @@ final class S3Checks {
                 return;
             }
             TreeSet<String> marked = new TreeSet<>();
-            for (String day : days) {
+            // The newest folders only: a daily loader's years of folders would be a HEAD each.
+            for (String day : days.descendingSet().stream().limit(NEWEST_FOLDERS).toList()) {
                 if (hasMarker(s3, at, day)) {
                     marked.add(day);
                 }
@@ -170,7 +173,8 @@ final class S3Checks {
         }
         if (complete == null || complete.isEmpty()) {
             findings.fail("s3.raw-input", String.join(", ", prefixes), "no snapshot_dt has a _SUCCESS marker under "
-                    + "every prefix: the refresh would fail at ResolveNewestSnapshot", "wait for the loader to finish, "
+                    + "every prefix (among each prefix's newest " + NEWEST_FOLDERS + " folders): the refresh would "
+                    + "fail at ResolveNewestSnapshot", "wait for the loader to finish, "
                     + "or check that the prefixes name the raw input");
         } else if (!gaps.isEmpty()) {
             findings.warn("s3.raw-input", String.join(", ", prefixes), "the refresh resolves snapshot_dt="
