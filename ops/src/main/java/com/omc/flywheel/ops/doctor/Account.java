@@ -17,6 +17,8 @@ import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
 import software.amazon.awssdk.services.cloudformation.model.Parameter;
 import software.amazon.awssdk.services.cloudformation.model.Stack;
 import software.amazon.awssdk.services.cloudformation.model.StackResourceSummary;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.Table;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
 import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
 
@@ -33,6 +35,7 @@ final class Account implements AutoCloseable {
     private final Map<String, String> outputs = new LinkedHashMap<>();
     private final List<StackResourceSummary> resources = new ArrayList<>();
     private final Map<String, GetScheduleResponse> schedules = new LinkedHashMap<>();
+    private final Map<String, Object> once = new LinkedHashMap<>();
     private String stackStatus;
 
     Account(Connection connection, String stackName) {
@@ -123,6 +126,21 @@ final class Account implements AutoCloseable {
     /** The db-refresh input the monthly schedule sends: what the refresh uses. */
     JsonNode refreshInput() {
         return scheduleInput("MonthlyScheduleArn");
+    }
+
+    /** What {@code read} answers, read once per doctor run (a listing two checks need). */
+    @SuppressWarnings("unchecked")
+    <T> T once(String key, Supplier<T> read) {
+        if (!once.containsKey(key)) {
+            once.put(key, read.get());
+        }
+        return (T) once.get(key);
+    }
+
+    /** The Glue tables of a database, every page, read once. */
+    List<Table> tables(String database) {
+        return once("tables " + database, () -> client(GlueClient.class, GlueClient::builder).getTablesPaginator(b -> b
+                        .databaseName(database)).stream().flatMap(r -> r.tableList().stream()).toList());
     }
 
     @SuppressWarnings("unchecked")

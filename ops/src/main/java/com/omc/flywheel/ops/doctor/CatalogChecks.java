@@ -44,8 +44,7 @@ final class CatalogChecks {
             return false;
         }
         int tables = 0;
-        for (Table t : glue.getTablesPaginator(b -> b.databaseName(db)).stream()
-                .flatMap(r -> r.tableList().stream()).toList()) {
+        for (Table t : account.tables(db)) {
             if (t.name().startsWith(prefix)) {
                 tables++;
             }

@@ -12,7 +12,6 @@ import software.amazon.awssdk.services.cleanrooms.model.ConfiguredTableAssociati
 import software.amazon.awssdk.services.cleanrooms.model.MemberSummary;
 import software.amazon.awssdk.services.cleanrooms.model.Membership;
 import software.amazon.awssdk.services.entityresolution.EntityResolutionClient;
-import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.Table;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
@@ -124,9 +123,7 @@ final class CleanRoomsChecks {
         Set<String> exclude = new HashSet<>();
         associate.path("exclude").forEach(e -> exclude.add(e.asText()));
         List<String> out = new ArrayList<>();
-        for (Table t : account.client(GlueClient.class, GlueClient::builder)
-                .getTablesPaginator(b -> b.databaseName(db)).stream()
-                .flatMap(r -> r.tableList().stream()).toList()) {
+        for (Table t : account.tables(db)) {
             if (t.name().startsWith(prefix) && !exclude.contains(t.name())) {
                 out.add(t.name());
             }
@@ -135,11 +132,13 @@ final class CleanRoomsChecks {
     }
 
     private static List<ConfiguredTableAssociationSummary> associations(Account account, String membershipId) {
-        List<ConfiguredTableAssociationSummary> out = new ArrayList<>();
-        account.client(CleanRoomsClient.class, CleanRoomsClient::builder)
-                .listConfiguredTableAssociationsPaginator(b -> b.membershipIdentifier(membershipId))
-                .configuredTableAssociationSummaries().forEach(out::add);
-        return out;
+        return account.once("associations " + membershipId, () -> {
+            List<ConfiguredTableAssociationSummary> out = new ArrayList<>();
+            account.client(CleanRoomsClient.class, CleanRoomsClient::builder)
+                    .listConfiguredTableAssociationsPaginator(b -> b.membershipIdentifier(membershipId))
+                    .configuredTableAssociationSummaries().forEach(out::add);
+            return List.copyOf(out);
+        });
     }
 
     private static void quota(Account account, Findings findings, JsonNode associate, String membershipId) {
