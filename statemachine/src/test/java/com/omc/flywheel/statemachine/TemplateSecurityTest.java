@@ -14,7 +14,7 @@ import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.iam.AuthorizationReference;
 import com.omc.flywheel.local.iam.DeployedStack;
 import com.omc.flywheel.local.iam.NodePackages;
-import com.omc.flywheel.local.iam.PolicyEvaluator;
+import com.omc.flywheel.shared.iam.PolicyEvaluator;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.JsonLog;
 import java.io.ByteArrayOutputStream;

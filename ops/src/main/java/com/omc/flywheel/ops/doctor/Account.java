@@ -37,6 +37,7 @@ final class Account implements AutoCloseable {
     private final Map<String, GetScheduleResponse> schedules = new LinkedHashMap<>();
     private final Map<String, Object> once = new LinkedHashMap<>();
     private String stackStatus;
+    private String stackId;
 
     Account(Connection connection, String stackName) {
         this.connection = connection;
@@ -48,6 +49,7 @@ final class Account implements AutoCloseable {
         CloudFormationClient cfn = client(CloudFormationClient.class, CloudFormationClient::builder);
         Stack stack = cfn.describeStacks(b -> b.stackName(stackName)).stacks().get(0);
         stackStatus = stack.stackStatusAsString();
+        stackId = stack.stackId();
         for (Parameter p : stack.parameters()) {
             parameters.put(p.parameterKey(), p.resolvedValue() != null ? p.resolvedValue() : p.parameterValue());
         }
@@ -80,6 +82,18 @@ final class Account implements AutoCloseable {
     /** An output's value, or null. */
     String output(String key) {
         return outputs.get(key);
+    }
+
+    /** The stack's id: {@code arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/UUID}. */
+    String stackId() {
+        return stackId;
+    }
+
+    /** Every resource of the stack that has a physical id, by logical id. */
+    Map<String, StackResourceSummary> allResources() {
+        Map<String, StackResourceSummary> out = new LinkedHashMap<>();
+        resources.stream().filter(r -> r.physicalResourceId() != null).forEach(r -> out.put(r.logicalResourceId(), r));
+        return out;
     }
 
     /** The physical ids of the stack's resources of one type, by logical id. */

@@ -2,29 +2,41 @@ package com.omc.flywheel.ops.doctor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.omc.flywheel.shared.iam.PolicyEvaluator;
+import com.omc.flywheel.shared.iam.PolicyEvaluator.Decision;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
+import software.amazon.awssdk.services.cloudformation.model.StackResourceSummary;
 import software.amazon.awssdk.services.cloudformation.model.TemplateStage;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.Role;
 
 /**
- * The stack's roles as they are now against the stack's processed template: every role exists,
- * and each of its inline policies still allows every action the template gives it, statement by
- * statement (by Sid). A role edited by hand after a deploy (a statement removed, an action taken
- * out) is named with the statement and the actions it lost.
+ * The stack's roles as they are now, evaluated with the project's policy evaluator (the one the local
+ * IAM check uses): their inline and attached policies, and their permissions boundary when they have
+ * one. Two questions per role. Does it still allow every call the functions make ({@link RoleCalls},
+ * recorded by the local IAM check over the test suite and the local runs), put into this stack's
+ * names? And does it still allow everything the stack's template grants it, statement by statement?
+ * A role edited by hand after a deploy (a statement removed, an action taken out, a Deny added, a
+ * boundary attached) is named with the calls it now refuses and the grants it lost.
  */
 final class IamChecks {
     static final String CHECK = "iam.role";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int LISTED = 5;
+
+    /** A template statement of a role, resolved: its policy and its name (Sid, or {@code #index}). */
+    private record Declared(String policy, String name, PolicyEvaluator.Statement statement) {
+    }
 
     private IamChecks() {
     }
@@ -35,6 +47,7 @@ final class IamChecks {
             findings.fail(CHECK, account.stackName(), "the stack lists no role", "redeploy the stack (sam deploy)");
             return;
         }
+        TemplateResolver[] resolver = {null};
         JsonNode[] template = {null};
         findings.guard(CHECK, account.stackName() + " (template)", () -> {
             String body = account.client(CloudFormationClient.class, CloudFormationClient::builder)
@@ -45,97 +58,227 @@ final class IamChecks {
             } catch (IOException e) {
                 findings.warn(CHECK, account.stackName(), "its processed template is not JSON: roles checked for "
                         + "existence only", "check the roles' policies against template.yaml by hand");
+                return;
             }
+            Map<String, TemplateResolver.Resource> resources = new HashMap<>();
+            for (StackResourceSummary r : account.allResources().values()) {
+                resources.put(r.logicalResourceId(), new TemplateResolver.Resource(r.resourceType(),
+                        r.physicalResourceId()));
+            }
+            Map<String, String> parameters = new HashMap<>();
+            template[0].path("Parameters").fieldNames().forEachRemaining(p -> parameters.put(p, account.parameter(p)));
+            resolver[0] = new TemplateResolver(template[0], account.stackId(), parameters, resources);
         });
+        RoleCalls calls = RoleCalls.load();
+        Map<String, List<PolicyEvaluator.Statement>> managed = new HashMap<>();
         for (Map.Entry<String, String> role : roles.entrySet()) {
             JsonNode declared = template[0] == null ? null : template[0].path("Resources").path(role.getKey());
             findings.guard(CHECK, role.getValue(), () -> role(account, findings, role.getKey(), role.getValue(),
-                    declared));
+                    declared, resolver[0], calls, managed));
         }
     }
 
-    private static void role(Account account, Findings findings, String logicalId, String name, JsonNode declared) {
+    private static void role(Account account, Findings findings, String logicalId, String name, JsonNode declared,
+                             TemplateResolver resolver, RoleCalls calls,
+                             Map<String, List<PolicyEvaluator.Statement>> managed) {
         IamClient iam = account.client(IamClient.class, IamClient::builder);
+        Role role;
         try {
-            iam.getRole(b -> b.roleName(name));
+            role = iam.getRole(b -> b.roleName(name)).role();
         } catch (NoSuchEntityException e) {
             findings.fail(CHECK, name, "(" + logicalId + ") does not exist: deleted after the deploy",
                     "redeploy the stack (sam deploy), or aws cloudformation detect-stack-drift to see what else "
                             + "changed");
             return;
         }
-        if (declared == null || declared.isMissingNode()) {
+        if (declared == null || declared.isMissingNode() || resolver == null) {
             findings.ok(CHECK, name, "exists (" + logicalId + ")");
             return;
         }
-        List<String> lost = new ArrayList<>();
-        int statements = 0;
-        for (JsonNode policy : NotificationChecks.iterable(declared.path("Properties").path("Policies"))) {
-            String policyName = policy.path("PolicyName").asText();
-            List<JsonNode> want = NotificationChecks.iterable(policy.path("PolicyDocument").path("Statement"));
-            statements += want.size();
-            JsonNode deployed;
-            try {
-                String doc = iam.getRolePolicy(b -> b.roleName(name).policyName(policyName)).policyDocument();
-                deployed = JSON.readTree(doc.startsWith("%") ? URLDecoder.decode(doc, StandardCharsets.UTF_8) : doc);
-            } catch (NoSuchEntityException e) {
-                lost.add("the whole policy " + policyName);
-                continue;
-            } catch (IOException e) {
-                lost.add("policy " + policyName + " (unreadable)");
-                continue;
-            }
-            Map<String, Set<String>> have = actionsBySid(deployed);
-            Set<String> all = new TreeSet<>();
-            have.values().forEach(all::addAll);
-            for (JsonNode s : want) {
-                if (!"Allow".equals(s.path("Effect").asText("Allow"))) {
+        List<String> unresolved = new ArrayList<>();
+        List<Declared> statements = declaredStatements(declared, resolver, unresolved);
+        List<PolicyEvaluator.Statement> template = new ArrayList<>();
+        statements.forEach(d -> template.add(d.statement()));
+        for (JsonNode arn : resolver.resolve(declared.path("Properties").path("ManagedPolicyArns"))) {
+            template.addAll(managed.computeIfAbsent(arn.asText(), a -> managedPolicy(iam, a)));
+        }
+        List<PolicyEvaluator.Statement> deployed = deployedStatements(iam, name, managed);
+        List<PolicyEvaluator.Statement> boundary = role.permissionsBoundary() == null ? null
+                : managed.computeIfAbsent(role.permissionsBoundary().permissionsBoundaryArn(),
+                        a -> managedPolicy(iam, a));
+
+        Map<String, List<String>> refused = new LinkedHashMap<>();
+        int checked = 0;
+        int offPath = 0;
+        for (RoleCalls.Call call : calls.of(logicalId)) {
+            Declared d = statements.stream().filter(s -> s.name().equals(call.statement())).findFirst().orElse(null);
+            boolean any = false;
+            for (String local : call.resources()) {
+                String resource = d == null ? null : RoleCalls.resourceIn(d.statement().resources(), call, local);
+                Map<String, String> context = d == null ? Map.of() : context(d.statement().condition());
+                if (resource == null || PolicyEvaluator.evaluate(template, call.action(), resource, context)
+                        != Decision.ALLOW) {
                     continue;
                 }
-                String sid = s.path("Sid").asText("");
-                Set<String> there = sid.isEmpty() ? all : have.getOrDefault(sid, Set.of());
-                Set<String> missing = new TreeSet<>();
-                NotificationChecks.iterable(s.path("Action")).forEach(a -> {
-                    if (!covered(a.asText(), there)) {
-                        missing.add(a.asText());
+                any = true;
+                if (!allows(deployed, boundary, call.action(), resource, context)) {
+                    refused.computeIfAbsent(call.action() + " (" + call.statement() + ")", k -> new ArrayList<>())
+                            .add(resource);
+                }
+            }
+            if (any) {
+                checked++;
+            } else {
+                offPath++;
+            }
+        }
+
+        List<String> lost = new ArrayList<>();
+        int grants = 0;
+        for (Declared d : statements) {
+            PolicyEvaluator.Statement s = d.statement();
+            if (!s.allow() || s.actions().isEmpty()) {
+                continue;
+            }
+            Map<String, String> context = context(s.condition());
+            List<String> resources = s.resources().isEmpty() ? List.of("*") : s.resources();
+            for (String action : s.actions()) {
+                for (String pattern : resources) {
+                    String resource = RoleCalls.fill(pattern, List.of());
+                    grants++;
+                    if (!allows(deployed, boundary, action, resource, context)) {
+                        lost.add(d.policy() + "/" + d.name() + ": " + action + " on " + pattern);
                     }
-                });
-                if (!missing.isEmpty()) {
-                    lost.add((sid.isEmpty() ? policyName : policyName + "/" + sid) + " " + missing);
                 }
             }
         }
-        if (lost.isEmpty()) {
-            findings.ok(CHECK, name, "exists; its policies allow all " + statements + " statements of the template");
-        } else {
-            findings.fail(CHECK, name, "(" + logicalId + ") lost what the template grants: " + String.join("; ", lost)
-                    + ": the calls that need it are refused", "redeploy the stack (sam deploy), which restores the "
-                    + "role's policies; change template.yaml instead of the role");
+
+        String notes = (offPath == 0 ? "" : "; " + offPath + " recorded calls are on paths this stack's parameters "
+                + "turn off") + (unresolved.isEmpty() ? "" : "; not checked (cannot resolve): "
+                + String.join(", ", unresolved));
+        if (refused.isEmpty() && lost.isEmpty()) {
+            findings.ok(CHECK, name, "allows all " + checked + " calls its code makes and all " + grants
+                    + " grants of the template's " + statements.size() + " statements" + notes);
+            return;
         }
+        StringBuilder detail = new StringBuilder("(" + logicalId + ")");
+        if (!refused.isEmpty()) {
+            List<String> named = new ArrayList<>();
+            refused.forEach((call, resources) -> named.add(call.replaceFirst(" \\(", " on " + resources.get(0)
+                    + (resources.size() > 1 ? " and " + (resources.size() - 1) + " more" : "") + " (")));
+            detail.append(" refuses ").append(refused.size()).append(" action(s) its code calls: ")
+                    .append(listed(named)).append(";");
+        }
+        if (!lost.isEmpty()) {
+            detail.append(" lost ").append(lost.size()).append(" of the template's ").append(grants)
+                    .append(" grants: ").append(listed(lost)).append(";");
+        }
+        detail.append(" the steps that need them fail with AccessDenied").append(notes);
+        findings.fail(CHECK, name, detail.toString(), "redeploy the stack (sam deploy), which restores the role's "
+                + "policies; change template.yaml instead of the role"
+                + (boundary == null ? "" : ", and check its permissions boundary "
+                + role.permissionsBoundary().permissionsBoundaryArn()));
     }
 
-    private static Map<String, Set<String>> actionsBySid(JsonNode document) {
-        Map<String, Set<String>> out = new LinkedHashMap<>();
-        int i = 0;
-        for (JsonNode s : NotificationChecks.iterable(document.path("Statement"))) {
-            if (!"Allow".equals(s.path("Effect").asText())) {
+    private static boolean allows(List<PolicyEvaluator.Statement> deployed, List<PolicyEvaluator.Statement> boundary,
+                                  String action, String resource, Map<String, String> context) {
+        return PolicyEvaluator.evaluate(deployed, action, resource, context) == Decision.ALLOW
+                && (boundary == null || PolicyEvaluator.evaluate(boundary, action, resource, context)
+                == Decision.ALLOW);
+    }
+
+    private static String listed(List<String> items) {
+        return String.join("; ", items.subList(0, Math.min(LISTED, items.size())))
+                + (items.size() > LISTED ? " and " + (items.size() - LISTED) + " more" : "");
+    }
+
+    /** The role's inline statements in the template, resolved in this stack's names, in order. */
+    private static List<Declared> declaredStatements(JsonNode declared, TemplateResolver resolver,
+                                                     List<String> unresolved) {
+        List<Declared> out = new ArrayList<>();
+        int index = 0;
+        for (JsonNode policy : NotificationChecks.iterable(declared.path("Properties").path("Policies"))) {
+            JsonNode resolved;
+            try {
+                resolved = resolver.resolve(policy);
+            } catch (TemplateResolver.Unresolvable e) {
+                unresolved.add(policy.path("PolicyName").asText("a policy") + " (" + e.getMessage() + ")");
                 continue;
             }
-            String sid = s.path("Sid").asText("#" + i++);
-            NotificationChecks.iterable(s.path("Action")).forEach(a -> out.computeIfAbsent(sid, k -> new TreeSet<>())
-                    .add(a.asText()));
+            if (resolved.isNull()) {
+                continue;
+            }
+            String policyName = resolved.path("PolicyName").asText();
+            for (JsonNode s : NotificationChecks.iterable(resolved.path("PolicyDocument").path("Statement"))) {
+                PolicyEvaluator.Statement statement = PolicyEvaluator.Statement.of(s);
+                String name = statement.sid().isEmpty() ? "#" + index : statement.sid();
+                out.add(new Declared(policyName, name, statement));
+                index++;
+            }
         }
         return out;
     }
 
-    /** Whether an action is among the deployed ones, directly or through a wildcard ({@code glue:Get*}). */
-    private static boolean covered(String action, Set<String> deployed) {
-        for (String d : deployed) {
-            if (d.equalsIgnoreCase(action) || d.equals("*") || (d.endsWith("*") && action.toLowerCase()
-                    .startsWith(d.substring(0, d.length() - 1).toLowerCase()))) {
-                return true;
-            }
+    /** The role's statements as IAM holds them now: its inline policies and its attached managed ones. */
+    private static List<PolicyEvaluator.Statement> deployedStatements(IamClient iam, String role,
+                                                                      Map<String, List<PolicyEvaluator.Statement>>
+                                                                              managed) {
+        List<PolicyEvaluator.Statement> out = new ArrayList<>();
+        for (String policy : iam.listRolePoliciesPaginator(b -> b.roleName(role)).policyNames()) {
+            out.addAll(statements(iam.getRolePolicy(b -> b.roleName(role).policyName(policy)).policyDocument()));
         }
-        return false;
+        iam.listAttachedRolePoliciesPaginator(b -> b.roleName(role)).attachedPolicies().forEach(p ->
+                out.addAll(managed.computeIfAbsent(p.policyArn(), a -> managedPolicy(iam, a))));
+        return out;
+    }
+
+    private static List<PolicyEvaluator.Statement> managedPolicy(IamClient iam, String arn) {
+        String version = iam.getPolicy(b -> b.policyArn(arn)).policy().defaultVersionId();
+        return statements(iam.getPolicyVersion(b -> b.policyArn(arn).versionId(version)).policyVersion().document());
+    }
+
+    private static List<PolicyEvaluator.Statement> statements(String document) {
+        try {
+            String json = document.startsWith("%") || document.startsWith("{%")
+                    ? URLDecoder.decode(document, StandardCharsets.UTF_8) : document;
+            List<PolicyEvaluator.Statement> out = new ArrayList<>();
+            NotificationChecks.iterable(JSON.readTree(json).path("Statement"))
+                    .forEach(s -> out.add(PolicyEvaluator.Statement.of(s)));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("a policy document is not JSON", e);
+        }
+    }
+
+    /**
+     * Request context that meets a template statement's condition, so the deployed policy is asked
+     * about a call the template allows: the first value of each equality, a Like pattern's first value
+     * with its wildcards filled, a value no Not-condition names.
+     */
+    static Map<String, String> context(JsonNode condition) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (condition == null || condition.isNull()) {
+            return out;
+        }
+        condition.fields().forEachRemaining(op -> op.getValue().fields().forEachRemaining(key -> {
+            List<String> values = new ArrayList<>();
+            NotificationChecks.iterable(key.getValue()).forEach(v -> values.add(v.asText()));
+            String operator = op.getKey().replace("IfExists", "");
+            if (values.isEmpty() || out.containsKey(key.getKey())) {
+                return;
+            }
+            if (operator.equals("Null")) {
+                if (values.get(0).equalsIgnoreCase("false")) {
+                    out.put(key.getKey(), RoleCalls.PROBE);
+                }
+            } else if (operator.contains("Not")) {
+                out.put(key.getKey(), RoleCalls.PROBE + "-other");
+            } else if (operator.endsWith("Like")) {
+                out.put(key.getKey(), RoleCalls.fill(values.get(0), List.of()));
+            } else {
+                out.put(key.getKey(), values.get(0));
+            }
+        }));
+        return out;
     }
 }

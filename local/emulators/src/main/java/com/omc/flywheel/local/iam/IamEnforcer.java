@@ -3,6 +3,7 @@ package com.omc.flywheel.local.iam;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.omc.flywheel.local.proxy.AwsProxy;
+import com.omc.flywheel.shared.iam.PolicyEvaluator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.omc.flywheel.shared.iam.PolicyEvaluator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;

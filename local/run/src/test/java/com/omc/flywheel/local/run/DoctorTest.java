@@ -380,11 +380,30 @@ class DoctorTest {
         statements.remove(0);
         iam.putRolePolicy(b -> b.roleName(role).policyName("deployed-statements").policyDocument(doc.toString()));
         try {
-            assertVerdict(Finding.Status.FAIL, finding(doctor(), "iam.role", role), "deployed-statements/" + sid,
-                    "sam deploy");
+            // Both questions: the calls msck-repair makes that the role now refuses (recorded by the local IAM
+            // check, put into this stack's names), and the template's grants it lost.
+            assertVerdict(Finding.Status.FAIL, finding(doctor(), "iam.role", role), "refuses",
+                    "glue:GetDatabase on arn:aws:glue:us-east-1:123456789012:database/omc_flywheel_" + ENV,
+                    "(" + sid + ")", "deployed-statements/" + sid + ": glue:", "sam deploy");
         } finally {
             iam.putRolePolicy(b -> b.roleName(role).policyName("deployed-statements").policyDocument(before));
         }
+    }
+
+    @Test
+    void aDenyAddedByHandToARoleNamesTheCallsItRefuses() {
+        IamClient iam = AwsClients.build(IamClient.builder());
+        String role = "omc-flywheel-local-StartGlueJobFunctionRole";
+        iam.putRolePolicy(b -> b.roleName(role).policyName("added-by-hand").policyDocument("{\"Version\":"
+                + "\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":\"glue:StartJobRun\","
+                + "\"Resource\":\"*\"}]}"));
+        try {
+            assertVerdict(Finding.Status.FAIL, finding(doctor(), "iam.role", role), "refuses",
+                    "glue:StartJobRun on arn:aws:glue:us-east-1:123456789012:job/", "lost");
+        } finally {
+            iam.deleteRolePolicy(b -> b.roleName(role).policyName("added-by-hand"));
+        }
+        assertVerdict(Finding.Status.OK, finding(doctor(), "iam.role", role), "calls its code makes");
     }
 
     @Test

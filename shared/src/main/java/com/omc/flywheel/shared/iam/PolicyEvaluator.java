@@ -1,4 +1,4 @@
-package com.omc.flywheel.local.iam;
+package com.omc.flywheel.shared.iam;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * explicit Deny wins, else an Allow whose Action, Resource and Condition all match, else the
  * implicit deny. Actions match case-insensitively, resources case-sensitively, both with {@code *}
  * and {@code ?} wildcards; {@code NotAction} and {@code NotResource} invert. Conditions support the
- * operators the template uses (String*, Arn*, Bool, with {@code IfExists}); an absent key fails the
+ * operators the template uses (String*, Arn*, Bool, Null, with {@code IfExists}); an absent key fails the
  * condition (as in AWS, unless {@code IfExists}); any other operator fails the evaluation loudly
  * rather than guessing.
  *
@@ -127,6 +127,9 @@ public final class PolicyEvaluator {
         String op = ifExists ? operator.substring(0, operator.length() - "IfExists".length()) : operator;
         String actual = context.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(key))
                 .map(Map.Entry::getValue).findFirst().orElse(null);
+        if (op.equals("Null")) {
+            return values.stream().anyMatch(v -> Boolean.parseBoolean(v) == (actual == null));
+        }
         if (actual == null) {
             return ifExists || op.startsWith("StringNot") || op.startsWith("ArnNot");
         }
@@ -152,11 +155,30 @@ public final class PolicyEvaluator {
     private static final Map<String, Pattern> PATTERNS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private static Pattern compile(String pattern) {
+        return regex(pattern, false);
+    }
+
+    /**
+     * What each wildcard of an IAM pattern matched in a value, in order (empty when the value does not
+     * match): for a resource named in one account, put into another account's pattern.
+     */
+    public static List<String> captures(String pattern, String value) {
+        java.util.regex.Matcher m = regex(pattern, true).matcher(value);
+        List<String> out = new ArrayList<>();
+        if (m.matches()) {
+            for (int i = 1; i <= m.groupCount(); i++) {
+                out.add(m.group(i));
+            }
+        }
+        return out;
+    }
+
+    private static Pattern regex(String pattern, boolean groups) {
         StringBuilder re = new StringBuilder();
         for (char c : pattern.toCharArray()) {
             switch (c) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
+                case '*' -> re.append(groups ? "(.*?)" : ".*");
+                case '?' -> re.append(groups ? "(.)" : ".");
                 default -> re.append(Pattern.quote(String.valueOf(c)));
             }
         }

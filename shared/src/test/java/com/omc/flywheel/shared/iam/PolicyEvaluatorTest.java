@@ -1,11 +1,11 @@
-package com.omc.flywheel.local.iam;
+package com.omc.flywheel.shared.iam;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.omc.flywheel.local.iam.PolicyEvaluator.Decision;
-import com.omc.flywheel.local.iam.PolicyEvaluator.Statement;
+import com.omc.flywheel.shared.iam.PolicyEvaluator.Decision;
+import com.omc.flywheel.shared.iam.PolicyEvaluator.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +59,25 @@ class PolicyEvaluatorTest {
         assertEquals(Decision.ALLOW, PolicyEvaluator.evaluate(q, "iam:PassRole", "arn:aws:iam::1:role/r", Map.of()));
         assertEquals(Decision.IMPLICIT_DENY, PolicyEvaluator.evaluate(q, "iam:PassRole", "arn:aws:iam::1:role/r",
                 Map.of("iam:PassedToService", "glue.amazonaws.com")));
+    }
+
+    @Test
+    void nullTestsWhetherTheKeyIsAbsent() throws Exception {
+        var deny = policy("{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"*\"}",
+                "{\"Effect\":\"Deny\",\"Action\":\"s3:*\",\"Resource\":\"*\","
+                        + "\"Condition\":{\"Null\":{\"aws:SourceVpce\":\"true\"}}}");
+        assertEquals(Decision.EXPLICIT_DENY, PolicyEvaluator.evaluate(deny, "s3:GetObject", "arn:aws:s3:::b/k",
+                Map.of()));
+        assertEquals(Decision.ALLOW, PolicyEvaluator.evaluate(deny, "s3:GetObject", "arn:aws:s3:::b/k",
+                Map.of("aws:SourceVpce", "vpce-1")));
+    }
+
+    @Test
+    void capturesAreWhatEachWildcardMatched() {
+        assertEquals(List.of("db", "part_ibe_01"), PolicyEvaluator.captures("arn:aws:glue:r:1:table/*/*",
+                "arn:aws:glue:r:1:table/db/part_ibe_01"));
+        assertEquals(List.of("7"), PolicyEvaluator.captures("job-?", "job-7"));
+        assertEquals(List.of(), PolicyEvaluator.captures("job-*", "other"));
     }
 
     @Test
