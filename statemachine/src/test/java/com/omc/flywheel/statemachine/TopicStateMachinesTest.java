@@ -37,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.HistoryEvent;
@@ -73,7 +74,11 @@ class TopicStateMachinesTest {
                 .topic("topic_c", true, "ENABLED", Map.of())
                 .topic("topic_paused", true, "PAUSED", Map.of())
                 .topic("topic_retired", false, "ENABLED", Map.of());
-        AwsClients.build(SnsClient.builder()).createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications"));
+        // Encrypted with the stack's TopicKey, as deployed: the rebuilder's notice needs the key too.
+        String key = AwsClients.build(KmsClient.builder()).createKey(b -> b
+                .tags(t -> t.tagKey("aws:cloudformation:logical-id").tagValue("TopicKey"))).keyMetadata().arn();
+        AwsClients.build(SnsClient.builder()).createTopic(b -> b.name("omc-flywheel-dev-db-refresh-notifications")
+                .attributes(Map.of("KmsMasterKeyId", key)));
     }
 
     private String attribute(String table, String topic, String name) {

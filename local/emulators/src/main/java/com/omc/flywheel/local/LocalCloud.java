@@ -6,6 +6,7 @@ import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.iam.ApiActions;
 import com.omc.flywheel.local.iam.AuthorizationReference;
 import com.omc.flywheel.local.iam.DeployedStack;
+import com.omc.flywheel.local.iam.EncryptionKeys;
 import com.omc.flywheel.local.iam.IamEnforcer;
 import com.omc.flywheel.local.iam.IamUsage;
 import com.omc.flywheel.local.iam.NodePackages;
@@ -76,8 +77,9 @@ public final class LocalCloud implements AutoCloseable {
                     ? java.util.Optional.of(AwsProxy.Reply.awsError(501, "NotImplementedException",
                             "Service Quotas is not emulated on this machine: the quotas are read in AWS only"))
                     : java.util.Optional.empty());
+            EncryptionKeys keys = new EncryptionKeys(moto.endpoint(), MotoServer.REGION, MotoServer.ACCOUNT_ID);
             IamEnforcer iam = new IamEnforcer(stack, new ApiActions(reference, MotoServer.REGION, MotoServer.ACCOUNT_ID,
-                    new ApiActions.Lookups() {
+                    keys.around(new ApiActions.Lookups() {
                         @Override
                         public java.util.Optional<String> collaborationArn(String collaborationId) {
                             return standIn.collaborationArn(collaborationId);
@@ -88,7 +90,7 @@ public final class LocalCloud implements AutoCloseable {
                                 String schemaName) {
                             return standIn.schemaAssociationArn(collaborationId, schemaName);
                         }
-                    }));
+                    })));
             front.authorizer(iam, iam);
             // What IAM allowed, for bin/flywheel iam-report: under Maven's tests one file per JVM
             // (target/iam-usage/<pid>.jsonl); local-run names its own. Written when the cloud closes.

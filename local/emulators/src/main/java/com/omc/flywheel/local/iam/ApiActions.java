@@ -20,8 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Resources that a call addresses by a pattern or does not name yet get a {@code *} where AWS does
  * (GetTables authorizes {@code table/<db>/*}; a create authorizes the new resource's {@code .../*}).
  * A call also carries what AWS authorizes beside it: passing a role to Clean Rooms is
- * {@code iam:PassRole} with {@code iam:PassedToService}; an SSE-KMS write is
- * {@code kms:GenerateDataKey} on the key.
+ * {@code iam:PassRole} with {@code iam:PassedToService}; S3 and SNS use a customer managed KMS key as
+ * the caller: an SSE-KMS write (the request's key, else the bucket's default encryption) is
+ * {@code kms:GenerateDataKey} on it, a multipart one also {@code kms:Decrypt}, reading an SSE-KMS object
+ * {@code kms:Decrypt}, and publishing to a topic with a {@code KmsMasterKeyId} both.
  *
  * <p>An operation this class cannot map throws {@link UnmappedOperationException}: an unmapped call
  * must fail the test that made it, never pass unchecked.
@@ -43,6 +45,21 @@ public final class ApiActions {
         Optional<String> collaborationArn(String collaborationId);
 
         Optional<String> schemaAssociationArn(String collaborationId, String schemaName);
+
+        /** The customer managed key a topic's messages are encrypted with (its KmsMasterKeyId), as an ARN. */
+        default Optional<String> topicKey(String topicArn) {
+            return Optional.empty();
+        }
+
+        /** The customer managed key of a bucket's default encryption (SSE-KMS naming a key), as an ARN. */
+        default Optional<String> bucketKey(String bucket) {
+            return Optional.empty();
+        }
+
+        /** The customer managed key an object is stored under (SSE-KMS), as an ARN; empty when none or no object. */
+        default Optional<String> objectKey(String bucket, String key) {
+            return Optional.empty();
+        }
     }
 
     private static final Map<String, ServiceModel> REST_MODELS = new ConcurrentHashMap<>();
@@ -223,11 +240,35 @@ public final class ApiActions {
             r.context.put("s3:prefix", q.getOrDefault("prefix", ""));
             r.context.put("s3:delimiter", q.getOrDefault("delimiter", ""));
         }
-        String kmsKey = call.header("x-amz-server-side-encryption-aws-kms-key-id");
-        if (action.equals("PutObject") && kmsKey != null) {
-            r.implied.add(new Authorization("kms:GenerateDataKey", List.of(kmsKeyArn(kmsKey)), Map.of()));
+        if (action.equals("PutObject") && !key.isEmpty()) {
+            writeKey(call, bucket).ifPresent(k -> {
+                r.implied.add(new Authorization("kms:GenerateDataKey", List.of(k), Map.of()));
+                if (q.containsKey("uploads") || q.containsKey("uploadId")) {
+                    // A multipart upload's parts are put together with the key: Decrypt as well.
+                    r.implied.add(new Authorization("kms:Decrypt", List.of(k), Map.of()));
+                }
+            });
+        } else if (call.method().equals("GET") && action.equals("GetObject")) {
+            lookups.objectKey(bucket, key).ifPresent(k ->
+                    r.implied.add(new Authorization("kms:Decrypt", List.of(k), Map.of())));
         }
         return r;
+    }
+
+    /**
+     * The customer managed key S3 encrypts a write with: the request's SSE-KMS key, else, when the
+     * request asks for no encryption, the bucket's default one. SSE-S3, and SSE-KMS with the AWS managed
+     * {@code aws/s3} key (whose key policy admits the account's S3 callers), need no IAM grant.
+     */
+    private Optional<String> writeKey(AwsProxy.Call call, String bucket) {
+        String kmsKey = call.header("x-amz-server-side-encryption-aws-kms-key-id");
+        if (kmsKey != null) {
+            return Optional.of(kmsKeyArn(kmsKey));
+        }
+        if (call.header("x-amz-server-side-encryption") != null || call.header("x-amz-copy-source") != null) {
+            return Optional.empty();
+        }
+        return lookups.bucketKey(bucket).map(this::kmsKeyArn);
     }
 
     private Request sns(AwsProxy.Call call) {
@@ -238,7 +279,15 @@ public final class ApiActions {
             throw unmapped(call, "no IAM mapping for sns:" + action + " without TopicArn");
         }
         String[] arn = topicArn.split(":");
-        return new Request("sns", action).var("TopicName", arn[5]).var("Region", arn[3]).var("Account", arn[4]);
+        Request r = new Request("sns", action).var("TopicName", arn[5]).var("Region", arn[3]).var("Account", arn[4]);
+        if (action.equals("Publish") || action.equals("PublishBatch")) {
+            // SNS encrypts the message with the topic's key as the publisher.
+            lookups.topicKey(topicArn).map(this::kmsKeyArn).ifPresent(k -> {
+                r.implied.add(new Authorization("kms:GenerateDataKey", List.of(k), Map.of()));
+                r.implied.add(new Authorization("kms:Decrypt", List.of(k), Map.of()));
+            });
+        }
+        return r;
     }
 
     /** REST-JSON services, routed by the official model's HTTP bindings (botocore's service-2.json). */

@@ -124,7 +124,8 @@ public final class LocalInvoke {
             var actions = new com.omc.flywheel.local.iam.ApiActions(
                     com.omc.flywheel.local.iam.AuthorizationReference.installedIn(repo), MotoServer.REGION,
                             MotoServer.ACCOUNT_ID,
-                    new com.omc.flywheel.local.iam.ApiActions.Lookups() {
+                    new com.omc.flywheel.local.iam.EncryptionKeys(endpoint, MotoServer.REGION, MotoServer.ACCOUNT_ID)
+                            .around(new com.omc.flywheel.local.iam.ApiActions.Lookups() {
                         @Override
                         public java.util.Optional<String> collaborationArn(String collaborationId) {
                             return java.util.Optional.empty();
@@ -135,7 +136,7 @@ public final class LocalInvoke {
                                 String schemaName) {
                             return java.util.Optional.empty();
                         }
-                    });
+                    }));
             var enforcer = new com.omc.flywheel.local.iam.IamEnforcer(stack, actions);
             AwsProxy proxy = AwsProxy.start(endpoint);
             proxy.authorizer(enforcer, enforcer);

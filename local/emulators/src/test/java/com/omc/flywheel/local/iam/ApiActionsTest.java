@@ -102,6 +102,68 @@ class ApiActionsTest {
         assertEquals(List.of("arn:aws:sns:us-east-1:123456789012:t"), publish.get(0).resources());
     }
 
+    /** S3 and SNS use the customer managed key as the caller: the implied KMS authorizations. */
+    @Test
+    void encryptedTopicsAndSseKmsObjectsNeedTheKey() {
+        String key = "arn:aws:kms:us-east-1:123456789012:key/TopicKey";
+        ApiActions withKeys = new ApiActions(AuthorizationReference.installedIn(SampleEvents.repoRoot()), "us-east-1",
+                "123456789012", new ApiActions.Lookups() {
+                    @Override
+                    public Optional<String> collaborationArn(String id) {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public Optional<String> schemaAssociationArn(String collaborationId, String schemaName) {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public Optional<String> topicKey(String topicArn) {
+                        return topicArn.endsWith(":encrypted") ? Optional.of(key) : Optional.empty();
+                    }
+
+                    @Override
+                    public Optional<String> bucketKey(String bucket) {
+                        return bucket.equals("kms") ? Optional.of("k2") : Optional.empty();
+                    }
+
+                    @Override
+                    public Optional<String> objectKey(String bucket, String object) {
+                        return object.startsWith("sealed/") ? Optional.of(key) : Optional.empty();
+                    }
+                });
+        var publish = withKeys.authorizations(json("sns", "POST /",
+                "Action=Publish&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A123456789012%3Aencrypted&Message=x"));
+        assertEquals(List.of("sns:Publish", "kms:GenerateDataKey", "kms:Decrypt"),
+                publish.stream().map(ApiActions.Authorization::action).toList());
+        assertEquals(List.of(key), publish.get(1).resources());
+        assertEquals(1, withKeys.authorizations(json("sns", "POST /",
+                "Action=Publish&TopicArn=arn%3Aaws%3Asns%3Aus-east-1%3A123456789012%3Aplain&Message=x")).size());
+
+        Map<String, String> host = Map.of("host", "127.0.0.1:1");
+        var byDefault = withKeys.authorizations(new AwsProxy.Call("s3", "PutObject", "PUT", "/kms/a.csv", null,
+                new byte[0], host));
+        assertEquals(new ApiActions.Authorization("kms:GenerateDataKey",
+                List.of("arn:aws:kms:us-east-1:123456789012:key/k2"), Map.of()), byDefault.get(1));
+        assertEquals(2, byDefault.size());
+        var multipart = withKeys.authorizations(new AwsProxy.Call("s3", "POST", "POST", "/kms/big.csv", "uploads",
+                new byte[0], host));
+        assertEquals(List.of("s3:PutObject", "kms:GenerateDataKey", "kms:Decrypt"),
+                multipart.stream().map(ApiActions.Authorization::action).toList());
+        var sseS3 = withKeys.authorizations(new AwsProxy.Call("s3", "PutObject", "PUT", "/kms/b.csv", null,
+                new byte[0], Map.of("host", "127.0.0.1:1", "x-amz-server-side-encryption", "AES256")));
+        assertEquals(1, sseS3.size(), "SSE-S3 asked for: no KMS key");
+        assertEquals(1, withKeys.authorizations(new AwsProxy.Call("s3", "PutObject", "PUT", "/plain/a.csv", null,
+                new byte[0], host)).size());
+
+        var read = withKeys.authorizations(new AwsProxy.Call("s3", "GET", "GET", "/plain/sealed/r.json", null,
+                new byte[0], host));
+        assertEquals(new ApiActions.Authorization("kms:Decrypt", List.of(key), Map.of()), read.get(1));
+        assertEquals(1, withKeys.authorizations(new AwsProxy.Call("s3", "HEAD", "HEAD", "/plain/sealed/r.json",
+                null, new byte[0], host)).size(), "HeadObject decrypts nothing");
+    }
+
     @Test
     void anOperationWithoutAMappingFailsLoudly() {
         assertThrows(ApiActions.UnmappedOperationException.class,

@@ -77,7 +77,12 @@ final class ProductionAccount {
         }
         String key;
         try (KmsClient kms = AwsClients.build(KmsClient.builder())) {
-            key = kms.createKey(b -> b.description("omc-flywheel-" + ENV + " SNS topics").policy("""
+            // The stack's TopicKey, tagged as CloudFormation tags what it creates: the local IAM check names
+            // it by that logical id, as the template's EncryptForTheTopic statements do.
+            key = kms.createKey(b -> b.description("omc-flywheel-" + ENV + " SNS topics")
+                    .tags(t -> t.tagKey("aws:cloudformation:logical-id").tagValue("TopicKey"),
+                            t -> t.tagKey("aws:cloudformation:stack-name").tagValue("omc-flywheel-" + ENV))
+                    .policy("""
                     {"Version": "2012-10-17", "Statement": [
                       {"Sid": "TheAccountManagesTheKeyThroughIam", "Effect": "Allow",
                        "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"},
