@@ -89,6 +89,16 @@ final class Account implements AutoCloseable {
         return stackId;
     }
 
+    /** The stack's partition ({@code aws}, {@code aws-cn}, …), from its id. */
+    String partition() {
+        return stackId.split(":")[1];
+    }
+
+    /** The stack's account, from its id. */
+    String accountId() {
+        return stackId.split(":")[4];
+    }
+
     /** Every resource of the stack that has a physical id, by logical id. */
     Map<String, StackResourceSummary> allResources() {
         Map<String, StackResourceSummary> out = new LinkedHashMap<>();

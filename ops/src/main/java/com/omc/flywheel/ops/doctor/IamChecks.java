@@ -1,23 +1,12 @@
 package com.omc.flywheel.ops.doctor;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.omc.flywheel.shared.iam.PolicyEvaluator;
 import com.omc.flywheel.shared.iam.PolicyEvaluator.Decision;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.services.cloudformation.CloudFormationClient;
-import software.amazon.awssdk.services.cloudformation.model.StackResourceSummary;
-import software.amazon.awssdk.services.cloudformation.model.TemplateStage;
-import software.amazon.awssdk.services.iam.IamClient;
-import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
 import software.amazon.awssdk.services.iam.model.Role;
 
 /**
@@ -31,11 +20,10 @@ import software.amazon.awssdk.services.iam.model.Role;
  */
 final class IamChecks {
     static final String CHECK = "iam.role";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int LISTED = 5;
 
     /** A template statement of a role, resolved: its policy and its name (Sid, or {@code #index}). */
-    private record Declared(String policy, String name, PolicyEvaluator.Statement statement) {
+    record Declared(String policy, String name, PolicyEvaluator.Statement statement) {
     }
 
     private IamChecks() {
@@ -50,42 +38,27 @@ final class IamChecks {
         TemplateResolver[] resolver = {null};
         JsonNode[] template = {null};
         findings.guard(CHECK, account.stackName() + " (template)", () -> {
-            String body = account.client(CloudFormationClient.class, CloudFormationClient::builder)
-                    .getTemplate(b -> b.stackName(account.stackName()).templateStage(TemplateStage.PROCESSED))
-                    .templateBody();
-            try {
-                template[0] = JSON.readTree(body);
-            } catch (IOException e) {
+            StackTemplate t = StackTemplate.of(account);
+            if (t == null) {
                 findings.warn(CHECK, account.stackName(), "its processed template is not JSON: roles checked for "
                         + "existence only", "check the roles' policies against template.yaml by hand");
                 return;
             }
-            Map<String, TemplateResolver.Resource> resources = new HashMap<>();
-            for (StackResourceSummary r : account.allResources().values()) {
-                resources.put(r.logicalResourceId(), new TemplateResolver.Resource(r.resourceType(),
-                        r.physicalResourceId()));
-            }
-            Map<String, String> parameters = new HashMap<>();
-            template[0].path("Parameters").fieldNames().forEachRemaining(p -> parameters.put(p, account.parameter(p)));
-            resolver[0] = new TemplateResolver(template[0], account.stackId(), parameters, resources);
+            template[0] = t.template();
+            resolver[0] = t.resolver();
         });
         RoleCalls calls = RoleCalls.load();
-        Map<String, List<PolicyEvaluator.Statement>> managed = new HashMap<>();
         for (Map.Entry<String, String> role : roles.entrySet()) {
             JsonNode declared = template[0] == null ? null : template[0].path("Resources").path(role.getKey());
             findings.guard(CHECK, role.getValue(), () -> role(account, findings, role.getKey(), role.getValue(),
-                    declared, resolver[0], calls, managed));
+                    declared, resolver[0], calls));
         }
     }
 
     private static void role(Account account, Findings findings, String logicalId, String name, JsonNode declared,
-                             TemplateResolver resolver, RoleCalls calls,
-                             Map<String, List<PolicyEvaluator.Statement>> managed) {
-        IamClient iam = account.client(IamClient.class, IamClient::builder);
-        Role role;
-        try {
-            role = iam.getRole(b -> b.roleName(name)).role();
-        } catch (NoSuchEntityException e) {
+                             TemplateResolver resolver, RoleCalls calls) {
+        Role role = RolePolicies.role(account, name);
+        if (role == null) {
             findings.fail(CHECK, name, "(" + logicalId + ") does not exist: deleted after the deploy",
                     "redeploy the stack (sam deploy), or aws cloudformation detect-stack-drift to see what else "
                             + "changed");
@@ -100,12 +73,10 @@ final class IamChecks {
         List<PolicyEvaluator.Statement> template = new ArrayList<>();
         statements.forEach(d -> template.add(d.statement()));
         for (JsonNode arn : resolver.resolve(declared.path("Properties").path("ManagedPolicyArns"))) {
-            template.addAll(managed.computeIfAbsent(arn.asText(), a -> managedPolicy(iam, a)));
+            template.addAll(RolePolicies.managed(account, arn.asText()));
         }
-        List<PolicyEvaluator.Statement> deployed = deployedStatements(iam, name, managed);
-        List<PolicyEvaluator.Statement> boundary = role.permissionsBoundary() == null ? null
-                : managed.computeIfAbsent(role.permissionsBoundary().permissionsBoundaryArn(),
-                        a -> managedPolicy(iam, a));
+        List<PolicyEvaluator.Statement> deployed = RolePolicies.statements(account, name);
+        List<PolicyEvaluator.Statement> boundary = RolePolicies.boundary(account, role);
 
         Map<String, List<String>> refused = new LinkedHashMap<>();
         int checked = 0;
@@ -121,7 +92,7 @@ final class IamChecks {
                     continue;
                 }
                 any = true;
-                if (!allows(deployed, boundary, call.action(), resource, context)) {
+                if (!RolePolicies.allows(deployed, boundary, call.action(), resource, context)) {
                     refused.computeIfAbsent(call.action() + " (" + call.statement() + ")", k -> new ArrayList<>())
                             .add(resource);
                 }
@@ -146,7 +117,7 @@ final class IamChecks {
                 for (String pattern : resources) {
                     String resource = RoleCalls.fill(pattern, List.of());
                     grants++;
-                    if (!allows(deployed, boundary, action, resource, context)) {
+                    if (!RolePolicies.allows(deployed, boundary, action, resource, context)) {
                         lost.add(d.policy() + "/" + d.name() + ": " + action + " on " + pattern);
                     }
                 }
@@ -180,21 +151,14 @@ final class IamChecks {
                 + role.permissionsBoundary().permissionsBoundaryArn()));
     }
 
-    private static boolean allows(List<PolicyEvaluator.Statement> deployed, List<PolicyEvaluator.Statement> boundary,
-                                  String action, String resource, Map<String, String> context) {
-        return PolicyEvaluator.evaluate(deployed, action, resource, context) == Decision.ALLOW
-                && (boundary == null || PolicyEvaluator.evaluate(boundary, action, resource, context)
-                == Decision.ALLOW);
-    }
-
     private static String listed(List<String> items) {
         return String.join("; ", items.subList(0, Math.min(LISTED, items.size())))
                 + (items.size() > LISTED ? " and " + (items.size() - LISTED) + " more" : "");
     }
 
     /** The role's inline statements in the template, resolved in this stack's names, in order. */
-    private static List<Declared> declaredStatements(JsonNode declared, TemplateResolver resolver,
-                                                     List<String> unresolved) {
+    static List<Declared> declaredStatements(JsonNode declared, TemplateResolver resolver,
+                                             List<String> unresolved) {
         List<Declared> out = new ArrayList<>();
         int index = 0;
         for (JsonNode policy : NotificationChecks.iterable(declared.path("Properties").path("Policies"))) {
@@ -217,37 +181,6 @@ final class IamChecks {
             }
         }
         return out;
-    }
-
-    /** The role's statements as IAM holds them now: its inline policies and its attached managed ones. */
-    private static List<PolicyEvaluator.Statement> deployedStatements(IamClient iam, String role,
-                                                                      Map<String, List<PolicyEvaluator.Statement>>
-                                                                              managed) {
-        List<PolicyEvaluator.Statement> out = new ArrayList<>();
-        for (String policy : iam.listRolePoliciesPaginator(b -> b.roleName(role)).policyNames()) {
-            out.addAll(statements(iam.getRolePolicy(b -> b.roleName(role).policyName(policy)).policyDocument()));
-        }
-        iam.listAttachedRolePoliciesPaginator(b -> b.roleName(role)).attachedPolicies().forEach(p ->
-                out.addAll(managed.computeIfAbsent(p.policyArn(), a -> managedPolicy(iam, a))));
-        return out;
-    }
-
-    private static List<PolicyEvaluator.Statement> managedPolicy(IamClient iam, String arn) {
-        String version = iam.getPolicy(b -> b.policyArn(arn)).policy().defaultVersionId();
-        return statements(iam.getPolicyVersion(b -> b.policyArn(arn).versionId(version)).policyVersion().document());
-    }
-
-    private static List<PolicyEvaluator.Statement> statements(String document) {
-        try {
-            String json = document.startsWith("%") || document.startsWith("{%")
-                    ? URLDecoder.decode(document, StandardCharsets.UTF_8) : document;
-            List<PolicyEvaluator.Statement> out = new ArrayList<>();
-            NotificationChecks.iterable(JSON.readTree(json).path("Statement"))
-                    .forEach(s -> out.add(PolicyEvaluator.Statement.of(s)));
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException("a policy document is not JSON", e);
-        }
     }
 
     /**
