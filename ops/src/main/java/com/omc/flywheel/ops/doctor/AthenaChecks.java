@@ -10,7 +10,8 @@ import software.amazon.awssdk.services.athena.model.WorkGroup;
 /**
  * The Athena workgroups the ER table refresh and the repair use: each exists, is ENABLED, does not
  * enforce its configuration (that refuses the ER table's CTAS with external_location), and the
- * result locations the functions write to are in buckets that exist.
+ * result locations the functions write to are in buckets that exist; {@link AthenaResultWriters} checks
+ * that the roles may write there.
  */
 final class AthenaChecks {
     static final String CHECK = "athena.workgroup";
@@ -37,16 +38,39 @@ final class AthenaChecks {
             findings.guard("athena.results", results, () -> S3Checks.bucketExists(account, findings, "athena.results",
                     S3Location.parse(results).bucket(), "the ER table refresh writes its query results there"));
         }
+        findings.guard(AthenaResultWriters.CHECK, account.stackName(), () -> AthenaResultWriters.run(account,
+                findings));
     }
 
+    /** The workgroup a role's queries run in: the input's for the ER table and the repair, else the stack's. */
+    static String workgroupOf(Account account, String roleLogicalId) {
+        JsonNode in = account.refreshInput();
+        String stack = account.parameter("AthenaWorkgroup").isEmpty() ? "primary"
+                : account.parameter("AthenaWorkgroup");
+        String section = switch (roleLogicalId) {
+            case AthenaResultWriters.ER_ROLE -> "erTable";
+            case AthenaResultWriters.REPAIR_ROLE -> "repair";
+            default -> "";
+        };
+        String named = section.isEmpty() ? "" : in.path(section).path("workgroup").asText("");
+        return named.isEmpty() ? stack : named;
+    }
+
+    /** The workgroup of that name, read once, or null when it does not exist. */
+    static WorkGroup find(Account account, String name) {
+        return account.once("workgroup " + name, () -> {
+            try {
+                return account.client(AthenaClient.class, AthenaClient::builder).getWorkGroup(b -> b.workGroup(name))
+                        .workGroup();
+            } catch (InvalidRequestException e) {
+                return null;
+            }
+        });
+    }
+
+    /** FAIL when the workgroup does not exist, FAIL or OK on its state and enforcement. */
     private static void workgroup(Account account, Findings findings, String name) {
-        WorkGroup wg;
-        try {
-            wg = account.client(AthenaClient.class, AthenaClient::builder).getWorkGroup(b -> b.workGroup(name))
-                    .workGroup();
-        } catch (InvalidRequestException e) {
-            wg = null;
-        }
+        WorkGroup wg = find(account, name);
         if (wg == null) {
             findings.fail(CHECK, name, "does not exist", "create it, or deploy with AthenaWorkgroup set to an "
                     + "existing workgroup");
