@@ -13,8 +13,7 @@ import software.amazon.awssdk.services.cleanrooms.model.MemberSummary;
 import software.amazon.awssdk.services.cleanrooms.model.Membership;
 import software.amazon.awssdk.services.entityresolution.EntityResolutionClient;
 import software.amazon.awssdk.services.glue.model.Table;
-import software.amazon.awssdk.services.iam.IamClient;
-import software.amazon.awssdk.services.iam.model.NoSuchEntityException;
+import software.amazon.awssdk.services.iam.model.Role;
 import software.amazon.awssdk.services.servicequotas.ServiceQuotasClient;
 import software.amazon.awssdk.services.servicequotas.model.ServiceQuota;
 
@@ -39,7 +38,7 @@ final class CleanRoomsChecks {
             findings.guard("cleanrooms.members", m.collaborationName(), () -> members(account, findings, m));
             findings.guard("cleanrooms.quota", membershipId, () -> quota(account, findings, associate, membershipId));
             String role = associate.path("roleArn").asText("");
-            findings.guard("cleanrooms.role", role, () -> role(account, findings, membershipId, role));
+            findings.guard("cleanrooms.role", role, () -> role(account, findings, associate, membershipId, role));
         });
         String namespace = associate.path("idNamespaceArn").asText("");
         if (namespace.isEmpty()) {
@@ -116,16 +115,20 @@ final class CleanRoomsChecks {
         }
     }
 
+    private static String database(Account account, JsonNode associate) {
+        return associate.path("database").asText(account.parameter("GlueDatabase"));
+    }
+
     /** The tables the refresh associates: the database's prefixed tables but the excluded. */
-    private static List<String> tablesToAssociate(Account account, JsonNode associate) {
-        String db = associate.path("database").asText(account.parameter("GlueDatabase"));
+    private static List<Table> tablesToAssociate(Account account, JsonNode associate) {
+        String db = database(account, associate);
         String prefix = associate.path("tablePrefix").asText("part_");
         Set<String> exclude = new HashSet<>();
         associate.path("exclude").forEach(e -> exclude.add(e.asText()));
-        List<String> out = new ArrayList<>();
+        List<Table> out = new ArrayList<>();
         for (Table t : account.tables(db)) {
             if (t.name().startsWith(prefix) && !exclude.contains(t.name())) {
-                out.add(t.name());
+                out.add(t);
             }
         }
         return out;
@@ -159,7 +162,7 @@ final class CleanRoomsChecks {
                     || e.awsErrorDetails().errorCode() == null ? e.statusCode() + " " + e.getMessage()
                     : e.awsErrorDetails().errorCode()) + ")";
         }
-        List<String> tables = tablesToAssociate(account, associate);
+        List<String> tables = tablesToAssociate(account, associate).stream().map(Table::name).toList();
         Set<String> associated = new HashSet<>();
         List<ConfiguredTableAssociationSummary> existing = associations(account, membershipId);
         existing.forEach(a -> associated.add(a.name()));
@@ -183,21 +186,22 @@ final class CleanRoomsChecks {
         }
     }
 
-    private static void role(Account account, Findings findings, String membershipId, String role) {
+    private static void role(Account account, Findings findings, JsonNode associate, String membershipId,
+                             String role) {
         if (role.isEmpty()) {
             findings.fail("cleanrooms.role", "(none)", "the refresh's input names no associate.roleArn",
                     "redeploy the stack (sam deploy)");
             return;
         }
-        try {
-            account.client(IamClient.class, IamClient::builder)
-                    .getRole(b -> b.roleName(role.substring(role.lastIndexOf('/') + 1)));
-        } catch (NoSuchEntityException e) {
+        Role found = RolePolicies.role(account, role.substring(role.lastIndexOf('/') + 1));
+        if (found == null) {
             findings.fail("cleanrooms.role", role, "does not exist: Clean Rooms cannot read the tables",
                     "deploy with CleanRoomsRoleArn set to today's role (cleanrooms-glue-s3-access), or empty for the "
                             + "stack's own");
             return;
         }
+        List<Table> tables = tablesToAssociate(account, associate);
+        DataAccess access = DataAccess.of(account, found, database(account, associate), tables);
         CleanRoomsClient cr = account.client(CleanRoomsClient.class, CleanRoomsClient::builder);
         Map<String, String> others = new LinkedHashMap<>();
         for (ConfiguredTableAssociationSummary a : associations(account, membershipId)) {
@@ -207,14 +211,32 @@ final class CleanRoomsChecks {
                 others.put(a.name(), theirs);
             }
         }
-        if (others.isEmpty()) {
-            findings.ok("cleanrooms.role", role, "exists; every association uses it");
-        } else {
+        String moving = others.isEmpty() ? "" : "; " + others.size() + " associations use another role (e.g. "
+                + others.entrySet().iterator().next() + "): the refresh plans one role update per association";
+        if (!access.refused().isEmpty()) {
+            findings.fail("cleanrooms.role", role, "may not read the " + tables.size() + " tables the refresh "
+                    + "associates: it lacks " + access.refusedSummary() + "; Clean Rooms' queries on them fail"
+                    + moving, "give " + found.roleName() + " what it lacks, as the stack's CleanRoomsDataAccessRole "
+                    + "has it (glue:GetDatabase, GetTable, GetPartitions, GetPartition, BatchGetPartition on the "
+                    + "catalog, the database and its part_ tables; s3:GetObject under their locations; s3:ListBucket "
+                    + "and s3:GetBucketLocation on their buckets), or deploy with CleanRoomsRoleArn empty for the "
+                    + "stack's own role" + (others.isEmpty() ? "" : ", or CleanRoomsRoleArn="
+                    + others.values().iterator().next()));
+        } else if (access.unreadable() != null) {
+            findings.warn("cleanrooms.role", role, "exists, but " + access.unreadable() + ": whether it may read the "
+                    + tables.size() + " tables the refresh associates is unknown" + moving, "run doctor with "
+                    + "iam:ListRolePolicies, iam:GetRolePolicy, iam:ListAttachedRolePolicies, iam:GetPolicy and "
+                    + "iam:GetPolicyVersion on the role (docs/operating.md), or check it by hand with aws iam "
+                    + "simulate-principal-policy --policy-source-arn " + role);
+        } else if (!others.isEmpty()) {
             findings.warn("cleanrooms.role", role, others.size() + " associations use another role (e.g. "
-                    + others.entrySet().iterator().next() + "): the refresh plans one role update per association",
-                    "if intended, check this role may read the tables and run a dry run first (bin/flywheel refresh "
-                            + "start --dry-run); otherwise deploy with CleanRoomsRoleArn=" + others.values().iterator()
-                                    .next());
+                    + others.entrySet().iterator().next() + "): the refresh plans one role update per association; "
+                    + "this role may read the " + tables.size() + " tables (" + access.checked() + ")",
+                    "if intended, run a dry run first (bin/flywheel refresh start --dry-run); otherwise deploy with "
+                            + "CleanRoomsRoleArn=" + others.values().iterator().next());
+        } else {
+            findings.ok("cleanrooms.role", role, "exists; every association uses it; may read the " + tables.size()
+                    + " tables the refresh associates (" + access.checked() + ")");
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.Column;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -73,6 +74,7 @@ final class SampleWorld {
         ProductionAccount.glueJobs(s3, DATA);
         cloud.moto().glueJobRunsTakePolls(3);
         ProductionAccount.around(s3, DB, List.of(DATA, REPORTS));
+        cleanRoomsRoleReadsTheLake();
         seedCleanRooms(cloud.cleanRooms());
         Map<String, Object> made = new LinkedHashMap<>();
         made.put("tables", tables.size());
@@ -163,6 +165,33 @@ final class SampleWorld {
             t++;
         }
         return unregistered;
+    }
+
+    /**
+     * Today's Clean Rooms data-access role (made with {@link ProductionAccount#around}) with the policy
+     * AWS documents for a service role that reads Glue tables for Clean Rooms: read-only Glue on the
+     * catalog, the database and its tables, and the lake's objects and bucket, in this account only.
+     */
+    private static void cleanRoomsRoleReadsTheLake() {
+        String account = "123456789012";
+        String glue = "arn:aws:glue:us-east-1:" + account + ":";
+        String policy = """
+                {"Version": "2012-10-17", "Statement": [
+                  {"Sid": "NecessaryGluePermissions", "Effect": "Allow",
+                   "Action": ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables",
+                              "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+                   "Resource": ["%1$scatalog", "%1$sdatabase/%2$s", "%1$stable/%2$s/*"]},
+                  {"Sid": "NecessaryS3BucketPermissions", "Effect": "Allow",
+                   "Action": ["s3:GetBucketLocation", "s3:ListBucket"], "Resource": ["arn:aws:s3:::%3$s"],
+                   "Condition": {"StringEquals": {"s3:ResourceAccount": ["%4$s"]}}},
+                  {"Sid": "NecessaryS3ObjectPermissions", "Effect": "Allow", "Action": ["s3:GetObject"],
+                   "Resource": ["arn:aws:s3:::%3$s/omc_cleanroom_data/*"],
+                   "Condition": {"StringEquals": {"s3:ResourceAccount": ["%4$s"]}}}]}""".formatted(glue, DB, DATA,
+                account);
+        try (IamClient iam = AwsClients.build(IamClient.builder())) {
+            iam.putRolePolicy(b -> b.roleName(ProductionAccount.CLEAN_ROOMS_ROLE).policyName("read-glue-tables")
+                    .policyDocument(policy));
+        }
     }
 
     /** The AMC Flywheel collaboration, and the ACX ID namespace and schema mapping of Entity Resolution. */

@@ -67,6 +67,7 @@ class DoctorTest {
     private static final String REGISTER_JOB = "etl-omc-flywheel-" + ENV + "-register-part-tables";
     private static final String NOTIFICATIONS = "arn:aws:sns:us-east-1:123456789012:omc-flywheel-" + ENV
             + "-db-refresh-notifications";
+    private static final String ER_ROLE = "omc-flywheel-local-RefreshErTableFunctionRole";
     private static LocalCloud cloud;
 
     @BeforeAll
@@ -152,6 +153,16 @@ class DoctorTest {
         return name;
     }
 
+    /** A proxy rule answering a query-protocol call (its Action, naming {@code subject}) as AWS would: {@code xml}. */
+    private static AwsProxy.Rule answering(String service, String action, String subject, int status, String xml) {
+        return call -> service.equals(call.service())
+                && new String(call.body(), StandardCharsets.UTF_8).contains("Action=" + action)
+                && new String(call.body(), StandardCharsets.UTF_8).contains(subject)
+                ? Optional.of(new AwsProxy.Reply(status, Map.of("Content-Type", "text/xml"),
+                        xml.getBytes(StandardCharsets.UTF_8)))
+                : Optional.empty();
+    }
+
     @Test
     void theLocalWorldPassesEveryCheckAndSaysWhatItCouldNotSee() {
         List<Finding> findings = doctor();
@@ -159,10 +170,11 @@ class DoctorTest {
         assertEquals(0, Doctor.exitCode(findings), lines(findings));
         Set<String> checks = findings.stream().map(Finding::check).collect(Collectors.toCollection(TreeSet::new));
         for (String check : List.of("stack", "glue.job", "glue.job.role", "glue.job.script", "athena.workgroup",
-                "athena.results", "s3.bucket", "s3.encryption", "s3.public-access", "s3.raw-input", "catalog.database",
-                "lakeformation", "cleanrooms.membership", "cleanrooms.members", "cleanrooms.quota", "cleanrooms.role",
-                "entityresolution.namespace", "entityresolution.policy", "registry", "iam.role", "sns.subscriptions",
-                "sns.key", "trigger.schedule", "trigger.snapshot", "refresh.executions")) {
+                "athena.results", "athena.results.write", "s3.bucket", "s3.encryption", "s3.public-access",
+                "s3.raw-input", "catalog.database", "lakeformation", "cleanrooms.membership", "cleanrooms.members",
+                "cleanrooms.quota", "cleanrooms.role", "entityresolution.namespace", "entityresolution.policy",
+                "registry", "iam.role", "sns.subscriptions", "sns.key", "trigger.schedule", "trigger.snapshot",
+                "refresh.executions")) {
             assertTrue(checks.contains(check), check + " not checked:\n" + lines(findings));
         }
         // Service Quotas is not emulated here: the one thing the local world cannot show, said as a WARN.
@@ -170,6 +182,8 @@ class DoctorTest {
                 .map(Finding::check).toList(), lines(findings));
         assertVerdict(Finding.Status.OK, finding(findings, "glue.job", REGISTER_JOB), "MaxConcurrentRuns 2");
         assertVerdict(Finding.Status.OK, finding(findings, "iam.role", "MsckRepairFunctionRole"), "statements");
+        assertVerdict(Finding.Status.OK, finding(findings, "cleanrooms.role", ProductionAccount.CLEAN_ROOMS_ROLE),
+                "may read the");
     }
 
     @Test
@@ -241,12 +255,82 @@ class DoctorTest {
         AwsClients.build(AthenaClient.builder()).createWorkGroup(b -> b.name("enforcing")
                 .configuration(c -> c.enforceWorkGroupConfiguration(true)
                         .resultConfiguration(r -> r.outputLocation("s3://" + REPORTS + "/athena/"))));
-        withInput(in -> ((ObjectNode) in.get("erTable")).put("workgroup", "enforcing"), () ->
-                assertVerdict(Finding.Status.FAIL, finding(doctor(), "athena.workgroup", "enforcing"),
-                        "enforces its configuration", "EnforceWorkGroupConfiguration=false"));
+        withInput(in -> ((ObjectNode) in.get("erTable")).put("workgroup", "enforcing"), () -> {
+            List<Finding> findings = doctor();
+            assertVerdict(Finding.Status.FAIL, finding(findings, "athena.workgroup", "enforcing"),
+                    "enforces its configuration", "EnforceWorkGroupConfiguration=false");
+            // Athena then writes the CTAS's results to the workgroup's location, which the role may not write.
+            assertVerdict(Finding.Status.FAIL, finding(findings, "athena.results.write", ER_ROLE),
+                    "may not s3:PutObject under s3://" + REPORTS + "/athena/", "which it enforces",
+                    "turn off the workgroup's enforcement");
+        });
         withInput(in -> ((ObjectNode) in.get("erTable")).put("workgroup", "nowhere"), () ->
                 assertVerdict(Finding.Status.FAIL, finding(doctor(), "athena.workgroup", "nowhere"), "does not exist",
                         "AthenaWorkgroup"));
+    }
+
+    @Test
+    void aResultsLocationTheErRoleMayNotWriteFailsNamingTheRoleTheActionAndTheLocation() throws Exception {
+        assertVerdict(Finding.Status.OK, finding(doctor(), "athena.results.write", ER_ROLE),
+                "s3:PutObject, s3:GetBucketLocation under s3://" + REPORTS + "/query-results/er/");
+        withInput(in -> ((ObjectNode) in.get("erTable")).put("outputLocation", "s3://" + REPORTS + "/elsewhere/"),
+                () -> assertVerdict(Finding.Status.FAIL, finding(doctor(), "athena.results.write", ER_ROLE),
+                        "may not s3:PutObject under s3://" + REPORTS + "/elsewhere/", "erTable.outputLocation",
+                        "sam deploy"));
+        // The role as IAM holds it: its results statement taken out by hand.
+        IamClient iam = AwsClients.build(IamClient.builder());
+        String before = java.net.URLDecoder.decode(iam.getRolePolicy(b -> b.roleName(ER_ROLE)
+                .policyName("deployed-statements")).policyDocument(), StandardCharsets.UTF_8);
+        ObjectNode doc = (ObjectNode) JSON.readTree(before);
+        ArrayNode kept = JSON.createArrayNode();
+        doc.get("Statement").forEach(st -> {
+            if (!st.path("Action").toString().contains("s3:PutObject")
+                    || !st.path("Resource").toString().contains("query-results/er/")) {
+                kept.add(st);
+            }
+        });
+        doc.set("Statement", kept);
+        iam.putRolePolicy(b -> b.roleName(ER_ROLE).policyName("deployed-statements").policyDocument(doc.toString()));
+        try {
+            assertVerdict(Finding.Status.FAIL, finding(doctor(), "athena.results.write", ER_ROLE),
+                    "may not s3:PutObject under s3://" + REPORTS + "/query-results/er/", "AccessDenied");
+        } finally {
+            iam.putRolePolicy(b -> b.roleName(ER_ROLE).policyName("deployed-statements").policyDocument(before));
+        }
+    }
+
+    @Test
+    void aCleanRoomsRoleThatCannotReadTheTablesFailsAndOneDoctorCannotReadIsAWarning() {
+        IamClient iam = AwsClients.build(IamClient.builder());
+        String role = ProductionAccount.CLEAN_ROOMS_ROLE;
+        assertVerdict(Finding.Status.OK, finding(doctor(), "cleanrooms.role", role), "may read the",
+                "glue:GetPartitions", "s3:GetObject");
+        String before = java.net.URLDecoder.decode(iam.getRolePolicy(b -> b.roleName(role)
+                .policyName("read-glue-tables")).policyDocument(), StandardCharsets.UTF_8);
+        // Made by hand for the data only: the catalog's statement left out.
+        iam.putRolePolicy(b -> b.roleName(role).policyName("read-glue-tables").policyDocument(before
+                .replace("glue:GetTable\"", "glue:GetTableVersion\"").replace("glue:GetPartitions\"",
+                        "glue:GetPartitionIndexes\"")));
+        try {
+            assertVerdict(Finding.Status.FAIL, finding(doctor(), "cleanrooms.role", role), "may not read the",
+                    "glue:GetTable on arn:aws:glue:us-east-1:123456789012:catalog",
+                    "glue:GetPartitions on", "table/" + DB + "/part_", "give " + role + " what it lacks",
+                    "CleanRoomsRoleArn empty");
+        } finally {
+            iam.putRolePolicy(b -> b.roleName(role).policyName("read-glue-tables").policyDocument(before));
+        }
+        String xml = "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type>"
+                + "<Code>AccessDenied</Code><Message>User: doctor is not authorized to perform: iam:ListRolePolicies"
+                + "</Message></Error><RequestId>denied</RequestId></ErrorResponse>";
+        AwsProxy.Rule denied = answering("iam", "ListRolePolicies", role, 403, xml);
+        cloud.proxy().addRuleFirst(denied);
+        try {
+            assertVerdict(Finding.Status.WARN, finding(doctor(), "cleanrooms.role", role),
+                    "IAM did not let doctor read its policies (AccessDenied)", "is unknown",
+                    "simulate-principal-policy");
+        } finally {
+            cloud.proxy().removeRule(denied);
+        }
     }
 
     @Test
@@ -383,7 +467,7 @@ class DoctorTest {
             // Both questions: the calls msck-repair makes that the role now refuses (recorded by the local IAM
             // check, put into this stack's names), and the template's grants it lost.
             assertVerdict(Finding.Status.FAIL, finding(doctor(), "iam.role", role), "refuses",
-                    "glue:GetDatabase on arn:aws:glue:us-east-1:123456789012:database/omc_flywheel_" + ENV,
+                    "on arn:aws:glue:us-east-1:123456789012:catalog",
                     "(" + sid + ")", "deployed-statements/" + sid + ": glue:", "sam deploy");
         } finally {
             iam.putRolePolicy(b -> b.roleName(role).policyName("deployed-statements").policyDocument(before));
@@ -445,12 +529,7 @@ class DoctorTest {
                 + "<Owner>123456789012</Owner><Endpoint>new-on-call@example.com</Endpoint></member></Subscriptions>"
                 + "</ListSubscriptionsByTopicResult><ResponseMetadata><RequestId>pending</RequestId>"
                 + "</ResponseMetadata></ListSubscriptionsByTopicResponse>";
-        AwsProxy.Rule pending = call -> "sns".equals(call.service())
-                && new String(call.body(), StandardCharsets.UTF_8).contains("Action=ListSubscriptionsByTopic")
-                && new String(call.body(), StandardCharsets.UTF_8).contains("db-refresh-notifications")
-                ? Optional.of(new AwsProxy.Reply(200, Map.of("Content-Type", "text/xml"),
-                        xml.getBytes(StandardCharsets.UTF_8)))
-                : Optional.empty();
+        AwsProxy.Rule pending = answering("sns", "ListSubscriptionsByTopic", "db-refresh-notifications", 200, xml);
         cloud.proxy().addRuleFirst(pending);
         try {
             assertVerdict(Finding.Status.WARN, finding(doctor(), "sns.subscriptions", NOTIFICATIONS),
