@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.omc.flywheel.ops.doctor.AthenaResultWriters;
 import com.omc.flywheel.ops.doctor.TemplateResolver;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,18 +33,7 @@ class DoctorTemplateResolverTest {
                 "TopicKmsKeyId", "arn:aws:kms:us-east-1:123456789012:key/abcd1234-12ab-34cd-56ef-1234567890ab",
                 "IdNamespaceArn", "arn:aws:entityresolution:us-east-1:123456789012:idnamespace/acx-ids");
         JsonNode template = TemplateOperabilityTest.transformed(extra);
-        Map<String, TemplateResolver.Resource> resources = new HashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = template.path("Resources").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> r = it.next();
-            if (r.getValue().path("Deployed").asBoolean() && r.getValue().has("Ref")) {
-                resources.put(r.getKey(), new TemplateResolver.Resource(r.getValue().path("Type").asText(),
-                        r.getValue().path("Ref").asText()));
-            }
-        }
-        Map<String, String> values = new HashMap<>();
-        template.path("ParameterValues").fields().forEachRemaining(e -> values.put(e.getKey(),
-                e.getValue().isArray() ? join(e.getValue()) : e.getValue().asText()));
-        TemplateResolver resolver = new TemplateResolver(template, STACK_ID, values, resources);
+        TemplateResolver resolver = resolver(template);
 
         int roles = 0;
         for (Map.Entry<String, JsonNode> role : TemplateOperabilityTest.resources(template, "AWS::IAM::Role")
@@ -59,6 +50,38 @@ class DoctorTemplateResolverTest {
             roles++;
         }
         assertTrue(roles >= 15, "the template's roles were compared: " + roles);
+    }
+
+    /** The resolver doctor makes for a stack deployed from {@code template}. */
+    private static TemplateResolver resolver(JsonNode template) {
+        Map<String, TemplateResolver.Resource> resources = new HashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = template.path("Resources").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> r = it.next();
+            if (r.getValue().path("Deployed").asBoolean() && r.getValue().has("Ref")) {
+                resources.put(r.getKey(), new TemplateResolver.Resource(r.getValue().path("Type").asText(),
+                        r.getValue().path("Ref").asText()));
+            }
+        }
+        Map<String, String> values = new HashMap<>();
+        template.path("ParameterValues").fields().forEachRemaining(e -> values.put(e.getKey(),
+                e.getValue().isArray() ? join(e.getValue()) : e.getValue().asText()));
+        return new TemplateResolver(template, STACK_ID, values, resources);
+    }
+
+    /**
+     * doctor's athena.results.write finds where each function tells Athena to write in the processed
+     * template: the function of each role, and its ATHENA_RESULTS resolved.
+     */
+    @Test
+    void theFunctionsResultsLocationsAreFoundInTheProcessedTemplate() {
+        JsonNode template = TemplateOperabilityTest.transformed(Map.of());
+        Map<String, String> results = AthenaResultWriters.functionResults(template, resolver(template));
+        String bucket = template.path("ParameterValues").path("AnalysisBucketName").asText();
+        assertEquals("s3://" + bucket + "/query-results/msck/", results.get("MsckRepairFunctionRole"),
+                results.toString());
+        assertEquals("s3://" + bucket + "/query-results/monitor/", results.get("BuildReportFunctionRole"),
+                results.toString());
+        assertEquals("", results.get("RefreshErTableFunctionRole"), "its location is in the refresh's input");
     }
 
     private static String join(JsonNode list) {

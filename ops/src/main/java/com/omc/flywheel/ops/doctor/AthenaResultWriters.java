@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.athena.model.WorkGroup;
 import software.amazon.awssdk.services.iam.model.Role;
 
@@ -20,7 +21,7 @@ import software.amazon.awssdk.services.iam.model.Role;
  * {@code erTable.outputLocation}, a function's {@code ATHENA_RESULTS}) unless the workgroup enforces its
  * configuration; then, or when the query names none, it writes to the workgroup's own location.
  */
-final class AthenaResultWriters {
+public final class AthenaResultWriters {
     static final String CHECK = "athena.results.write";
     static final String ER_ROLE = "RefreshErTableFunctionRole";
     static final String REPAIR_ROLE = "MsckRepairFunctionRole";
@@ -152,13 +153,11 @@ final class AthenaResultWriters {
                     "redeploy the stack (sam deploy) so the schedule's input names the location the template grants "
                             + "the role, or change erTable.outputLocation back");
         } else {
-            JsonNode function = function(template, logicalId);
-            if (function == null) {
+            String at = functionResults(template.template(), template.resolver()).get(logicalId);
+            if (at == null) {
                 notes.add("its function is not in the stack's template: where it writes results was not checked");
                 return List.of();
             }
-            String at = template.resolver().resolve(function.path("Properties").path("Environment")
-                    .path("Variables").path("ATHENA_RESULTS")).asText("");
             named = at.isEmpty() ? null : new Location(at, "its function's ATHENA_RESULTS",
                     "redeploy the stack (sam deploy), which restores the role's policies (see its iam.role line)");
         }
@@ -168,16 +167,21 @@ final class AthenaResultWriters {
         return workgroups == null ? null : List.of(workgroups);
     }
 
-    /** The template's function whose role is this one, or null. */
-    private static JsonNode function(StackTemplate template, String roleLogicalId) {
-        for (JsonNode r : template.template().path("Resources")) {
-            JsonNode role = r.path("Properties").path("Role");
-            boolean ours = role.path("Fn::GetAtt").path(0).asText().equals(roleLogicalId)
-                    || role.path("Fn::GetAtt").asText().equals(roleLogicalId + ".Arn");
-            if (r.path("Type").asText().equals("AWS::Lambda::Function") && ours) {
-                return r;
+    /**
+     * By role: where the function of each role in the processed template tells Athena to write its
+     * results, its {@code ATHENA_RESULTS} resolved ("" when it has none). A role without a function is
+     * not in the map.
+     */
+    public static Map<String, String> functionResults(JsonNode template, TemplateResolver resolver) {
+        Map<String, String> out = new TreeMap<>();
+        for (JsonNode r : template.path("Resources")) {
+            JsonNode role = r.path("Properties").path("Role").path("Fn::GetAtt");
+            String logicalId = role.isArray() ? role.path(0).asText() : role.asText().replaceFirst("\\.Arn$", "");
+            if (r.path("Type").asText().equals("AWS::Lambda::Function") && !logicalId.isEmpty()) {
+                out.put(logicalId, resolver.resolve(r.path("Properties").path("Environment").path("Variables")
+                        .path("ATHENA_RESULTS")).asText(""));
             }
         }
-        return null;
+        return out;
     }
 }
