@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Least privilege, measured: the IAM usage of the runs that take the pipeline's paths, merged by
 # bin/flywheel iam-report. Runs bin/flywheel local-run plain, with --fail-step STEP --resume for every
-# step and with --months 2 (each leaves iam-usage.jsonl beside its summary.json), then the state machine
+# step, with --months 2 and with --shadow (the dry runs: msck-repair's plan, associate-tables' plan, the
+# reports under shadow/; each leaves iam-usage.jsonl beside its summary.json), then the state machine
 # tests (statemachine/target/iam-usage/<pid>.jsonl: the topic orchestrator INLINE and DISTRIBUTED, the
-# historical rebuilder, the fault and ceiling tests). Writes bench/results/iam-report.json (the --json
-# report) and the per-role size table between the bench/run iam markers of docs/security.md.
+# historical rebuilder, the shadow machine, the fault, throttling and ceiling tests). The functions'
+# own tests are not run: they call their handlers in-process, without the IAM check's mark, so their
+# usage files hold no use. Writes bench/results/iam-report.json (the --json report) and the per-role
+# size table between the bench/run iam markers of docs/security.md. BENCH_MVN_OPTS: extra Maven
+# options for the tests (e.g. -o).
 # Usage: bench/iam.sh [--no-tests]   (--no-tests: the local-runs only). Exit: 1 when a run failed (its
 # usage still counts), else iam-report's (0: every unused grant has a written reason; 1: one has none;
 # 2: the files could not be read).
@@ -20,7 +24,7 @@ runs=("plain:")
 for step in ResolveNewestSnapshot SplitInputs RegisterTables RepairPartitions BuildErTable AssociateTables Reports; do
   runs+=("fail-$step:--fail-step $step --resume")
 done
-runs+=("months-2:--months 2")
+runs+=("months-2:--months 2" "shadow:--shadow")
 files=()
 failed=()
 for run in "${runs[@]}"; do
@@ -39,7 +43,8 @@ if [ "$tests" = 1 ]; then
   echo "bench iam: the state machine tests (mvn -pl statemachine test) ..." >&2
   rm -rf statemachine/target/iam-usage
   # A failing test's calls were authorized all the same: its usage counts; the bench fails at the end.
-  mvn -B -q -pl statemachine test >&2 || failed+=("the state machine tests")
+  # shellcheck disable=SC2086
+  mvn -B -q ${BENCH_MVN_OPTS:-} -pl statemachine test >&2 || failed+=("the state machine tests")
   [ -d statemachine/target/iam-usage ] && files+=(statemachine/target/iam-usage)
 fi
 mkdir -p bench/results
