@@ -219,7 +219,8 @@ final class CleanRoomsChecks {
                     + moving, "give " + found.roleName() + " what it lacks, as the stack's CleanRoomsDataAccessRole "
                     + "has it (glue:GetDatabase, GetTable, GetPartitions, GetPartition, BatchGetPartition on the "
                     + "catalog, the database and its part_ tables; s3:GetObject under their locations; s3:ListBucket "
-                    + "and s3:GetBucketLocation on their buckets), or deploy with CleanRoomsRoleArn empty for the "
+                    + "and s3:GetBucketLocation on their buckets; kms:Decrypt on a bucket's customer managed key), "
+                    + "or deploy with CleanRoomsRoleArn empty for the "
                     + "stack's own role" + (others.isEmpty() ? "" : ", or CleanRoomsRoleArn="
                     + others.values().iterator().next()));
         } else if (access.unreadable() != null) {

@@ -10,6 +10,11 @@ import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.glue.model.Table;
 import software.amazon.awssdk.services.iam.model.Role;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryptionByDefault;
 
 /**
  * Whether the Clean Rooms data-access role may read the tables the refresh associates, evaluated as
@@ -17,7 +22,8 @@ import software.amazon.awssdk.services.iam.model.Role;
  * AWS documents that Clean Rooms needs for a Glue table (glue:GetDatabase on the catalog and the
  * database; glue:GetTable, GetPartitions, GetPartition and BatchGetPartition on the catalog, the
  * database and the table; s3:GetObject under the table's location, s3:ListBucket and
- * s3:GetBucketLocation on its bucket).
+ * s3:GetBucketLocation on its bucket; kms:Decrypt on the customer managed key the bucket encrypts
+ * with, through S3).
  *
  * @param refused    the calls the role does not allow
  * @param unreadable why its policies could not be read or evaluated, or null
@@ -69,8 +75,41 @@ record DataAccess(List<RolePolicies.Need> refused, String unreadable, int calls)
             listing.put("s3:prefix", key);
             out.add(new RolePolicies.Need("s3:ListBucket", bucket, Map.copyOf(listing)));
             out.add(new RolePolicies.Need("s3:GetBucketLocation", bucket, owner));
+            String cmk = customerKey(account, at.bucket());
+            if (cmk != null) {
+                out.add(new RolePolicies.Need("kms:Decrypt", cmk, Map.of("kms:ViaService", "s3." + account.region()
+                        + ".amazonaws.com", "kms:CallerAccount", account.accountId(),
+                        "kms:EncryptionContext:aws:s3:arn", bucket + "/" + key + PROBE)));
+            }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The customer managed key the bucket encrypts new objects with by default, or null (none, SSE-S3 or
+     * the AWS managed key, whose key policy lets the account's principals use it through S3). Read once.
+     */
+    static String customerKey(Account account, String bucket) {
+        return account.once("bucket key " + bucket, () -> {
+            ServerSideEncryptionByDefault rule;
+            try {
+                rule = account.client(S3Client.class, S3Client::builder).getBucketEncryption(b -> b.bucket(bucket))
+                        .serverSideEncryptionConfiguration().rules().get(0).applyServerSideEncryptionByDefault();
+            } catch (S3Exception e) {
+                if (e.awsErrorDetails() != null
+                        && "ServerSideEncryptionConfigurationNotFoundError".equals(e.awsErrorDetails().errorCode())) {
+                    return null;
+                }
+                throw e;
+            }
+            if (rule == null || !rule.sseAlgorithmAsString().startsWith("aws:kms") || rule.kmsMasterKeyID() == null
+                    || rule.kmsMasterKeyID().isEmpty()) {
+                return null;
+            }
+            KeyMetadata key = account.client(KmsClient.class, KmsClient::builder)
+                    .describeKey(b -> b.keyId(rule.kmsMasterKeyID())).keyMetadata();
+            return "AWS".equals(key.keyManagerAsString()) ? null : key.arn();
+        });
     }
 
     /** The refused calls by action: {@code glue:GetTable on arn:…:catalog … arn:…:table/db/t (6 resources)}. */
@@ -87,6 +126,7 @@ record DataAccess(List<RolePolicies.Need> refused, String unreadable, int calls)
     /** What was evaluated, for an OK line. */
     String checked() {
         return calls + " calls evaluated: glue:GetDatabase, " + String.join(", ", TABLE_ACTIONS)
-                + ", s3:GetObject, s3:ListBucket, s3:GetBucketLocation";
+                + ", s3:GetObject, s3:ListBucket, s3:GetBucketLocation, kms:Decrypt where a bucket has a customer "
+                + "managed key";
     }
 }

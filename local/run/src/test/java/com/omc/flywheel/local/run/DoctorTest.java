@@ -319,6 +319,17 @@ class DoctorTest {
         } finally {
             iam.putRolePolicy(b -> b.roleName(role).policyName("read-glue-tables").policyDocument(before));
         }
+        // The lake encrypted with a customer managed key the role is not granted (AWS: the role must be).
+        S3Client s3 = AwsClients.build(S3Client.builder());
+        String key = AwsClients.build(KmsClient.builder()).createKey(b -> b.description("lake")).keyMetadata().arn();
+        s3.putBucketEncryption(b -> b.bucket(DATA).serverSideEncryptionConfiguration(c -> c.rules(r -> r
+                .applyServerSideEncryptionByDefault(d -> d.sseAlgorithm("aws:kms").kmsMasterKeyID(key)))));
+        try {
+            assertVerdict(Finding.Status.FAIL, finding(doctor(), "cleanrooms.role", role), "kms:Decrypt on " + key);
+        } finally {
+            s3.putBucketEncryption(b -> b.bucket(DATA).serverSideEncryptionConfiguration(c -> c.rules(r -> r
+                    .applyServerSideEncryptionByDefault(d -> d.sseAlgorithm("AES256")))));
+        }
         String xml = "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type>"
                 + "<Code>AccessDenied</Code><Message>User: doctor is not authorized to perform: iam:ListRolePolicies"
                 + "</Message></Error><RequestId>denied</RequestId></ErrorResponse>";
