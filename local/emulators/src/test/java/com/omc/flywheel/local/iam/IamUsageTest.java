@@ -31,10 +31,10 @@ class IamUsageTest {
     @Test
     void writesEachRolesGrantsWithTheirReasonsAndCountsEachDistinctUse() throws Exception {
         String template = Files.readString(SampleEvents.repoRoot().resolve("template.yaml"));
-        String marked = template.replaceFirst("\\n            - Sid: ReadQueryExecutionsOfTheWorkgroup\\n",
+        String marked = template.replaceFirst("\\n            - Sid: SeeOtherRuns\\n",
                 "\n            # unused here because: a test of the reason comments\n"
                         + "            # (continued on a second line).\n"
-                        + "            - Sid: ReadQueryExecutionsOfTheWorkgroup\n");
+                        + "            - Sid: SeeOtherRuns\n");
         assertFalse(marked.equals(template), "the comment was placed");
         Path copy = dir.resolve("template.yaml");
         Files.writeString(copy, marked);
@@ -63,8 +63,12 @@ class IamUsageTest {
         assertTrue(first.path("actions").toString().contains("glue:GetJobRun"), first.toString());
         assertTrue(first.path("resources").toString().contains(JOB), first.toString());
         assertFalse(first.has("reason"), first.toString());
+        JsonNode resolveSnapshot = grants.stream()
+                .filter(g -> g.path("role").asText().equals("ResolveSnapshotFunctionRole")).findFirst().orElseThrow();
+        assertFalse(resolveSnapshot.path("statements").get(0).has("reason"), resolveSnapshot.toString());
+        assertEquals("SeeOtherRuns", resolveSnapshot.path("statements").get(1).path("sid").asText());
         assertEquals("unused here because: a test of the reason comments (continued on a second line).",
-                checkStatus.path("statements").get(1).path("reason").asText());
+                resolveSnapshot.path("statements").get(1).path("reason").asText());
 
         List<JsonNode> uses = lines.stream().filter(l -> l.path("type").asText().equals("use")).toList();
         assertEquals(1, uses.size(), uses.toString());

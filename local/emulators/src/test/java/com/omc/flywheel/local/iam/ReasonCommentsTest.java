@@ -42,18 +42,13 @@ class ReasonCommentsTest {
                 """);
         assertEquals(Map.of("ReadDbRefreshJobRuns", "unused here because: written inside the statement"),
                 stack.reasons("CheckStatusFunctionRole"));
-        assertEquals(Map.of(), stack.reasons("MsckRepairFunctionRole"), "no reason elsewhere");
+        assertEquals(Map.of(), stack.reasons("ResolveSnapshotFunctionRole"), "no reason elsewhere");
 
-        DeployedStack event = withChange("""
-                      Events:
-                        Monthly:
-                """, """
-                      Events:
-                        # used by AWS on our behalf: EventBridge Scheduler starts the monthly refresh
-                        Monthly:
-                """);
-        assertEquals(Map.of("#0", "used by AWS on our behalf: EventBridge Scheduler starts the monthly refresh"),
-                event.reasons("DbRefreshStateMachineMonthlyRole"), "SAM's role for the schedule, statement #0");
+        // template.yaml's own reason above the schedule's event key (Monthly:).
+        DeployedStack deployed = DeployedStack.local(SampleEvents.repoRoot().resolve("template.yaml"));
+        assertEquals(Map.of("#0", "used by AWS on our behalf: EventBridge Scheduler starts the monthly execution with "
+                        + "this role."), deployed.reasons("DbRefreshStateMachineMonthlyRole"),
+                "SAM's role for the schedule, statement #0");
     }
 
     @Test
