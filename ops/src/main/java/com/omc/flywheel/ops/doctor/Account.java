@@ -79,6 +79,11 @@ final class Account implements AutoCloseable {
         return parameters.getOrDefault(key, "");
     }
 
+    /** The stack's parameters as deployed (a template parameter the stack does not list is absent). */
+    Map<String, String> parameters() {
+        return Map.copyOf(parameters);
+    }
+
     /** An output's value, or null. */
     String output(String key) {
         return outputs.get(key);

@@ -175,7 +175,7 @@ final class IamChecks {
             String policyName = resolved.path("PolicyName").asText();
             for (JsonNode s : NotificationChecks.iterable(resolved.path("PolicyDocument").path("Statement"))) {
                 PolicyEvaluator.Statement statement = PolicyEvaluator.Statement.of(s);
-                String name = statement.sid().isEmpty() ? "#" + index : statement.sid();
+                String name = PolicyEvaluator.name(statement.sid(), index);
                 out.add(new Declared(policyName, name, statement));
                 index++;
             }

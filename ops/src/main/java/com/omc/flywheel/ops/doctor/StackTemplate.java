@@ -34,9 +34,8 @@ record StackTemplate(JsonNode template, TemplateResolver resolver) {
                 resources.put(r.logicalResourceId(), new TemplateResolver.Resource(r.resourceType(),
                         r.physicalResourceId()));
             }
-            Map<String, String> parameters = new HashMap<>();
-            template.path("Parameters").fieldNames().forEachRemaining(p -> parameters.put(p, account.parameter(p)));
-            return new StackTemplate(template, new TemplateResolver(template, account.stackId(), parameters,
+            // Only the stack's own values: a parameter it does not list resolves to the template's Default.
+            return new StackTemplate(template, new TemplateResolver(template, account.stackId(), account.parameters(),
                     resources));
         });
     }

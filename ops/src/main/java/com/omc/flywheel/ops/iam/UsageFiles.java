@@ -3,6 +3,7 @@ package com.omc.flywheel.ops.iam;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.omc.flywheel.shared.iam.PolicyEvaluator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -183,7 +184,7 @@ final class UsageFiles {
                 throw new BadUsageException(where + ": a statement of " + role + " without its index");
             }
             int index = s.path("statement").asInt();
-            String name = s.hasNonNull("sid") ? s.path("sid").asText() : "#" + index;
+            String name = PolicyEvaluator.name(s.path("sid").asText(""), index);
             String effect = s.path("effect").asText();
             if (!effect.equals("Allow") && !effect.equals("Deny")) {
                 throw new BadUsageException(where + ": statement " + name + " of " + role + " has effect '" + effect
@@ -234,7 +235,7 @@ final class UsageFiles {
         if (!n.path("statement").isInt()) {
             throw new BadUsageException(where + ": a use without the index of the statement that allowed it");
         }
-        String name = n.hasNonNull("sid") ? n.path("sid").asText() : "#" + n.path("statement").asInt();
+        String name = PolicyEvaluator.name(n.path("sid").asText(""), n.path("statement").asInt());
         return new Allowed(name, text(n, "pattern", where));
     }
 

@@ -55,7 +55,7 @@ public final class PolicyEvaluator {
     public record Grant(int statement, String sid, String pattern) {
         /** The statement as the usage file and iam-report name it: its Sid, or {@code #index} without one. */
         public String name() {
-            return sid.isEmpty() ? "#" + statement : sid;
+            return PolicyEvaluator.name(sid, statement);
         }
     }
 
@@ -64,6 +64,14 @@ public final class PolicyEvaluator {
     }
 
     private PolicyEvaluator() {
+    }
+
+    /**
+     * How a statement is named wherever usage, reports and doctor meet: its Sid, or {@code #index} (its
+     * place among the principal's statements) when it has none.
+     */
+    public static String name(String sid, int index) {
+        return sid == null || sid.isEmpty() ? "#" + index : sid;
     }
 
     public static Decision evaluate(List<Statement> statements, String action, String resource,

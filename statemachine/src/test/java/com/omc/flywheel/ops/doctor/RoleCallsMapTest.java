@@ -34,7 +34,7 @@ class RoleCallsMapTest {
                 PolicyEvaluator.Statement s = null;
                 for (int i = 0; i < statements.size(); i++) {
                     PolicyEvaluator.Statement candidate = statements.get(i);
-                    if ((candidate.sid().isEmpty() ? "#" + i : candidate.sid()).equals(call.statement())) {
+                    if (PolicyEvaluator.name(candidate.sid(), i).equals(call.statement())) {
                         s = candidate;
                     }
                 }

@@ -150,7 +150,7 @@ public final class IamUsage {
         List<PolicyEvaluator.Statement> parsed = stack.statementsOf(role);
         for (int i = 0; i < parsed.size(); i++) {
             PolicyEvaluator.Statement s = parsed.get(i);
-            String name = new PolicyEvaluator.Grant(i, s.sid(), "").name();
+            String name = PolicyEvaluator.name(s.sid(), i);
             ObjectNode out = statements.addObject().put("statement", i);
             if (!s.sid().isEmpty()) {
                 out.put("sid", s.sid());
