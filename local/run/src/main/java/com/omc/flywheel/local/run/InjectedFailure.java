@@ -3,6 +3,8 @@ package com.omc.flywheel.local.run;
 import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.proxy.AwsProxy;
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -16,8 +18,9 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.glue.GlueClient;
 
 /**
- * {@code --fail-step}: the step it names fails on purpose until the operator's fix, so that
- * {@code --resume} has a failed run to resume.
+ * {@code --fail-step}: each step it names fails on purpose until the operator's fix, so that
+ * {@code --resume} has a failed run to resume. Several steps fail one after the other: the run fails
+ * at the first one it reaches; once that one is fixed, the resumed run fails at the next.
  */
 final class InjectedFailure {
     /**
@@ -32,18 +35,26 @@ final class InjectedFailure {
             "BuildErTable", "athena:StartQueryExecution of the ER table's CTAS",
             "AssociateTables", "CreateConfiguredTableAssociation",
             "Reports", "s3:PutObject of the data monitor report"));
-    /** The step --fail-step names, or null. */
-    private final String step;
-    /** Whether the step is still broken; the operator's fix sets it false. */
-    private final AtomicBoolean broken = new AtomicBoolean(true);
+    /** Each step --fail-step names, and whether it is still broken (the operator's fix sets it false). */
+    private final Map<String, AtomicBoolean> broken = new LinkedHashMap<>();
 
-    InjectedFailure(String step) {
-        this.step = step;
+    InjectedFailure(List<String> steps) {
+        steps.forEach(step -> broken.put(step, new AtomicBoolean(true)));
     }
 
-    /** The operator's fix of the cause: the step's calls and jobs go through again. */
-    void fix() {
-        broken.set(false);
+    /**
+     * The operator's fix of the cause of {@code failedStep}'s failure: its calls and jobs go through
+     * again. False when --fail-step did not name it or it was fixed already (the run failed for
+     * another reason, and a resume would not be the fix).
+     */
+    boolean fix(String failedStep) {
+        AtomicBoolean b = failedStep == null ? null : broken.get(failedStep);
+        return b != null && b.getAndSet(false);
+    }
+
+    /** The steps --fail-step named that are still broken: they never made a run fail. */
+    List<String> neverFailed() {
+        return broken.entrySet().stream().filter(e -> e.getValue().get()).map(Map.Entry::getKey).toList();
     }
 
     /** A Glue client of moto itself, behind the proxy (its answers are not rewritten). */
@@ -68,14 +79,15 @@ final class InjectedFailure {
     }
 
     /**
-     * Breaks the step until {@link #fix()}: a Glue job's runs answer FAILED (those started while
+     * Breaks each step until {@link #fix(String)}: a Glue job's runs answer FAILED (those started while
      * broken stay FAILED afterwards, as on Glue), or a call the step makes is answered AccessDenied,
      * which no Retry retries. Does nothing without --fail-step.
      */
     void inject(LocalCloud cloud, Progress progress) {
-        if (step == null) {
-            return;
-        }
+        broken.forEach((step, stillBroken) -> inject(cloud, progress, step, stillBroken));
+    }
+
+    private static void inject(LocalCloud cloud, Progress progress, String step, AtomicBoolean broken) {
         String target = FAILABLE.get(step);
         progress.say("--fail-step " + step + ": " + target + " will fail");
         String why = "local-run --fail-step " + step + ": failed on purpose";

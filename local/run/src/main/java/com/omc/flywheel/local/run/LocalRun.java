@@ -95,13 +95,21 @@ public final class LocalRun {
         List<Finding> doctor = Doctor.examine(new Connection(null, null, cloud.endpoint()), LocalStack.NAME);
         progress.say(Doctor.summary(doctor) + " (bin/flywheel doctor --endpoint " + cloud.endpoint() + ")");
         doctor.stream().filter(f -> f.status() != Finding.Status.OK).forEach(f -> progress.say("  " + f.line()));
-        InjectedFailure failure = new InjectedFailure(options.failStep());
+        InjectedFailure failure = new InjectedFailure(options.failSteps());
         failure.inject(cloud, progress);
         List<RefreshExecution> runs = new ArrayList<>();
         runs.add(refresh.execute(stateMachine, input));
         boolean failedFirst = !runs.get(0).succeeded();
-        if (options.resume() && failedFirst) {
-            runs.addAll(refresh.resume(stateMachine, runs.get(0), failure::fix));
+        // Each resume fixes the step that failed; with several --fail-step steps, the next one fails it.
+        RefreshExecution last = runs.get(0);
+        while (options.resume() && !last.succeeded() && failure.fix(last.failedStep())) {
+            List<RefreshExecution> resumed = refresh.resume(stateMachine, last,
+                    runs.stream().map(r -> r.execution().executionArn()).toList());
+            if (resumed.isEmpty()) {
+                break;
+            }
+            runs.addAll(resumed);
+            last = resumed.get(resumed.size() - 1);
         }
         List<String> monthProblems = new MonthlyRuns(options, world, refresh, progress)
                 .runLaterMonths(cloud, stateMachine, runs);
@@ -111,8 +119,13 @@ public final class LocalRun {
                 : null;
         int code = new RunSummary(options, world, progress, cloud).doctor(doctor).shadow(shadow)
                 .print(runs, monthProblems);
-        if (options.failStep() != null && !failedFirst) {
-            progress.say("!! --fail-step " + options.failStep() + " did not make the run fail: nothing was resumed");
+        if (!options.failSteps().isEmpty() && !failedFirst) {
+            progress.say("!! --fail-step " + String.join(",", options.failSteps())
+                    + " did not make the run fail: nothing was resumed");
+            code = 1;
+        } else if (options.resume() && !failure.neverFailed().isEmpty()) {
+            progress.say("!! --fail-step " + String.join(",", failure.neverFailed())
+                    + " never made a run fail: the resumes did not go through it");
             code = 1;
         }
         return code;

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -140,13 +141,12 @@ final class RefreshRun {
     }
 
     /**
-     * The operator's part: the cause is fixed ({@code fixTheCause}), then {@code bin/flywheel
-     * refresh resume EXECUTION --endpoint <local endpoint> --follow}, in this process. Returns the
-     * executions that resumed the work (a redrive continues the same one; here moto has no redrive,
-     * so a new execution that skips what finished).
+     * The operator's part once the cause is fixed: {@code bin/flywheel refresh resume EXECUTION
+     * --endpoint <local endpoint> --follow}, in this process. Returns the executions that resumed the
+     * work, those of the state machine not in {@code known} (a redrive continues the same one; here
+     * moto has no redrive, so a new execution that skips what finished).
      */
-    List<RefreshExecution> resume(String stateMachine, RefreshExecution failed, Runnable fixTheCause) {
-        fixTheCause.run();
+    List<RefreshExecution> resume(String stateMachine, RefreshExecution failed, Collection<String> known) {
         String arn = failed.execution().executionArn();
         progress.say("the cause is fixed (--fail-step's failure removed); resuming as an operator would:");
         progress.say("$ bin/flywheel refresh resume " + arn + " --endpoint " + cloud.endpoint() + " --follow");
@@ -159,7 +159,7 @@ final class RefreshRun {
                 b -> b.stateMachineArn(stateMachine)).executions().stream().toList());
         all.sort(Comparator.comparing(ExecutionListItem::startDate));
         for (ExecutionListItem e : all) {
-            if (e.executionArn().equals(arn)) {
+            if (e.executionArn().equals(arn) || known.contains(e.executionArn())) {
                 continue;
             }
             DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(e.executionArn()));

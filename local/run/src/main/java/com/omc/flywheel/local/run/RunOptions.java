@@ -2,7 +2,9 @@ package com.omc.flywheel.local.run;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * local-run's command line: what {@code bin/flywheel local-run} passes ({@code --repo} and one
@@ -14,14 +16,17 @@ import java.util.Map;
  * @param snapshotDt the raw snapshot to refresh (with --months, the last month's), or null for yesterday's
  * @param tables how many tables the sample lake has, or 0 for production's tables
  * @param buckets the id buckets per table
- * @param failStep the step to fail on purpose (one of {@link InjectedFailure#FAILABLE}), or null
+ * @param failSteps the steps to fail on purpose (each one of {@link InjectedFailure#FAILABLE}), in the
+ *                  order given; empty for none. Several go with --resume: each resume fixes the step
+ *                  that failed, and the next one still broken fails the resumed run.
  * @param resume whether to resume the failed run as an operator would
  * @param keepRunning whether to leave the emulators up at the end
  * @param handlers each function's name and handler class, in the order given
  * @param months how many monthly refreshes to run back to back
  * @param shadow whether a shadow refresh follows the plain one on the same emulators ({@link ShadowRefresh})
  */
-record RunOptions(Path repo, Path out, String snapshotDt, int tables, int buckets, String failStep, boolean resume,
+record RunOptions(Path repo, Path out, String snapshotDt, int tables, int buckets, List<String> failSteps,
+                  boolean resume,
                   boolean keepRunning, Map<String, String> handlers, int months, boolean shadow) {
 
     /** Reads the command line; throws {@link IllegalArgumentException} with the usage error. */
@@ -31,7 +36,7 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
         String snapshot = null;
         int tables = 0;
         int buckets = 8;
-        String fail = null;
+        List<String> fail = List.of();
         boolean keep = false;
         boolean resume = false;
         int months = 1;
@@ -45,7 +50,7 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
                 case "--snapshot-dt" -> snapshot = value(args, ++i, a);
                 case "--tables" -> tables = positive(a, value(args, ++i, a));
                 case "--buckets" -> buckets = positive(a, value(args, ++i, a));
-                case "--fail-step" -> fail = value(args, ++i, a);
+                case "--fail-step" -> fail = List.of(value(args, ++i, a).split(",", -1));
                 case "--keep-running" -> keep = true;
                 case "--resume" -> resume = true;
                 case "--shadow" -> shadow = true;
@@ -68,17 +73,25 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
         if (snapshot != null && !snapshot.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}")) {
             throw new IllegalArgumentException("--snapshot-dt must be YYYY-MM-DD");
         }
-        if (fail != null && !InjectedFailure.FAILABLE.containsKey(fail)) {
-            throw new IllegalArgumentException("--fail-step takes one of " + InjectedFailure.FAILABLE.keySet());
+        if (!fail.stream().allMatch(InjectedFailure.FAILABLE::containsKey)) {
+            throw new IllegalArgumentException("--fail-step takes one of " + InjectedFailure.FAILABLE.keySet()
+                    + ", or several separated by commas (with --resume)");
         }
-        if (resume && fail == null) {
+        if (Set.copyOf(fail).size() != fail.size()) {
+            throw new IllegalArgumentException("--fail-step names each step once");
+        }
+        if (fail.size() > 1 && !resume) {
+            throw new IllegalArgumentException("--fail-step with several steps goes with --resume: each resume "
+                    + "fixes the step that failed and the next one fails");
+        }
+        if (resume && fail.isEmpty()) {
             throw new IllegalArgumentException("--resume goes with --fail-step: it resumes the run that step failed");
         }
-        if (months > 1 && fail != null) {
+        if (months > 1 && !fail.isEmpty()) {
             throw new IllegalArgumentException("--months runs clean months back to back; --fail-step goes with one "
                     + "month");
         }
-        if (shadow && (fail != null || months > 1)) {
+        if (shadow && (!fail.isEmpty() || months > 1)) {
             throw new IllegalArgumentException("--shadow follows one plain refresh; it goes without --fail-step and "
                     + "--months");
         }

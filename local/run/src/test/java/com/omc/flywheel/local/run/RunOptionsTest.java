@@ -27,7 +27,7 @@ class RunOptionsTest {
         assertNull(o.snapshotDt(), "yesterday's snapshot");
         assertEquals(0, o.tables(), "production's tables");
         assertEquals(8, o.buckets());
-        assertNull(o.failStep());
+        assertEquals(List.of(), o.failSteps());
         assertFalse(o.resume());
         assertFalse(o.keepRunning());
         assertEquals(Map.of(), o.handlers());
@@ -46,7 +46,7 @@ class RunOptionsTest {
         assertEquals("2026-11-30", o.snapshotDt());
         assertEquals(4, o.tables());
         assertEquals(2, o.buckets());
-        assertEquals("BuildErTable", o.failStep());
+        assertEquals(List.of("BuildErTable"), o.failSteps());
         assertTrue(o.resume());
         assertTrue(o.keepRunning());
         assertEquals(List.of("check-status", "a-b"), List.copyOf(o.handlers().keySet()), "in the order given");
@@ -85,11 +85,22 @@ class RunOptionsTest {
 
     @Test
     void failStepNamesAStepThatCanFail() {
-        assertEquals("--fail-step takes one of [AssociateTables, BuildErTable, RegisterTables, RepairPartitions, "
-                + "Reports, ResolveNewestSnapshot, SplitInputs]", usageError("--fail-step", "Done"));
+        String oneOf = "--fail-step takes one of [AssociateTables, BuildErTable, RegisterTables, RepairPartitions, "
+                + "Reports, ResolveNewestSnapshot, SplitInputs], or several separated by commas (with --resume)";
+        assertEquals(oneOf, usageError("--fail-step", "Done"));
+        assertEquals(oneOf, usageError("--fail-step", "SplitInputs,", "--resume"), "no empty step");
         for (String step : InjectedFailure.FAILABLE.keySet()) {
-            assertEquals(step, RunOptions.parse(new String[] {"--fail-step", step}).failStep());
+            assertEquals(List.of(step), RunOptions.parse(new String[] {"--fail-step", step}).failSteps());
         }
+    }
+
+    @Test
+    void severalFailedStepsAreKeptInTheirOrderEachOnceAndGoWithResume() {
+        assertEquals(List.of("Reports", "SplitInputs"), RunOptions.parse(new String[] {"--fail-step",
+            "Reports,SplitInputs", "--resume"}).failSteps());
+        assertEquals("--fail-step with several steps goes with --resume: each resume fixes the step that failed and "
+                + "the next one fails", usageError("--fail-step", "Reports,SplitInputs"));
+        assertEquals("--fail-step names each step once", usageError("--fail-step", "Reports,Reports", "--resume"));
     }
 
     @Test
