@@ -103,6 +103,19 @@ if "parse" not in AmazonStateLanguageParser.__dict__ or not callable(_parse):
 AmazonStateLanguageParser.parse = staticmethod(_parse_once)
 
 
+import functools
+
+import jsonpath_ng
+import jsonpath_ng.ext
+from moto.stepfunctions.parser.asl.component.common.path import result_path as _result_path
+from moto.stepfunctions.parser.asl.utils import json_path as _json_path
+
+if _json_path.parse is not jsonpath_ng.ext.parse or _result_path.parse is not jsonpath_ng.parse:
+    raise RuntimeError("flywheel's moto JSONPath cache (local/.../moto/sitecustomize.py) no longer fits this moto")
+_json_path.parse = functools.lru_cache(maxsize=4096)(jsonpath_ng.ext.parse)
+_result_path.parse = functools.lru_cache(maxsize=4096)(jsonpath_ng.parse)
+
+
 def _time_scale():
     text = os.environ.get("FLYWHEEL_MOTO_TIME_SCALE", "")
     if not text:
