@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Least privilege, measured: the IAM usage of the runs that take the pipeline's paths, merged by
 # bin/flywheel iam-report. Runs bin/flywheel local-run plain, with --fail-step STEP --resume for every
-# step, with --months 2 and with --shadow (the dry runs: msck-repair's plan, associate-tables' plan, the
-# reports under shadow/; each leaves iam-usage.jsonl beside its summary.json), then the state machine
+# step, with --months 2, with --shadow (the dry runs: msck-repair's plan, associate-tables' plan, the
+# reports under shadow/) and with production's parameters (--param LakeFormationGrants=true and a
+# ReportKmsKeyArn); each leaves iam-usage.jsonl beside its summary.json; then the state machine
 # tests (statemachine/target/iam-usage/<pid>.jsonl: the topic orchestrator INLINE and DISTRIBUTED, the
 # historical rebuilder, the shadow machine, the fault, throttling and ceiling tests). The functions'
 # own tests are not run: they call their handlers in-process, without the IAM check's mark, so their
@@ -25,6 +26,8 @@ for step in ResolveNewestSnapshot SplitInputs RegisterTables RepairPartitions Bu
   runs+=("fail-$step:--fail-step $step --resume")
 done
 runs+=("months-2:--months 2" "shadow:--shadow")
+# The parameters production deploys with: the report key's and the Lake Formation grants' statements.
+runs+=("production-params:--param LakeFormationGrants=true --param ReportKmsKeyArn=arn:aws:kms:us-east-1:123456789012:key/5f0c1f9e-2d3b-4c6a-9e8f-7a1b2c3d4e5f")
 files=()
 failed=()
 for run in "${runs[@]}"; do

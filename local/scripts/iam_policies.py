@@ -11,6 +11,7 @@ managedPolicies lists the ARNs the template does not define (AWS managed policie
 of the template's AWS::IAM::Policy / ManagedPolicy attached to a role join the role's statements.
 Each role's reasons map a statement (its Sid, or "#<index>" without one) to the reason comment the
 template writes for it (see reason_comments; bin/flywheel iam-report reads them).
+Each function lists its environment variables as deployed (those with a local value).
 Exit 2: bad or missing parameter. Exit 1: the transform failed or something could not be resolved.
 
 Usage: iam_policies.py TEMPLATE [--param Name=Value ...] [--region us-east-1] [--account 123456789012]
@@ -369,7 +370,7 @@ def build(res, original, transformed, reasons=None):
                 "timeout": int(res.prop(lid, "Timeout", 3)), "memorySize": int(res.prop(lid, "MemorySize", 128)),
                 "codeUri": ((original["Resources"].get(lid) or {}).get("Properties") or {}).get(
                     "CodeUri", ((original.get("Globals") or {}).get("Function") or {}).get("CodeUri")),
-                "handler": res.prop(lid, "Handler")}
+                "handler": res.prop(lid, "Handler"), "environment": environment(res, lid, props)}
         if r["Type"] == "AWS::StepFunctions::StateMachine" and res.deployed(lid):
             machines[res.name(lid)] = {"logicalId": lid, "role": role_of(props.get("RoleArn"), f"{w}.RoleArn"),
                                        "arn": res.arn(lid)}
@@ -389,6 +390,20 @@ def build(res, original, transformed, reasons=None):
             pass
     return {"account": res.account, "region": res.region, "stackName": STACK, "parameters": res.params,
             "outputs": outputs, "rules": rules, "roles": roles, "functions": functions, "stateMachines": machines}
+
+
+def environment(res, lid, props):
+    """A function's environment variables as deployed (each resolved on its own: one without a local
+    value, such as a GetAtt of an unmodelled resource, is left out; !Ref AWS::NoValue leaves it unset)."""
+    out = {}
+    for k, v in ((props.get("Environment") or {}).get("Variables") or {}).items():
+        try:
+            value = res.resolve(v, f"Resources.{lid}.Properties.Environment.Variables.{k}")
+        except Unresolvable:
+            continue
+        if value is not NOVALUE and isinstance(value, (str, int, float)):
+            out[k] = str(value).lower() if isinstance(value, bool) else str(value)
+    return out
 
 
 def leftovers(node, where="$"):

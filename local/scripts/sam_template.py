@@ -6,6 +6,9 @@ Prints shell assignments (already quoted) for `eval`:
 and `export NAME=value` lines for the function's literal environment variables, then for the
 env-vars file's "Parameters" section, then for its section named after the function's logical id
 (later ones win), as `sam local invoke --env-vars` does.
+
+--handlers TEMPLATE prints NAME=HandlerClass per function; --parameters TEMPLATE prints the template's
+Parameters as JSON (each one's AllowedValues and AllowedPattern, as given), for `local-run --param`.
 """
 import json
 import shlex
@@ -37,6 +40,21 @@ def handlers(template_path):
         props = res.get("Properties") or {}
         if res.get("Type") == "AWS::Serverless::Function":
             print(f"{props['CodeUri'].rsplit('/', 1)[-1]}={props['Handler'].split('::')[0]}")
+
+
+def parameters(template_path):
+    """Prints {Name: {"allowedValues": [...], "allowedPattern": "..."}} (each only when the template has it)."""
+    with open(template_path, encoding="utf-8") as f:
+        template = yaml.load(f, Loader=_Loader)
+    out = {}
+    for name, decl in (template.get("Parameters") or {}).items():
+        out[name] = {}
+        if "AllowedValues" in decl:
+            out[name]["allowedValues"] = [str(v).lower() if isinstance(v, bool) else str(v)
+                                          for v in decl["AllowedValues"]]
+        if "AllowedPattern" in decl:
+            out[name]["allowedPattern"] = str(decl["AllowedPattern"])
+    print(json.dumps(out))
 
 
 def main(template_path, code_uri, env_vars_path):
@@ -85,5 +103,7 @@ def main(template_path, code_uri, env_vars_path):
 if __name__ == "__main__":
     if sys.argv[1] == "--handlers":
         handlers(sys.argv[2])
+    elif sys.argv[1] == "--parameters":
+        parameters(sys.argv[2])
     else:
         main(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")

@@ -35,6 +35,8 @@ public final class DeployedStack {
             "AnalysisBucketName", "omc-flywheel-dev-analysis-data",
             "CleanRoomsMembershipId", "0b6e5a4c-6f2d-4a8e-9c1b-3d5f7e9a1c2b");
     private static final Map<Path, DeployedStack> CACHE = new ConcurrentHashMap<>();
+    /** The parameters {@link #local} deploys with: {@link #LOCAL_PARAMETERS}, and local-run's --param over them. */
+    private static volatile Map<String, String> localParameters = LOCAL_PARAMETERS;
 
     /** A function's settings that Lambda enforces. */
     public record FunctionSettings(String name, String folder, String role, int timeoutSeconds, int memoryMb) {
@@ -49,7 +51,33 @@ public final class DeployedStack {
 
     /** The stack of {@code template} with the local parameters, read once per JVM and template. */
     public static DeployedStack local(Path template) {
-        return CACHE.computeIfAbsent(template.toAbsolutePath().normalize(), t -> read(t, LOCAL_PARAMETERS));
+        return CACHE.computeIfAbsent(template.toAbsolutePath().normalize(), t -> read(t, localParameters));
+    }
+
+    /**
+     * Deploys this JVM's local stack with {@code overrides} over {@link #LOCAL_PARAMETERS}, as
+     * {@code sam deploy --parameter-overrides} would ({@code local-run --param}): every {@link #local}
+     * stack read after this, so the IAM check, the functions' environment and the stack local-run
+     * registers all see them. Before the first {@link #local}: a stack read already stays as it is.
+     */
+    public static synchronized void deployLocallyWith(Map<String, String> overrides) {
+        if (!CACHE.isEmpty()) {
+            throw new IllegalStateException("the local stack was read already, with " + localParameters);
+        }
+        Map<String, String> all = new java.util.LinkedHashMap<>(LOCAL_PARAMETERS);
+        all.putAll(overrides);
+        localParameters = Map.copyOf(all);
+    }
+
+    /**
+     * The parameters {@code template} declares, as {@code {Name: {allowedValues: [...], allowedPattern}}}
+     * (each only when declared): what {@code local-run --param} may give.
+     */
+    public static JsonNode declaredParameters(Path template) {
+        Path repo = com.omc.flywheel.local.fixtures.SampleEvents.repoRoot();
+        return python(List.of(MotoServer.findOnPath("python3", "python3 with PyYAML is needed to read template.yaml"),
+                repo.resolve("local/scripts/sam_template.py").toString(), "--parameters", template.toString()),
+                template);
     }
 
     /** The stack of {@code template} with these parameters (no cache: tests change templates). */
@@ -60,6 +88,11 @@ public final class DeployedStack {
                 repo.resolve("local/scripts/iam_policies.py").toString(), template.toString(),
                 "--region", MotoServer.REGION, "--account", MotoServer.ACCOUNT_ID));
         parameters.forEach((k, v) -> command.addAll(List.of("--param", k + "=" + v)));
+        return new DeployedStack(python(command, template));
+    }
+
+    /** What the Python command prints to standard output, as JSON. */
+    private static JsonNode python(List<String> command, Path template) {
         try {
             Path errors = java.nio.file.Files.createTempFile("iam-policies", ".err");
             Process p = new ProcessBuilder(command).redirectError(errors.toFile()).start();
@@ -68,11 +101,11 @@ public final class DeployedStack {
             String err = java.nio.file.Files.readString(errors, StandardCharsets.UTF_8);
             java.nio.file.Files.deleteIfExists(errors);
             if (!done || p.exitValue() != 0) {
-                throw new IllegalStateException("cannot read the deployed policies of " + template + " ("
+                throw new IllegalStateException("cannot read " + template + " ("
                         + String.join(" ", command)
                         + "): " + err);
             }
-            return new DeployedStack(JSON.readTree(out));
+            return JSON.readTree(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -162,12 +195,28 @@ public final class DeployedStack {
 
     /** The settings of the function deployed from {@code functions/<folder>}. */
     public FunctionSettings function(String folder) {
+        JsonNode f = functionNode(folder);
+        return new FunctionSettings(f.path("name").asText(), folder, f.path("role").asText(),
+                f.path("timeout").asInt(3), f.path("memorySize").asInt(128));
+    }
+
+    /**
+     * The environment variables of the function deployed from {@code functions/<folder>}, as the
+     * template resolves them with this stack's parameters (a variable without a local value is absent).
+     */
+    public Map<String, String> environment(String folder) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        functionNode(folder).path("environment").fields()
+                .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    private JsonNode functionNode(String folder) {
         for (var it = doc.path("functions").fields(); it.hasNext(); ) {
             var e = it.next();
-            JsonNode f = e.getValue();
-            if (f.path("codeUri").asText().equals("functions/" + folder)) {
-                return new FunctionSettings(e.getKey(), folder, f.path("role").asText(), f.path("timeout").asInt(3),
-                        f.path("memorySize").asInt(128));
+            if (e.getValue().path("codeUri").asText().equals("functions/" + folder)) {
+                return ((com.fasterxml.jackson.databind.node.ObjectNode) e.getValue().deepCopy()).put("name",
+                        e.getKey());
             }
         }
         throw new IllegalStateException("the template deploys no function from functions/" + folder);

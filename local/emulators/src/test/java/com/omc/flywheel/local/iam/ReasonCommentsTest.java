@@ -66,4 +66,28 @@ class ReasonCommentsTest {
         assertTrue(e.getMessage().contains("a reason comment for Policies in CheckStatusFunction, which has no "
                 + "statement with Sid Policies and no event Policies"), e.getMessage());
     }
+
+    /**
+     * lakeformation:GetDataAccess is called by Athena and Clean Rooms for a role only on a database Lake
+     * Formation governs, which no local lake is: every statement granting it (LakeFormationGrants=true,
+     * the created Clean Rooms role's too) says so in the form iam-report reads.
+     */
+    @Test
+    void everyGetDataAccessGrantSaysItIsUsedByAwsOnOurBehalf() {
+        Map<String, String> params = new java.util.HashMap<>(DeployedStack.LOCAL_PARAMETERS);
+        params.put("LakeFormationGrants", "true");
+        params.put("CleanRoomsRoleArn", "");
+        DeployedStack stack = DeployedStack.read(SampleEvents.repoRoot().resolve("template.yaml"), params);
+        java.util.List<String> granting = new java.util.ArrayList<>();
+        for (String role : stack.roles()) {
+            for (var s : stack.statementsOf(role)) {
+                if (s.actions().contains("lakeformation:GetDataAccess")) {
+                    granting.add(role + " " + s.sid());
+                    String reason = stack.reasons(role).getOrDefault(s.sid(), "");
+                    assertTrue(reason.startsWith("used by AWS on our behalf: "), role + " " + s.sid() + ": " + reason);
+                }
+            }
+        }
+        assertEquals(3, granting.size(), "build-report's, refresh-er-table's and the Clean Rooms role's: " + granting);
+    }
 }

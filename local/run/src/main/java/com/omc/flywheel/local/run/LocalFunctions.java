@@ -4,6 +4,7 @@ import static com.omc.flywheel.local.run.SampleWorld.ENV;
 import static com.omc.flywheel.local.run.SampleWorld.REPORTS;
 
 import com.omc.flywheel.local.LocalCloud;
+import com.omc.flywheel.local.iam.DeployedStack;
 import com.omc.flywheel.local.lambda.FunctionPackages;
 import com.omc.flywheel.shared.JsonLog;
 import java.io.IOException;
@@ -11,7 +12,10 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
 
 /** The real handlers behind the local Lambda endpoint, with a local run's settings. */
 final class LocalFunctions {
@@ -42,6 +46,29 @@ final class LocalFunctions {
     }
 
     /**
+     * The variables of the functions' environment that the template sets from the stack's parameters
+     * (local-run --param), as it resolves them: REPORT_KMS_KEY_ARN from ReportKmsKeyArn, on the
+     * functions that write with the report key. One JVM runs every function and a function reads a
+     * system property where Lambda sets a variable, so each is one value: every function that has it
+     * must have the same one; unset where no function has it.
+     */
+    static void fromTheTemplate(DeployedStack stack, Collection<String> functions) {
+        for (String variable : List.of("REPORT_KMS_KEY_ARN")) {
+            TreeSet<String> values = new TreeSet<>();
+            functions.forEach(f -> Optional.ofNullable(stack.environment(f).get(variable)).ifPresent(values::add));
+            if (values.size() > 1) {
+                throw new IllegalStateException("template.yaml gives the functions different " + variable + " "
+                        + values + ": local-run runs them in one JVM with one value");
+            }
+            if (values.isEmpty()) {
+                System.clearProperty(variable);
+            } else {
+                System.setProperty(variable, values.first());
+            }
+        }
+    }
+
+    /**
      * Every function from its deployment package, each in a class loader of its own (as Lambda runs
      * them); their JSON logs go to {@code <out>/function-logs.jsonl}, not to the terminal.
      */
@@ -58,6 +85,7 @@ final class LocalFunctions {
         } catch (IOException e) {
             throw new IllegalStateException("cannot write under " + options.out(), e);
         }
+        fromTheTemplate(cloud.stack(), options.handlers().keySet());
         // With the template's Timeout and MemorySize, enforced as Lambda does.
         options.handlers().forEach((name, handler) -> cloud.lambdas().register("omc-flywheel-" + ENV + "-" + name,
                 cloud.stack().function(name).timeoutSeconds(), cloud.stack().function(name).memoryMb(),

@@ -3,6 +3,7 @@ package com.omc.flywheel.local.run;
 import static com.omc.flywheel.local.run.SampleWorld.DB;
 
 import com.omc.flywheel.local.LocalCloud;
+import com.omc.flywheel.local.iam.DeployedStack;
 import com.omc.flywheel.ops.Connection;
 import com.omc.flywheel.ops.doctor.Doctor;
 import com.omc.flywheel.ops.doctor.Finding;
@@ -35,6 +36,11 @@ public final class LocalRun {
         RunOptions options;
         try {
             options = RunOptions.parse(args);
+            if (!options.params().isEmpty()) {
+                options.checkParameters(DeployedStack.declaredParameters(options.repo().resolve("template.yaml")));
+                // The local stack as sam deploy --parameter-overrides would make it, for everything below.
+                DeployedStack.deployLocallyWith(options.params());
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("local-run: " + e.getMessage());
             System.exit(2);
@@ -84,6 +90,7 @@ public final class LocalRun {
     private int refresh(LocalCloud cloud) {
         LocalFunctions.configure();
         LocalFunctions.register(cloud, options);
+        ProductionAccount.reportKey(cloud.stack().parameters().getOrDefault("ReportKmsKeyArn", ""));
         progress.say("endpoint " + cloud.endpoint() + " (moto behind it, stand-in for cleanrooms/entityresolution)");
         SampleWorld world = new SampleWorld(options);
         Map<String, Object> lake = world.build(cloud);

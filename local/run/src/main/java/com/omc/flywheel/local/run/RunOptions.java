@@ -1,6 +1,11 @@
 package com.omc.flywheel.local.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.omc.flywheel.local.iam.DeployedStack;
+import com.omc.flywheel.local.moto.MotoServer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +29,16 @@ import java.util.Set;
  * @param handlers each function's name and handler class, in the order given
  * @param months how many monthly refreshes to run back to back
  * @param shadow whether a shadow refresh follows the plain one on the same emulators ({@link ShadowRefresh})
+ * @param params template.yaml's parameters given with --param, over the local stack's
+ *               ({@link DeployedStack#LOCAL_PARAMETERS}), as {@code sam deploy --parameter-overrides}; in
+ *               the order given. {@link #checkParameters} holds them to the template's declarations.
  */
 record RunOptions(Path repo, Path out, String snapshotDt, int tables, int buckets, List<String> failSteps,
                   boolean resume,
-                  boolean keepRunning, Map<String, String> handlers, int months, boolean shadow) {
+                  boolean keepRunning, Map<String, String> handlers, int months, boolean shadow,
+                  Map<String, String> params) {
+    /** The report key must be one local-run can make in moto: of the local account and region. */
+    private static final String LOCAL_KEY = "arn:aws:kms:" + MotoServer.REGION + ":" + MotoServer.ACCOUNT_ID + ":key/";
 
     /** Reads the command line; throws {@link IllegalArgumentException} with the usage error. */
     static RunOptions parse(String[] args) {
@@ -42,6 +53,7 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
         int months = 1;
         boolean shadow = false;
         Map<String, String> handlers = new LinkedHashMap<>();
+        Map<String, String> params = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -66,6 +78,16 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
                         throw new IllegalArgumentException("--function takes NAME=HandlerClass");
                     }
                     handlers.put(kv[0], kv[1]);
+                }
+                case "--param" -> {
+                    String[] kv = value(args, ++i, a).split("=", 2);
+                    if (kv.length != 2 || !kv[0].matches("[A-Za-z0-9]+")) {
+                        throw new IllegalArgumentException("--param takes NAME=VALUE, NAME a parameter of "
+                                + "template.yaml (as sam deploy --parameter-overrides)");
+                    }
+                    if (params.put(kv[0], kv[1]) != null) {
+                        throw new IllegalArgumentException("--param " + kv[0] + " is given twice: give it once");
+                    }
                 }
                 default -> throw new IllegalArgumentException("unknown option " + a + " (see bin/flywheel help)");
             }
@@ -95,7 +117,43 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
             throw new IllegalArgumentException("--shadow follows one plain refresh; it goes without --fail-step and "
                     + "--months");
         }
-        return new RunOptions(repo, out, snapshot, tables, buckets, fail, resume, keep, handlers, months, shadow);
+        return new RunOptions(repo, out, snapshot, tables, buckets, fail, resume, keep, handlers, months, shadow,
+                Collections.unmodifiableMap(params));
+    }
+
+    /**
+     * Holds --param to template.yaml's Parameters ({@code declared}, as {@link DeployedStack#declaredParameters}
+     * reads them) and to what local-run can deploy: a name the template declares, a value its AllowedValues
+     * and AllowedPattern accept, none of the names the sample world is built for, and a ReportKmsKeyArn of
+     * the local account and region (local-run makes that key in moto). Throws the usage error.
+     */
+    void checkParameters(JsonNode declared) {
+        params.forEach((name, value) -> {
+            JsonNode d = declared.get(name);
+            if (d == null) {
+                throw new IllegalArgumentException("--param " + name + ": template.yaml has no parameter " + name
+                        + "; give one of its Parameters");
+            }
+            if (DeployedStack.LOCAL_PARAMETERS.containsKey(name)) {
+                throw new IllegalArgumentException("--param " + name + ": the sample world is built for " + name + "="
+                        + DeployedStack.LOCAL_PARAMETERS.get(name) + "; leave it out");
+            }
+            List<String> allowed = new ArrayList<>();
+            d.path("allowedValues").forEach(v -> allowed.add(v.asText()));
+            if (!allowed.isEmpty() && !allowed.contains(value)) {
+                throw new IllegalArgumentException("--param " + name + " takes one of " + allowed);
+            }
+            String pattern = d.path("allowedPattern").asText(".*");
+            if (!value.matches(pattern)) {
+                throw new IllegalArgumentException("--param " + name + "=" + value + " does not match template.yaml's "
+                        + "AllowedPattern " + pattern);
+            }
+        });
+        String key = params.getOrDefault("ReportKmsKeyArn", "");
+        if (!key.isEmpty() && !key.startsWith(LOCAL_KEY)) {
+            throw new IllegalArgumentException("--param ReportKmsKeyArn takes a key of the local account and region, "
+                    + LOCAL_KEY + "ID (local-run makes it in moto)");
+        }
     }
 
     /** The value after an option; a missing one is a usage error, not an index out of bounds. */

@@ -116,4 +116,62 @@ class RunOptionsTest {
         assertEquals("--out needs a value", usageError("--out", "--keep-running"));
         assertEquals("--function takes NAME=HandlerClass", usageError("--function", "check-status"));
     }
+
+    @Test
+    void paramsAreNameValuePairsInTheOrderGivenEachOnce() {
+        RunOptions o = RunOptions.parse(new String[] {"--param", "LakeFormationGrants=true", "--param",
+            "ReportKmsKeyArn=arn:aws:kms:us-east-1:123456789012:key/k-1", "--param", "AccountDescriptions="});
+
+        assertEquals(List.of("LakeFormationGrants", "ReportKmsKeyArn", "AccountDescriptions"),
+                List.copyOf(o.params().keySet()));
+        assertEquals("arn:aws:kms:us-east-1:123456789012:key/k-1", o.params().get("ReportKmsKeyArn"));
+        assertEquals("", o.params().get("AccountDescriptions"), "an empty value, as sam deploy takes it");
+        assertEquals(Map.of(), RunOptions.parse(new String[0]).params());
+        String form = "--param takes NAME=VALUE, NAME a parameter of template.yaml (as sam deploy "
+                + "--parameter-overrides)";
+        assertEquals(form, usageError("--param", "LakeFormationGrants"));
+        assertEquals(form, usageError("--param", "=true"));
+        assertEquals("--param needs a value", usageError("--param"));
+        assertEquals("--param LakeFormationGrants is given twice: give it once",
+                usageError("--param", "LakeFormationGrants=true", "--param", "LakeFormationGrants=false"));
+    }
+
+    private static final com.fasterxml.jackson.databind.JsonNode DECLARED =
+            com.omc.flywheel.local.iam.DeployedStack.declaredParameters(
+                    com.omc.flywheel.local.fixtures.SampleEvents.repoRoot().resolve("template.yaml"));
+
+    private static String parameterError(String... params) {
+        List<String> args = new java.util.ArrayList<>();
+        for (String p : params) {
+            args.addAll(List.of("--param", p));
+        }
+        RunOptions o = RunOptions.parse(args.toArray(String[]::new));
+        return assertThrows(IllegalArgumentException.class, () -> o.checkParameters(DECLARED)).getMessage();
+    }
+
+    @Test
+    void paramsAreHeldToTemplateYamlsParametersBeforeAnythingStarts() {
+        RunOptions.parse(new String[] {"--param", "LakeFormationGrants=true", "--param",
+            "ReportKmsKeyArn=arn:aws:kms:us-east-1:123456789012:key/5f0c1f9e-2d3b-4c6a-9e8f-7a1b2c3d4e5f", "--param",
+            "AssociationQuota=25"}).checkParameters(DECLARED);
+
+        assertEquals("--param Bogus: template.yaml has no parameter Bogus; give one of its Parameters",
+                parameterError("Bogus=1"));
+        assertEquals("--param LakeFormationGrants takes one of [true, false]",
+                parameterError("LakeFormationGrants=yes"));
+        assertEquals("--param ReportKmsKeyArn=alias/reports does not match template.yaml's AllowedPattern "
+                + "^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+)?$",
+                parameterError("ReportKmsKeyArn=alias/reports"));
+        assertEquals("--param Environment: the sample world is built for Environment=dev; leave it out",
+                parameterError("Environment=prod"));
+    }
+
+    @Test
+    void theReportKeyIsOneLocalRunCanMakeOfTheLocalAccountAndRegion() {
+        String local = "--param ReportKmsKeyArn takes a key of the local account and region, "
+                + "arn:aws:kms:us-east-1:123456789012:key/ID (local-run makes it in moto)";
+        assertEquals(local, parameterError("ReportKmsKeyArn=arn:aws:kms:us-east-1:999999999999:key/k"));
+        assertEquals(local, parameterError("ReportKmsKeyArn=arn:aws:kms:eu-west-1:123456789012:key/k"));
+        RunOptions.parse(new String[] {"--param", "ReportKmsKeyArn="}).checkParameters(DECLARED);
+    }
 }
