@@ -3,6 +3,7 @@ package com.omc.flywheel.associatetables;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
 import com.omc.flywheel.local.fixtures.LakeBuilder;
 import com.omc.flywheel.local.fixtures.SampleEvents;
+import com.omc.flywheel.local.fixtures.TodaysCleanRooms;
 import com.omc.flywheel.local.moto.MotoServer;
 import com.omc.flywheel.shared.AwsClients;
 import com.omc.flywheel.shared.Events;
@@ -28,7 +29,7 @@ abstract class CollaborationFixture {
     /** The role today's associations use (docs/today.md), and the one the sample events configure. */
     static final String TODAYS_ROLE = "arn:aws:iam::123456789012:role/cleanrooms-glue-s3-access";
     /** The data column today's hand fix of part_miacs_02_a left out (docs/today.md: miacs_11_054 in production). */
-    static final String HAND_FIXED_OUT = "miacs_02_a_c099";
+    static final String HAND_FIXED_OUT = TodaysCleanRooms.HAND_FIXED_OUT;
     static final MotoServer MOTO = MotoServer.shared();
     static final GlueClient GLUE = AwsClients.build(GlueClient.builder());
     static final CleanRoomsStandIn STAND_IN = CleanRoomsStandIn.start(GLUE);
@@ -66,47 +67,22 @@ abstract class CollaborationFixture {
     }
 
     /**
-     * What today's scripts left in production (docs/today.md), made through the real API: a configured table
-     * for each of the 27 infobase tables (DIRECT_QUERY, every data column allowed; part_miacs_02_a hand-fixed
-     * to 99 data columns plus the partition key id_bucket), each with a CUSTOM rule naming both providers
-     * (the AMC service and the AMC query submitter, which cannot query by its member abilities); an
-     * association {@code acx_<table>} with today's role and a collaboration rule naming the two receivers
-     * for each table in {@code associated}.
+     * What today's scripts left in production (docs/today.md), made through the real API by
+     * {@link TodaysCleanRooms} (local-run --todays-clean-rooms makes the same): a configured table for each of
+     * the 27 infobase tables (DIRECT_QUERY, every data column allowed; part_miacs_02_a hand-fixed to 99 data
+     * columns plus the partition key id_bucket), each with a CUSTOM rule naming both providers (the AMC
+     * service and the AMC query submitter, which cannot query by its member abilities); an association
+     * {@code acx_<table>} with today's role and a collaboration rule naming the two receivers for each table
+     * in {@code associated}.
      */
     static void todaysProduction(java.util.Collection<String> associated) {
-        for (String t : LakeBuilder.PRODUCTION_TABLES.keySet()) {
-            if (t.equals("part_addressable_ids")) {
-                continue;
-            }
-            List<String> columns = new java.util.ArrayList<>(GLUE.getTable(b -> b.databaseName(DB).name(t)).table()
-                    .storageDescriptor().columns().stream().map(c -> c.name()).toList());
-            if (t.equals("part_miacs_02_a")) {
-                columns.remove(HAND_FIXED_OUT);
-                columns.add("id_bucket");
-            }
-            String id = CLEAN_ROOMS.createConfiguredTable(b -> b.name(t).description("Partitioned table " + t
-                    + " for Clean Rooms analysis").analysisMethod("DIRECT_QUERY").allowedColumns(columns)
-                    .tableReference(r -> r.glue(g -> g.databaseName(DB).tableName(t)))).configuredTable().id();
-            CLEAN_ROOMS.createConfiguredTableAnalysisRule(b ->
-                    b.configuredTableIdentifier(id).analysisRuleType("CUSTOM")
-                    .analysisRulePolicy(p -> p.v1(v -> v.custom(c -> c.allowedAnalyses("ANY_QUERY")
-                            .allowedAnalysisProviders(AMC_SERVICE, AMC_RESULTS)))));
-            if (associated.contains(t)) {
-                String assoc = CLEAN_ROOMS.createConfiguredTableAssociation(b -> b.membershipIdentifier(MEMBERSHIP)
-                        .name("acx_" + t).configuredTableIdentifier(id).roleArn(TODAYS_ROLE))
-                                .configuredTableAssociation().id();
-                CLEAN_ROOMS.createConfiguredTableAssociationAnalysisRule(b -> b.membershipIdentifier(MEMBERSHIP)
-                        .configuredTableAssociationIdentifier(assoc).analysisRuleType("CUSTOM")
-                        .analysisRulePolicy(p -> p.v1(v -> v.custom(c ->
-                                c.allowedResultReceivers(AMC_RESULTS, ADVERTISER)))));
-            }
-        }
+        TodaysCleanRooms.build(CLEAN_ROOMS, GLUE, new TodaysCleanRooms.Collaboration(DB, MEMBERSHIP, TODAYS_ROLE,
+                List.of(AMC_SERVICE, AMC_RESULTS), List.of(AMC_RESULTS, ADVERTISER)), associated);
     }
 
     /** Today's 25 associated tables: the infobase tables but part_n_a and part_n_a_a (docs/today.md). */
     static List<String> todaysAssociatedTables() {
-        return LakeBuilder.PRODUCTION_TABLES.keySet().stream().filter(t -> !List.of("part_addressable_ids", "part_n_a",
-                "part_n_a_a").contains(t)).toList();
+        return TodaysCleanRooms.associatedTables();
     }
 
     static String associationId(String name) {
