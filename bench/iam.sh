@@ -26,6 +26,9 @@ for step in ResolveNewestSnapshot SplitInputs RegisterTables RepairPartitions Bu
   runs+=("fail-$step:--fail-step $step --resume")
 done
 runs+=("months-2:--months 2" "shadow:--shadow")
+# Brownfield adoption (issue 22): the refresh meets the collaboration today's scripts left in production,
+# so associate-tables reads the configured tables, associations and rules that exist (production's tables).
+runs+=("todays-clean-rooms:--todays-clean-rooms --buckets 2")
 # The parameters production deploys with: the report key's and the Lake Formation grants' statements.
 runs+=("production-params:--param LakeFormationGrants=true --param ReportKmsKeyArn=arn:aws:kms:us-east-1:123456789012:key/5f0c1f9e-2d3b-4c6a-9e8f-7a1b2c3d4e5f")
 files=()

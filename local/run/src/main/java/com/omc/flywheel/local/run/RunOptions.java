@@ -32,11 +32,14 @@ import java.util.Set;
  * @param params template.yaml's parameters given with --param, over the local stack's
  *               ({@link DeployedStack#LOCAL_PARAMETERS}), as {@code sam deploy --parameter-overrides}; in
  *               the order given. {@link #checkParameters} holds them to the template's declarations.
+ * @param todaysCleanRooms whether the collaboration starts as today's scripts left production's
+ *                         ({@link com.omc.flywheel.local.fixtures.TodaysCleanRooms}), not empty: the
+ *                         refresh adopts it; only on production's tables (no --tables)
  */
 record RunOptions(Path repo, Path out, String snapshotDt, int tables, int buckets, List<String> failSteps,
                   boolean resume,
                   boolean keepRunning, Map<String, String> handlers, int months, boolean shadow,
-                  Map<String, String> params) {
+                  Map<String, String> params, boolean todaysCleanRooms) {
     /** The report key must be one local-run can make in moto: of the local account and region. */
     private static final String LOCAL_KEY = "arn:aws:kms:" + MotoServer.REGION + ":" + MotoServer.ACCOUNT_ID + ":key/";
 
@@ -52,6 +55,7 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
         boolean resume = false;
         int months = 1;
         boolean shadow = false;
+        boolean todaysCleanRooms = false;
         Map<String, String> handlers = new LinkedHashMap<>();
         Map<String, String> params = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -66,6 +70,7 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
                 case "--keep-running" -> keep = true;
                 case "--resume" -> resume = true;
                 case "--shadow" -> shadow = true;
+                case "--todays-clean-rooms" -> todaysCleanRooms = true;
                 case "--months" -> {
                     months = positive(a, value(args, ++i, a));
                     if (months > 12) {
@@ -113,12 +118,16 @@ record RunOptions(Path repo, Path out, String snapshotDt, int tables, int bucket
             throw new IllegalArgumentException("--months runs clean months back to back; --fail-step goes with one "
                     + "month");
         }
+        if (todaysCleanRooms && tables > 0) {
+            throw new IllegalArgumentException("--todays-clean-rooms is today's collaboration on production's tables; "
+                    + "it goes without --tables");
+        }
         if (shadow && (!fail.isEmpty() || months > 1)) {
             throw new IllegalArgumentException("--shadow follows one plain refresh; it goes without --fail-step and "
                     + "--months");
         }
         return new RunOptions(repo, out, snapshot, tables, buckets, fail, resume, keep, handlers, months, shadow,
-                Collections.unmodifiableMap(params));
+                Collections.unmodifiableMap(params), todaysCleanRooms);
     }
 
     /**

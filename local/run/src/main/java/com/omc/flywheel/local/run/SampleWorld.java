@@ -7,6 +7,7 @@ import com.omc.flywheel.local.LocalCloud;
 import com.omc.flywheel.local.cleanrooms.CleanRoomsStandIn;
 import com.omc.flywheel.local.fixtures.LakeBuilder;
 import com.omc.flywheel.local.fixtures.SampleParquet;
+import com.omc.flywheel.local.fixtures.TodaysCleanRooms;
 import com.omc.flywheel.shared.AwsClients;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.cleanrooms.CleanRoomsClient;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.Column;
 import software.amazon.awssdk.services.iam.IamClient;
@@ -26,7 +28,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * The world the refresh runs in, made on the emulators: a sample lake shaped like production (with
  * a stale table and one with duplicate keys), the raw snapshots, the Glue jobs, the topics, the
- * Clean Rooms collaboration and the ID namespace; and, with --months, each next month's snapshot.
+ * Clean Rooms collaboration (with --todays-clean-rooms, holding what today's scripts left in it) and the
+ * ID namespace; and, with --months, each next month's snapshot.
  */
 final class SampleWorld {
     static final String ENV = "dev";
@@ -38,6 +41,9 @@ final class SampleWorld {
     static final String STALE_TABLE = "part_miacs_04";
     static final String DUPLICATE_TABLE = "part_ibe_05";
     static final String TODAYS_ER_PREFIX = "omc_cleanroom_data/identity/acx_ids_cur/";
+    static final String AMC_SERVICE = "111111111111";
+    static final String AMC_RESULTS = "222222222222";
+    static final String ADVERTISER = "333333333333";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final RunOptions options;
     private int lakeTables;
@@ -75,7 +81,7 @@ final class SampleWorld {
         cloud.moto().glueJobRunsTakePolls(3);
         ProductionAccount.around(s3, DB, List.of(DATA, REPORTS));
         cleanRoomsRoleReadsTheLake();
-        seedCleanRooms(cloud.cleanRooms());
+        seedCleanRooms(cloud.cleanRooms(), options.todaysCleanRooms());
         Map<String, Object> made = new LinkedHashMap<>();
         made.put("tables", tables.size());
         lakeTables = tables.size();
@@ -85,6 +91,9 @@ final class SampleWorld {
         made.put("duplicateKeys", tables.containsKey(DUPLICATE_TABLE) ? DUPLICATE_TABLE : "none");
         made.put("rawSnapshot", snapshot);
         made.put("dataFiles", dataFiles(s3, tables));
+        if (options.todaysCleanRooms()) {
+            made.put("cleanRooms", todaysCleanRooms(glue));
+        }
         return made;
     }
 
@@ -194,12 +203,18 @@ final class SampleWorld {
         }
     }
 
-    /** The AMC Flywheel collaboration, and the ACX ID namespace and schema mapping of Entity Resolution. */
-    private static void seedCleanRooms(CleanRoomsStandIn cr) {
-        cr.collaboration("AMC Flywheel", List.of(
-                new CleanRoomsStandIn.Member("111111111111", "AMC Service", List.of("CAN_QUERY")),
-                new CleanRoomsStandIn.Member("222222222222", "AMC Results Receiver", List.of("CAN_RECEIVE_RESULTS"))),
-                REPORTS, MEMBERSHIP);
+    /**
+     * The AMC Flywheel collaboration, and the ACX ID namespace and schema mapping of Entity Resolution;
+     * with today's Clean Rooms state, the advertiser its association rules name among the members too.
+     */
+    private static void seedCleanRooms(CleanRoomsStandIn cr, boolean todays) {
+        List<CleanRoomsStandIn.Member> members = new ArrayList<>(List.of(
+                new CleanRoomsStandIn.Member(AMC_SERVICE, "AMC Service", List.of("CAN_QUERY")),
+                new CleanRoomsStandIn.Member(AMC_RESULTS, "AMC Results Receiver", List.of("CAN_RECEIVE_RESULTS"))));
+        if (todays) {
+            members.add(new CleanRoomsStandIn.Member(ADVERTISER, "Advertiser", List.of("CAN_RECEIVE_RESULTS")));
+        }
+        cr.collaboration("AMC Flywheel", members, REPORTS, MEMBERSHIP);
         try {
             cr.idNamespace("ACXIdNamespace", (ObjectNode) JSON.readTree(
                     "{\"type\":\"SOURCE\",\"description\":\"ACX unique customer identifiers\","
@@ -213,6 +228,23 @@ final class SampleWorld {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * --todays-clean-rooms: what today's scripts left in the membership (docs/today.md), made through the
+     * Clean Rooms API as associate-tables' AdoptTodaysProductionTest makes it: both providers on every
+     * configured table's rule, the results receiver and the advertiser on every association's rule,
+     * today's role, part_miacs_02_a hand-fixed. Returns what was made, for the first lines.
+     */
+    private static String todaysCleanRooms(GlueClient glue) {
+        List<String> associated = TodaysCleanRooms.associatedTables();
+        try (CleanRoomsClient cleanRooms = AwsClients.buildWithPatch(CleanRoomsClient.builder())) {
+            TodaysCleanRooms.build(cleanRooms, glue, new TodaysCleanRooms.Collaboration(DB, MEMBERSHIP,
+                    "arn:aws:iam::123456789012:role/" + ProductionAccount.CLEAN_ROOMS_ROLE,
+                    List.of(AMC_SERVICE, AMC_RESULTS), List.of(AMC_RESULTS, ADVERTISER)), associated);
+        }
+        return "today's: " + TodaysCleanRooms.configuredTables().size() + " configured tables, " + associated.size()
+                + " associations, " + TodaysCleanRooms.HAND_FIXED_TABLE + " hand-fixed";
     }
 
     /** What the lake's data files are, read back from one of an infobase table's folders. */

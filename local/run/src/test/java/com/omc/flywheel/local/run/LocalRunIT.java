@@ -140,6 +140,70 @@ class LocalRunIT {
         assertTrue(printed.contains("no unexplained difference (0 deliberate, "), printed);
     }
 
+    /**
+     * Issue 22, brownfield adoption: the first production refresh meets the collaboration today's scripts
+     * built (--todays-clean-rooms, on production's tables). It adopts it under the IAM check: nothing that
+     * exists is created again, part_miacs_02_a's hand fix is reported as column drift (not recreated), and
+     * iam-usage.jsonl records the reads of the associations that were there.
+     */
+    @Test
+    void todaysCleanRoomsIsAdoptedCreatingNothingThatExistsAndReportingTheHandFixAsDrift(@TempDir Path out)
+            throws Exception {
+        Outcome o = localRun("--todays-clean-rooms", "--buckets", "2", "--out", out.toString());
+
+        assertEquals(0, o.exitCode(), o.output());
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        JsonNode summary = json.readTree(out.resolve("summary.json").toFile());
+        assertEquals(0, summary.path("accessDenied").asInt(-1), summary.path("accessDeniedCalls").toString());
+        JsonNode actions = summary.path("executions").get(0).path("cleanRoomsActions");
+        for (String create : List.of("CREATE_CONFIGURED_TABLE", "CREATE_TABLE_RULE", "CREATE_ASSOCIATION",
+                "CREATE_ASSOCIATION_RULE")) {
+            assertFalse(actions.has(create), "every associated table had its configured table, association and "
+                    + "rules: " + actions);
+        }
+        assertEquals("{\"CREATE_ID_NAMESPACE_ASSOCIATION\":1}", actions.toString(),
+                "the ID namespace association alone, which today's state here lacks");
+
+        List<JsonNode> drift = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("function-logs.jsonl"))) {
+            if (line.contains("\"allowed columns drifted\"")) {
+                drift.add(json.readTree(line));
+            }
+        }
+        assertEquals(1, drift.size(), "one drifted table: " + drift);
+        assertEquals("associate-tables", drift.get(0).path("function").asText());
+        assertEquals("part_miacs_02_a", drift.get(0).path("table").asText(), drift.toString());
+        assertEquals("[\"miacs_02_a_c099\"]", drift.get(0).path("added").toString());
+        assertEquals("[\"id_bucket\"]", drift.get(0).path("removed").toString());
+        assertEquals("REPORTED", drift.get(0).path("action").asText(), "reported, not recreated");
+        JsonNode report;
+        try (Stream<Path> files = Files.list(out.resolve("cleanrooms-reports"))) {
+            report = json.readTree(files.filter(f -> f.toString().matches(".*_[0-9]{8}\\.json")).findFirst()
+                    .orElseThrow().toFile());
+        }
+        assertEquals(27, report.path("summary").path("configured_tables_count").asInt(), report.path("summary")
+                .toString());
+        assertEquals(25, report.path("summary").path("associations_count").asInt());
+        JsonNode handFixed = java.util.stream.StreamSupport.stream(report.path("tables").spliterator(), false)
+                .filter(t -> t.path("table_name").asText().equals("part_miacs_02_a")).findFirst().orElseThrow();
+        String allowed = handFixed.path("configured_table").path("allowed_columns").toString();
+        assertTrue(allowed.contains("\"id_bucket\"") && !allowed.contains("\"miacs_02_a_c099\""),
+                "the report shows the hand fix as it is: " + allowed);
+        assertTrue(handFixed.path("status").path("ready_for_analysis").asBoolean(), handFixed.toString());
+
+        Set<String> adoptionReads = new java.util.TreeSet<>();
+        for (String line : Files.readAllLines(out.resolve("iam-usage.jsonl"))) {
+            JsonNode n = json.readTree(line);
+            if (n.path("type").asText().equals("use") && n.path("role").asText().equals("AssociateTablesFunctionRole")
+                    && n.path("sid").asText().equals("ManageTheMembershipsAssociations")) {
+                adoptionReads.add(n.path("action").asText());
+            }
+        }
+        assertEquals(Set.of("cleanrooms:GetConfiguredTableAssociation",
+                "cleanrooms:GetConfiguredTableAssociationAnalysisRule"), adoptionReads,
+                "the existing associations and their rules read, nothing changed");
+    }
+
     @Test
     void failStepShowsTheFailureNotificationAndExitsNonZero(@TempDir Path out) throws Exception {
         Outcome o = localRun("--tables", "2", "--buckets", "2", "--fail-step", "ResolveNewestSnapshot", "--out",

@@ -71,6 +71,28 @@ class RunOptionsTest {
     }
 
     @Test
+    void todaysCleanRoomsIsOffByDefaultAndGoesWithEverythingButTables() {
+        assertFalse(RunOptions.parse(new String[0]).todaysCleanRooms(), "an empty collaboration by default");
+        assertTrue(RunOptions.parse(new String[] {"--todays-clean-rooms"}).todaysCleanRooms());
+        RunOptions o = RunOptions.parse(new String[] {"--todays-clean-rooms", "--buckets", "2", "--shadow"});
+        assertTrue(o.todaysCleanRooms() && o.shadow());
+        assertEquals(2, o.buckets());
+        assertEquals(2, RunOptions.parse(new String[] {"--months", "2", "--todays-clean-rooms"}).months());
+        assertTrue(RunOptions.parse(new String[] {"--fail-step", "AssociateTables", "--resume",
+            "--todays-clean-rooms"}).todaysCleanRooms());
+    }
+
+    @Test
+    void todaysCleanRoomsIsOnProductionsTablesOnly() {
+        String error = "--todays-clean-rooms is today's collaboration on production's tables; it goes without "
+                + "--tables";
+        assertEquals(error, usageError("--todays-clean-rooms", "--tables", "4"));
+        assertEquals(error, usageError("--tables", "28", "--todays-clean-rooms"), "in either order, any count");
+        assertEquals("unknown option --todays-clean-rooms=true (see bin/flywheel help)",
+                usageError("--todays-clean-rooms=true"), "a flag: it takes no value");
+    }
+
+    @Test
     void anUnknownOptionPointsToTheHelp() {
         assertEquals("unknown option --bogus (see bin/flywheel help)", usageError("--bogus"));
         assertEquals("unknown option 4 (see bin/flywheel help)", usageError("--tables", "2", "4"));
