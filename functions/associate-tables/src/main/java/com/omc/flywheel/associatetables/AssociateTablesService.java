@@ -10,6 +10,7 @@ import com.omc.flywheel.associatetables.CollaborationState.Association;
 import com.omc.flywheel.associatetables.CollaborationState.BudgetTemplate;
 import com.omc.flywheel.associatetables.CollaborationState.ConfiguredTable;
 import com.omc.flywheel.associatetables.CollaborationState.Member;
+import com.omc.flywheel.shared.CleanRoomsTables;
 import com.omc.flywheel.shared.JsonLog;
 import com.omc.flywheel.shared.Priming;
 import com.omc.flywheel.shared.errors.AwsFaults;
@@ -217,7 +218,7 @@ public final class AssociateTablesService {
                     String n = t.name();
                     if (n.startsWith(request.tablePrefix())) {
                         prefixed.add(n);
-                        if (!request.exclude().contains(n) && !n.equals("part_addressable_ids") && !n.endsWith("_er")) {
+                        if (CleanRoomsTables.isAssociated(n, request.tablePrefix(), request.exclude())) {
                             names.add(t);
                         }
                     }

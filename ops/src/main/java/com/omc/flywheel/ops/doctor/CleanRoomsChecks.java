@@ -1,6 +1,7 @@
 package com.omc.flywheel.ops.doctor;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.omc.flywheel.shared.CleanRoomsTables;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -127,7 +128,8 @@ final class CleanRoomsChecks {
         associate.path("exclude").forEach(e -> exclude.add(e.asText()));
         List<Table> out = new ArrayList<>();
         for (Table t : account.tables(db)) {
-            if (t.name().startsWith(prefix) && !exclude.contains(t.name())) {
+            // The refresh's own rule: the addressable ids and the ER tables are never associated.
+            if (CleanRoomsTables.isAssociated(t.name(), prefix, exclude)) {
                 out.add(t);
             }
         }

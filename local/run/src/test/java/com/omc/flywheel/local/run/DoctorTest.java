@@ -23,6 +23,7 @@ import com.omc.flywheel.shared.AwsClients;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -556,6 +557,16 @@ class DoctorTest {
         List<Finding> findings = Doctor.examine(new Connection(null, null, cloud.endpoint()), stack);
         assertVerdict(Finding.Status.WARN, finding(findings, "cleanrooms.quota", SampleWorld.MEMBERSHIP),
                 "over the quota of 2", "will not be associated", "AssociationQuota");
+        // Counted as the refresh counts: never the addressable ids table nor the ER table, which the world has.
+        List<String> tables = new ArrayList<>();
+        AwsClients.build(GlueClient.builder()).getTablesPaginator(b -> b.databaseName(DB))
+                .forEach(page -> page.tableList().forEach(t -> tables.add(t.name())));
+        assertTrue(tables.contains("part_addressable_ids") && tables.contains("part_addressable_ids_er"),
+                tables.toString());
+        long associable = tables.stream().filter(t -> t.startsWith("part_") && !t.startsWith("part_addressable_ids"))
+                .count();
+        assertVerdict(Finding.Status.WARN, finding(findings, "cleanrooms.quota", SampleWorld.MEMBERSHIP),
+                " of " + associable + " tables to associate");
     }
 
     @Test
