@@ -33,7 +33,8 @@ public final class AwsProxy implements AutoCloseable {
             .build();
     private static final Pattern SCOPE = Pattern.compile("Credential=[^/]+/[0-9]+/[^/]+/([^/]+)/aws4_request");
     private static final Map<String, String> TARGET_SERVICES = Map.of("AWSGlue", "glue", "AmazonAthena", "athena",
-            "DynamoDB_20120810", "dynamodb", "AWSStepFunctions", "states", "AmazonSNS", "sns");
+            "DynamoDB_20120810", "dynamodb", "AWSStepFunctions", "states", "AmazonSNS", "sns",
+            "ServiceQuotasV20190624", "servicequotas");
 
     /** One request as the proxy saw it; {@code operation} is the API's name where it can tell. */
     public record Call(String service, String operation, String method, String path, String query, byte[] body,

@@ -181,6 +181,8 @@ class DoctorTest {
         // Service Quotas is not emulated here: the one thing the local world cannot show, said as a WARN.
         assertEquals(List.of("cleanrooms.quota"), findings.stream().filter(f -> f.status() != Finding.Status.OK)
                 .map(Finding::check).toList(), lines(findings));
+        assertVerdict(Finding.Status.WARN, finding(findings, "cleanrooms.quota", SampleWorld.MEMBERSHIP),
+                "could not read the account's quota (NotImplementedException)");
         assertVerdict(Finding.Status.OK, finding(findings, "glue.job", REGISTER_JOB), "MaxConcurrentRuns 2");
         assertVerdict(Finding.Status.OK, finding(findings, "iam.role", "MsckRepairFunctionRole"), "statements");
         assertVerdict(Finding.Status.OK, finding(findings, "cleanrooms.role", ProductionAccount.CLEAN_ROOMS_ROLE),
