@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Least privilege, measured: the IAM usage of the runs that take the pipeline's paths, merged by
-# bin/flywheel iam-report. Runs bin/flywheel local-run plain, with --fail-step STEP --resume for every
-# step, with --months 2, with --shadow (the dry runs: msck-repair's plan, associate-tables' plan, the
+# bin/flywheel iam-report. Runs bin/flywheel local-run plain, with every step failed in turn and
+# resumed (--fail-step S1,...,S7 --resume), with --months 2, with --shadow (the dry runs: msck-repair's plan, associate-tables' plan, the
 # reports under shadow/) and with production's parameters (--param LakeFormationGrants=true and a
 # ReportKmsKeyArn); each leaves iam-usage.jsonl beside its summary.json; then the state machine
 # tests (statemachine/target/iam-usage/<pid>.jsonl: the topic orchestrator INLINE and DISTRIBUTED, the
@@ -22,9 +22,9 @@ tests=1
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 runs=("plain:")
-for step in ResolveNewestSnapshot SplitInputs RegisterTables RepairPartitions BuildErTable AssociateTables Reports; do
-  runs+=("fail-$step:--fail-step $step --resume")
-done
+# Every step failed in turn and resumed each time (a failure's calls, the resumed steps' calls), in one run.
+runs+=("fail-each-step:--fail-step ResolveNewestSnapshot,SplitInputs,RegisterTables,RepairPartitions,BuildErTable,\
+AssociateTables,Reports --resume")
 runs+=("months-2:--months 2" "shadow:--shadow")
 # Brownfield adoption (issue 22): the refresh meets the collaboration today's scripts left in production,
 # so associate-tables reads the configured tables, associations and rules that exist (production's tables).
