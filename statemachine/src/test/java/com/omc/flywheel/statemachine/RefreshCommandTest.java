@@ -59,6 +59,9 @@ class RefreshCommandTest {
         DbRefreshStateMachineTest lake = new DbRefreshStateMachineTest();
         lake.world();
         cloud = lake.cloud;
+        // A deploy with build-report's ATHENA_RESULTS (set above): every function starts cold and reads
+        // its settings anew. A warm environment an earlier class of this JVM left would not have it.
+        cloud.lambdas().coldStart();
         sfn = AwsClients.build(SfnClient.builder());
         stateMachineArn = sfn.createStateMachine(b -> b.name("omc-flywheel-dev-db-refresh")
                 .definition(StateMachineHarness.definition("db-refresh.asl.json"))
