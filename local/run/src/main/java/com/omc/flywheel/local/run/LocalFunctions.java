@@ -45,26 +45,27 @@ final class LocalFunctions {
         JsonLog.redirect(new PrintStream(OutputStream.nullOutputStream()));
     }
 
+    /** The one variable of the functions' environment the template sets from a parameter (ReportKmsKeyArn). */
+    private static final String REPORT_KEY_VARIABLE = "REPORT_KMS_KEY_ARN";
+
     /**
-     * The variables of the functions' environment that the template sets from the stack's parameters
-     * (local-run --param), as it resolves them: REPORT_KMS_KEY_ARN from ReportKmsKeyArn, on the
-     * functions that write with the report key. One JVM runs every function and a function reads a
-     * system property where Lambda sets a variable, so each is one value: every function that has it
-     * must have the same one; unset where no function has it.
+     * REPORT_KMS_KEY_ARN as the template resolves it with the stack's parameters (local-run --param), on
+     * the functions that write with the report key. One JVM runs every function and a function reads a
+     * system property where Lambda sets a variable, so it is one value: every function that has it must
+     * have the same one; unset where no function has it.
      */
     static void fromTheTemplate(DeployedStack stack, Collection<String> functions) {
-        for (String variable : List.of("REPORT_KMS_KEY_ARN")) {
-            TreeSet<String> values = new TreeSet<>();
-            functions.forEach(f -> Optional.ofNullable(stack.environment(f).get(variable)).ifPresent(values::add));
-            if (values.size() > 1) {
-                throw new IllegalStateException("template.yaml gives the functions different " + variable + " "
-                        + values + ": local-run runs them in one JVM with one value");
-            }
-            if (values.isEmpty()) {
-                System.clearProperty(variable);
-            } else {
-                System.setProperty(variable, values.first());
-            }
+        TreeSet<String> values = new TreeSet<>();
+        functions.forEach(f -> Optional.ofNullable(stack.environment(f).get(REPORT_KEY_VARIABLE))
+                .ifPresent(values::add));
+        if (values.size() > 1) {
+            throw new IllegalStateException("template.yaml gives the functions different " + REPORT_KEY_VARIABLE
+                    + " " + values + ": local-run runs them in one JVM with one value");
+        }
+        if (values.isEmpty()) {
+            System.clearProperty(REPORT_KEY_VARIABLE);
+        } else {
+            System.setProperty(REPORT_KEY_VARIABLE, values.first());
         }
     }
 

@@ -110,16 +110,16 @@ final class RefreshRun {
     }
 
     /**
-     * Starts an execution and follows it to its end (printing each step as it starts and ends, within
-     * 15 minutes of local-run's start), then delivers its status change event as EventBridge would.
-     */
-    /**
      * How often the run's progress is read: each read is a whole GetExecutionHistory, which moto builds
      * from every event again (about 60 ms of its CPU for a refresh's 200 events); the step times come
      * from the events' own timestamps, so a slower poll prints the same times, a moment later.
      */
     static final Duration POLL = Duration.ofSeconds(1);
 
+    /**
+     * Starts an execution and follows it to its end (printing each step as it starts and ends, within
+     * 15 minutes of local-run's start), then delivers its status change event as EventBridge would.
+     */
     RefreshExecution execute(String stateMachine, String input) {
         SfnClient sfn = AwsClients.build(SfnClient.builder());
         String execution = sfn.startExecution(b -> b.stateMachineArn(stateMachine)
