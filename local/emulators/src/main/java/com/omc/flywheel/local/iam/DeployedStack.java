@@ -7,8 +7,13 @@ import com.omc.flywheel.shared.iam.PolicyEvaluator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,36 +85,82 @@ public final class DeployedStack {
                 template);
     }
 
-    /** The stack of {@code template} with these parameters (no cache: tests change templates). */
+    /** The stack of {@code template} with these parameters (read again when the template changes). */
     public static DeployedStack read(Path template, Map<String, String> parameters) {
         Path repo = com.omc.flywheel.local.fixtures.SampleEvents.repoRoot();
         List<String> command = new ArrayList<>(List.of(MotoServer.findOnPath("python3",
                 "python3 (with aws-sam-translator, which cfn-lint brings) is needed to read template.yaml"),
                 repo.resolve("local/scripts/iam_policies.py").toString(), template.toString(),
                 "--region", MotoServer.REGION, "--account", MotoServer.ACCOUNT_ID));
-        parameters.forEach((k, v) -> command.addAll(List.of("--param", k + "=" + v)));
+        // In name order: the same parameters are the same command (Map.of's order changes from JVM to JVM).
+        new java.util.TreeMap<>(parameters).forEach((k, v) -> command.addAll(List.of("--param", k + "=" + v)));
         return new DeployedStack(python(command, template));
     }
 
-    /** What the Python command prints to standard output, as JSON. */
+    /**
+     * What the Python command prints to standard output, as JSON. The answer is kept in
+     * {@code target/template-scripts/} of the repository under the SHA-256 of the command and of the
+     * content of every file it names (script, template), when the template is the repository's own:
+     * the same command on the same files gives the same answer, and the test JVMs, local-runs and
+     * invokes of a build read it through aws-sam-translator once instead of each time (half a second
+     * of CPU each). After upgrading aws-sam-translator: {@code rm -r target/template-scripts}.
+     */
     private static JsonNode python(List<String> command, Path template) {
+        Path repo = com.omc.flywheel.local.fixtures.SampleEvents.repoRoot();
+        // Only the repository's own template: a test's changed copy is read each time, as written.
+        Path kept = template.toAbsolutePath().normalize().equals(repo.resolve("template.yaml").toAbsolutePath()
+                .normalize()) ? keptAnswer(command, repo) : null;
         try {
-            Path errors = java.nio.file.Files.createTempFile("iam-policies", ".err");
+            if (kept != null && Files.isRegularFile(kept)) {
+                return JSON.readTree(kept.toFile());
+            }
+            Path errors = Files.createTempFile("iam-policies", ".err");
             Process p = new ProcessBuilder(command).redirectError(errors.toFile()).start();
             byte[] out = p.getInputStream().readAllBytes();
             boolean done = p.waitFor(60, TimeUnit.SECONDS);
-            String err = java.nio.file.Files.readString(errors, StandardCharsets.UTF_8);
-            java.nio.file.Files.deleteIfExists(errors);
+            String err = Files.readString(errors, StandardCharsets.UTF_8);
+            Files.deleteIfExists(errors);
             if (!done || p.exitValue() != 0) {
                 throw new IllegalStateException("cannot read " + template + " ("
                         + String.join(" ", command)
                         + "): " + err);
             }
-            return JSON.readTree(out);
+            JsonNode answer = JSON.readTree(out);
+            if (kept == null) {
+                return answer;
+            }
+            // Another JVM may write the same answer at once: each writes its own file, then one rename wins.
+            Files.createDirectories(kept.getParent());
+            Path partial = Files.createTempFile(kept.getParent(), kept.getFileName().toString(), ".partial");
+            Files.write(partial, out);
+            Files.move(partial, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return answer;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Where the answer to {@code command} is kept: named by the command and the files it names. */
+    static Path keptAnswer(List<String> command, Path repo) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String arg : command) {
+                sha.update(arg.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+                Path file = Path.of(arg);
+                if (Files.isRegularFile(file)) {
+                    sha.update(Files.readAllBytes(file));
+                    sha.update((byte) 0);
+                }
+            }
+            return repo.resolve("target").resolve("template-scripts")
+                    .resolve(HexFormat.of().formatHex(sha.digest()) + ".json");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
