@@ -107,13 +107,32 @@ import functools
 
 import jsonpath_ng
 import jsonpath_ng.ext
+import jsonpath_ng.ext.parser
+import jsonpath_ng.parser
 from moto.stepfunctions.parser.asl.component.common.path import result_path as _result_path
 from moto.stepfunctions.parser.asl.utils import json_path as _json_path
 
 if _json_path.parse is not jsonpath_ng.ext.parse or _result_path.parse is not jsonpath_ng.parse:
     raise RuntimeError("flywheel's moto JSONPath cache (local/.../moto/sitecustomize.py) no longer fits this moto")
-_json_path.parse = functools.lru_cache(maxsize=4096)(jsonpath_ng.ext.parse)
-_result_path.parse = functools.lru_cache(maxsize=4096)(jsonpath_ng.parse)
+
+
+def _one_parser(parser_class):
+    """jsonpath_ng's parse builds a new parser, its LALR tables included, for every path (20-50 ms of
+    CPU each): one parser per grammar serves every new path, one path at a time (a PLY parser keeps its
+    stacks on itself while it parses, and moto runs executions in threads)."""
+    parser = []
+    lock = threading.Lock()
+
+    def parse(path):
+        with lock:
+            if not parser:
+                parser.append(parser_class())
+            return parser[0].parse(path)
+    return parse
+
+
+_json_path.parse = functools.lru_cache(maxsize=4096)(_one_parser(jsonpath_ng.ext.parser.ExtendedJsonPathParser))
+_result_path.parse = functools.lru_cache(maxsize=4096)(_one_parser(jsonpath_ng.parser.JsonPathParser))
 
 
 def _time_scale():
