@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.omc.flywheel.local.fixtures.ChildProcess;
 import com.omc.flywheel.local.fixtures.SampleEvents;
 import com.omc.flywheel.local.iam.DeployedStack;
 import com.omc.flywheel.local.moto.MotoServer;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -50,23 +47,11 @@ class TemplateOperabilityTest {
                 repo.resolve("local/scripts/transformed_template.py").toString(),
                         repo.resolve("template.yaml").toString(),
                 "--region", MotoServer.REGION, "--account", MotoServer.ACCOUNT_ID));
-        Map<String, String> params = new LinkedHashMap<>(DeployedStack.LOCAL_PARAMETERS);
+        // In name order, so the same parameters are the same command: DeployedStack keeps the answer.
+        Map<String, String> params = new java.util.TreeMap<>(DeployedStack.LOCAL_PARAMETERS);
         params.putAll(extra);
         params.forEach((k, v) -> command.addAll(List.of("--param", k + "=" + v)));
-        try {
-            ChildProcess.Result r = ChildProcess.run(new ProcessBuilder(command), Duration.ofSeconds(60),
-                    "local/scripts/transformed_template.py");
-            if (r.exitCode() != 0) {
-                throw new IllegalStateException("cannot transform template.yaml (" + String.join(" ", command) + "): "
-                        + r.stderr());
-            }
-            return new ObjectMapper().readTree(r.stdout());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read what " + command + " printed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return DeployedStack.scriptOutput(command, repo.resolve("template.yaml"));
     }
 
     /** The deployed resources of a type, logical id to resource. */

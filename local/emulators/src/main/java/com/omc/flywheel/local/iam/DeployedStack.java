@@ -165,6 +165,14 @@ public final class DeployedStack {
         }
     }
 
+    /**
+     * What a script of {@code local/scripts} prints about {@code template} (its first argument after the
+     * script), as JSON; for the repository's template kept as {@link #python} says.
+     */
+    public static JsonNode scriptOutput(List<String> command, Path template) {
+        return python(command, template);
+    }
+
     /** The statements of a role (its logical id), allow and deny. */
     public List<PolicyEvaluator.Statement> statementsOf(String role) {
         return statements.computeIfAbsent(role, r -> {
