@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
@@ -34,8 +37,7 @@ final class Account implements AutoCloseable {
     private final Map<String, String> parameters = new LinkedHashMap<>();
     private final Map<String, String> outputs = new LinkedHashMap<>();
     private final List<StackResourceSummary> resources = new ArrayList<>();
-    private final Map<String, GetScheduleResponse> schedules = new LinkedHashMap<>();
-    private final Map<String, Object> once = new LinkedHashMap<>();
+    private final Map<String, FutureTask<Object>> once = new ConcurrentHashMap<>();
     private String stackStatus;
     private String stackId;
 
@@ -128,8 +130,8 @@ final class Account implements AutoCloseable {
         if (arn == null) {
             return null;
         }
-        return schedules.computeIfAbsent(arn, a -> {
-            String[] parts = a.substring(a.indexOf(":schedule/") + ":schedule/".length()).split("/");
+        return once("schedule " + arn, () -> {
+            String[] parts = arn.substring(arn.indexOf(":schedule/") + ":schedule/".length()).split("/");
             try {
                 return client(SchedulerClient.class, SchedulerClient::builder)
                         .getSchedule(b -> b.groupName(parts[0]).name(parts[1]));
@@ -157,13 +159,32 @@ final class Account implements AutoCloseable {
         return scheduleInput("MonthlyScheduleArn");
     }
 
-    /** What {@code read} answers, read once per doctor run (a listing two checks need). */
+    /**
+     * What {@code read} answers, read once per doctor run (a listing two checks need). The checks run
+     * in several threads ({@link Doctor#examine}): the first to ask reads, the others wait for its answer.
+     */
     @SuppressWarnings("unchecked")
     <T> T once(String key, Supplier<T> read) {
-        if (!once.containsKey(key)) {
-            once.put(key, read.get());
+        FutureTask<Object> mine = new FutureTask<>(read::get);
+        FutureTask<Object> first = once.putIfAbsent(key, mine);
+        if (first == null) {
+            mine.run();
+            first = mine;
         }
-        return (T) once.get(key);
+        try {
+            return (T) first.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading " + key, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** The Glue tables of a database, every page, read once. */
@@ -173,13 +194,13 @@ final class Account implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    <C extends SdkClient, B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>> C client(
+    synchronized <C extends SdkClient, B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>> C client(
             Class<C> type, Supplier<B> builder) {
         return (C) clients.computeIfAbsent(type, t -> connection.client(builder.get()));
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         clients.values().forEach(SdkClient::close);
     }
 }

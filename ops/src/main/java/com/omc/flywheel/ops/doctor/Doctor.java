@@ -3,6 +3,13 @@ package com.omc.flywheel.ops.doctor;
 import com.omc.flywheel.ops.Connection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import software.amazon.awssdk.services.cloudformation.model.CloudFormationException;
 
 /**
@@ -11,6 +18,9 @@ import software.amazon.awssdk.services.cloudformation.model.CloudFormationExcept
  * Describe, Get or List.
  */
 public final class Doctor {
+    private static final int THREADS = 4;
+    private static final AtomicInteger COUNT = new AtomicInteger();
+
     private Doctor() {
     }
 
@@ -26,19 +36,75 @@ public final class Doctor {
                         "the monthly schedule does not exist or sends no JSON input: the checks that read the "
                                 + "refresh's input (jobs, raw input, Clean Rooms) cannot run", "redeploy the stack");
             }
+            // The groups read different things and run at once, each into its findings; they are listed in
+            // this fixed order. Glue's job checks need to know whether any topic is active.
+            Findings glue = new Findings();
             Findings registry = new Findings();
-            int active = RegistryChecks.run(account, registry);
-            GlueChecks.run(account, findings, active > 0);
-            AthenaChecks.run(account, findings);
-            S3Checks.run(account, findings);
-            CatalogChecks.run(account, findings);
-            CleanRoomsChecks.run(account, findings);
+            List<Findings> groups = inParallel(List.<Callable<?>>of(
+                    () -> {
+                        GlueChecks.run(account, glue, RegistryChecks.run(account, registry) > 0);
+                        return null;
+                    },
+                    group(f -> AthenaChecks.run(account, f)),
+                    group(f -> S3Checks.run(account, f)),
+                    group(f -> CatalogChecks.run(account, f)),
+                    group(f -> CleanRoomsChecks.run(account, f)),
+                    group(f -> IamChecks.run(account, f)),
+                    group(f -> NotificationChecks.run(account, f)),
+                    group(f -> TriggerChecks.run(account, f))));
+            glue.all().forEach(findings::add);
+            groups.subList(1, 5).forEach(g -> g.all().forEach(findings::add));
             registry.all().forEach(findings::add);
-            IamChecks.run(account, findings);
-            NotificationChecks.run(account, findings);
-            TriggerChecks.run(account, findings);
+            groups.subList(5, 8).forEach(g -> g.all().forEach(findings::add));
         }
         return findings.all();
+    }
+
+    /** A group of checks and the findings it writes; the first group of examine() writes its own. */
+    private interface Group extends Callable<Findings> {
+    }
+
+    private static Group group(Consumer<Findings> checks) {
+        return () -> {
+            Findings f = new Findings();
+            checks.accept(f);
+            return f;
+        };
+    }
+
+    /**
+     * Runs the groups at once (four threads): each is a chain of reads, one after the other, so doctor
+     * waits on four at a time instead of one (a local run: 1.3 s a doctor run before, DoctorTest).
+     * The first group's findings are written to its own lists, so it answers null.
+     */
+    private static List<Findings> inParallel(List<Callable<?>> groups) {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS, r -> {
+            Thread t = new Thread(r, "doctor-" + COUNT.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            groups.forEach(g -> futures.add(pool.submit(g)));
+            List<Findings> out = new ArrayList<>();
+            for (Future<?> f : futures) {
+                out.add(f.get() instanceof Findings found ? found : null);
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("doctor was interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private static boolean stack(Account account, Findings findings) {
