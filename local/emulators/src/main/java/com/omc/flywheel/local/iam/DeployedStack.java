@@ -87,6 +87,11 @@ public final class DeployedStack {
 
     /** The stack of {@code template} with these parameters (read again when the template changes). */
     public static DeployedStack read(Path template, Map<String, String> parameters) {
+        return new DeployedStack(python(command(template, parameters), template));
+    }
+
+    /** The iam_policies.py command {@link #read} runs. */
+    static List<String> command(Path template, Map<String, String> parameters) {
         Path repo = com.omc.flywheel.local.fixtures.SampleEvents.repoRoot();
         List<String> command = new ArrayList<>(List.of(MotoServer.findOnPath("python3",
                 "python3 (with aws-sam-translator, which cfn-lint brings) is needed to read template.yaml"),
@@ -94,7 +99,7 @@ public final class DeployedStack {
                 "--region", MotoServer.REGION, "--account", MotoServer.ACCOUNT_ID));
         // In name order: the same parameters are the same command (Map.of's order changes from JVM to JVM).
         new java.util.TreeMap<>(parameters).forEach((k, v) -> command.addAll(List.of("--param", k + "=" + v)));
-        return new DeployedStack(python(command, template));
+        return command;
     }
 
     /**
